@@ -1,0 +1,4 @@
+export * from './redis-version';
+export * from './redis-options';
+export * from './redis-database';
+export * from './redis-follower';

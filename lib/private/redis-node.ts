@@ -1,0 +1,174 @@
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { Container, ContainerConfig } from '@cdktf/provider-docker/lib/container';
+
+/** Where things live inside the containers; fixed so configs and tests agree. */
+export const REDIS_CONF_PATH = '/usr/local/etc/redis/redis.conf';
+export const TLS_PROXY_CONF_PATH = '/usr/local/etc/haproxy/haproxy.cfg';
+export const TLS_PEM_PATH = '/usr/local/etc/haproxy/certs/server.pem';
+export const DATA_DIR = '/data';
+export const REDIS_PORT = 6379;
+export const TLS_PROXY_PORT = 6380;
+/** The `redis` user of the official image (and of the test images). */
+export const REDIS_UID = 999;
+export const LABEL_PREFIX = 'cdktf-docker-redis';
+
+/**
+ * Docker stops a container with this many seconds before SIGKILL. Redis
+ * writes its final snapshot on SIGTERM; without time for it the provider's
+ * default of 0 kills Redis before it can save.
+ */
+export const REDIS_STOP_GRACE_SECONDS = 60;
+
+export interface RedisNodeData {
+  /** A Docker volume mounted at the data directory (persistent flavors). */
+  readonly volumeName?: string;
+  /** A tmpfs data directory of this many GB (memory-only flavors). */
+  readonly tmpfsSizeGb?: number;
+}
+
+export interface RedisNodeSpec {
+  readonly handle: string;
+  readonly redisImageId: string;
+  readonly tlsSidecarImageId: string;
+  readonly redisConf: string;
+  readonly tlsProxyConf: string;
+  /** Server certificate, chain and private key in one PEM, as HAProxy reads it. */
+  readonly tlsPem: string;
+  readonly networkName: string;
+  readonly hostIp: string;
+  /** Host port of plaintext Redis; undefined lets Docker choose one. */
+  readonly hostPort?: number;
+  /** Host port of the TLS endpoint; undefined lets Docker choose one. */
+  readonly hostTlsPort?: number;
+  readonly containerSizeMb: number;
+  readonly restart: string;
+  readonly data: RedisNodeData;
+  readonly role: string;
+}
+
+/**
+ * Shell for the Docker healthcheck. It authenticates with the password read
+ * from redis.conf and pipes the commands into redis-cli, because a password
+ * in an argument or in the environment is visible to every process on the host.
+ * It must not contain `${` or `%{`: Terraform would interpolate them.
+ */
+export const REDIS_HEALTHCHECK_SCRIPT =
+  `pw=$(sed -n 's/^requirepass "\\(.*\\)"$/\\1/p' ${REDIS_CONF_PATH}); ` +
+  `printf 'AUTH %s\\nPING\\n' "$pw" | redis-cli -p ${REDIS_PORT} | grep -qx PONG`;
+
+const LOGGING: Pick<ContainerConfig, 'logDriver' | 'logOpts'> = {
+  logDriver: 'json-file',
+  logOpts: { 'max-size': '10m', 'max-file': '3' },
+};
+
+function labels(values: Record<string, string>) {
+  return Object.keys(values)
+    .sort()
+    .map((key) => ({ label: `${LABEL_PREFIX}.${key}`, value: values[key] }));
+}
+
+/**
+ * The one place that builds "a Redis container with its TLS sidecar".
+ *
+ * Three containers share one network namespace, the way a Kubernetes pod does:
+ * - `HANDLE-net` owns the namespace. It only sleeps, so it never needs to
+ *   restart, and it carries everything that belongs to the namespace: the
+ *   published ports and the membership in the database network (under the
+ *   alias `HANDLE`, which followers replicate from).
+ * - `HANDLE` runs Redis; `HANDLE-tls` runs HAProxy, which terminates TLS and
+ *   forwards to Redis over the namespace's loopback.
+ * Redis and the sidecar can each restart or be replaced without the other
+ * losing its network, which is not true when one of them owns the namespace.
+ */
+export class RedisNode extends Construct {
+  public readonly anchor: Container;
+  public readonly server: Container;
+  public readonly tlsSidecar: Container;
+  /** Host port of plaintext Redis (a token when Docker chooses it). */
+  public readonly hostPort: number;
+  /** Host port of the TLS endpoint (a token when Docker chooses it). */
+  public readonly hostTlsPort: number;
+
+  constructor(scope: Construct, id: string, spec: RedisNodeSpec) {
+    super(scope, id);
+    const sharedNamespace = () => `container:${this.anchor.id}`;
+    const roleLabels = (component: string) => labels({ handle: spec.handle, role: spec.role, component });
+
+    this.anchor = new Container(this, 'Network', {
+      name: `${spec.handle}-net`,
+      image: spec.redisImageId,
+      entrypoint: ['sleep', 'infinity'],
+      user: `${REDIS_UID}:${REDIS_UID}`,
+      readOnly: true,
+      memory: 32,
+      // It holds no data: nothing to wait for when it is removed.
+      stopSignal: 'SIGKILL',
+      restart: spec.restart,
+      hostname: spec.handle,
+      networksAdvanced: [{ name: spec.networkName, aliases: [spec.handle] }],
+      ports: [
+        { internal: REDIS_PORT, external: spec.hostPort, ip: spec.hostIp, protocol: 'tcp' },
+        { internal: TLS_PROXY_PORT, external: spec.hostTlsPort, ip: spec.hostIp, protocol: 'tcp' },
+      ],
+      labels: roleLabels('network'),
+      ...LOGGING,
+    });
+
+    const dataLabels: Record<string, string> = {};
+    if (spec.data.tmpfsSizeGb !== undefined) {
+      // The provider stores tmpfs changes without applying them (provider issue
+      // 988); labels force a new container, so a size change really applies.
+      dataLabels['tmpfs-size-gb'] = String(spec.data.tmpfsSizeGb);
+    }
+
+    this.server = new Container(this, 'Redis', {
+      name: spec.handle,
+      image: spec.redisImageId,
+      entrypoint: ['redis-server'],
+      command: [REDIS_CONF_PATH],
+      user: `${REDIS_UID}:${REDIS_UID}`,
+      networkMode: sharedNamespace(),
+      memory: spec.containerSizeMb,
+      memorySwap: spec.containerSizeMb,
+      restart: spec.restart,
+      stopTimeout: REDIS_STOP_GRACE_SECONDS,
+      destroyGraceSeconds: REDIS_STOP_GRACE_SECONDS,
+      upload: [{ file: REDIS_CONF_PATH, content: spec.redisConf, permissions: '0644' }],
+      healthcheck: {
+        test: ['CMD-SHELL', REDIS_HEALTHCHECK_SCRIPT],
+        interval: '10s',
+        timeout: '5s',
+        retries: 3,
+        startPeriod: '30s',
+      },
+      volumes: spec.data.volumeName === undefined ? undefined : [{ volumeName: spec.data.volumeName, containerPath: DATA_DIR }],
+      tmpfs: spec.data.tmpfsSizeGb === undefined ? undefined : {
+        [DATA_DIR]: `size=${spec.data.tmpfsSizeGb}g,uid=${REDIS_UID},gid=${REDIS_UID},mode=0700`,
+      },
+      labels: labels({ handle: spec.handle, role: spec.role, component: 'redis', ...dataLabels }),
+      ...LOGGING,
+    });
+
+    this.tlsSidecar = new Container(this, 'TlsSidecar', {
+      name: `${spec.handle}-tls`,
+      image: spec.tlsSidecarImageId,
+      entrypoint: ['haproxy'],
+      command: ['-W', '-db', '-f', TLS_PROXY_CONF_PATH],
+      // Root only to read the 0600 key; the config drops to user haproxy.
+      user: '0:0',
+      networkMode: sharedNamespace(),
+      memory: 512,
+      restart: spec.restart,
+      upload: [
+        { file: TLS_PROXY_CONF_PATH, content: spec.tlsProxyConf, permissions: '0644' },
+        { file: TLS_PEM_PATH, content: spec.tlsPem, permissions: '0600' },
+      ],
+      labels: roleLabels('tls'),
+      ...LOGGING,
+    });
+
+    this.hostPort = spec.hostPort ?? Token.asNumber(this.anchor.ports.get(0).external);
+    this.hostTlsPort = spec.hostTlsPort ?? Token.asNumber(this.anchor.ports.get(1).external);
+  }
+}

@@ -1,0 +1,64 @@
+import { TerraformStack, Token } from 'cdktf';
+import { IConstruct } from 'constructs';
+import { ProblemList } from './validation';
+
+interface PortClaim {
+  readonly ip: string;
+  readonly port: number;
+  readonly owner: string;
+}
+
+interface StackClaims {
+  readonly handles: Map<string, string>;
+  readonly ports: PortClaim[];
+}
+
+/**
+ * Handles name Docker objects and host ports are a host-wide resource, so two
+ * databases of one stack claiming the same one would only fail at apply time,
+ * half-deployed. Claims are recorded per stack to fail at synth instead.
+ */
+const claimsByStack = new WeakMap<TerraformStack, StackClaims>();
+
+function claimsOf(scope: IConstruct): StackClaims {
+  const stack = TerraformStack.of(scope);
+  let claims = claimsByStack.get(stack);
+  if (!claims) {
+    claims = { handles: new Map(), ports: [] };
+    claimsByStack.set(stack, claims);
+  }
+  return claims;
+}
+
+export function claimHandle(scope: IConstruct, handle: string, owner: string, problems: ProblemList): void {
+  if (Token.isUnresolved(handle)) return;
+  const handles = claimsOf(scope).handles;
+  const existing = handles.get(handle);
+  if (existing) {
+    problems.add(`\`handle\` "${handle}" is already used by ${existing} in this stack; every database and follower needs its own handle`);
+    return;
+  }
+  handles.set(handle, owner);
+}
+
+function overlaps(a: string, b: string): boolean {
+  return a === b || a === '0.0.0.0' || b === '0.0.0.0';
+}
+
+export function claimHostPort(
+  scope: IConstruct,
+  prop: string,
+  ip: string,
+  port: number | undefined,
+  owner: string,
+  problems: ProblemList,
+): void {
+  if (port === undefined || Token.isUnresolved(port) || Token.isUnresolved(ip)) return;
+  const ports = claimsOf(scope).ports;
+  const clash = ports.find((claim) => claim.port === port && overlaps(claim.ip, ip));
+  if (clash) {
+    problems.add(`\`${prop}\` ${port} on ${ip} is already published by ${clash.owner}; choose another host port`);
+    return;
+  }
+  ports.push({ ip, port, owner: `${owner} (\`${prop}\`)` });
+}

@@ -1,0 +1,63 @@
+import { Construct } from 'constructs';
+import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
+import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
+import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
+import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
+import { isIpv4 } from './validation';
+
+export interface TlsMaterial {
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+  readonly caCertificatePem: string;
+}
+
+export interface GeneratedTlsSpec {
+  readonly handle: string;
+  readonly hostname: string;
+}
+
+const CA_VALIDITY_HOURS = 10 * 365 * 24;
+/** Two years, renewed by the first apply in the last 30 days. */
+export const SERVER_CERT_VALIDITY_HOURS = 2 * 365 * 24;
+export const SERVER_CERT_EARLY_RENEWAL_HOURS = 30 * 24;
+
+/** The names the certificate must verify for: the client-facing host, the handle and loopback. */
+export function subjectAlternativeNames(spec: GeneratedTlsSpec): { dnsNames: string[]; ipAddresses: string[] } {
+  const dnsNames = [spec.hostname, spec.handle, 'localhost'].filter((name) => !isIpv4(name));
+  const ipAddresses = [spec.hostname, '127.0.0.1'].filter((name) => isIpv4(name));
+  return { dnsNames: [...new Set(dnsNames)], ipAddresses: [...new Set(ipAddresses)] };
+}
+
+/**
+ * A CA of the instance's own and a server certificate it signs. ECDSA P-256
+ * keeps TLS handshakes cheap; every maintained TLS library supports it.
+ */
+export function generateTlsMaterial(scope: Construct, spec: GeneratedTlsSpec): TlsMaterial {
+  const caKey = new PrivateKey(scope, 'CaKey', { algorithm: 'ECDSA', ecdsaCurve: 'P256' });
+  const ca = new SelfSignedCert(scope, 'CaCertificate', {
+    privateKeyPem: caKey.privateKeyPem,
+    subject: [{ commonName: `${spec.handle} Redis CA`, organization: 'cdktf-docker-redis' }],
+    isCaCertificate: true,
+    validityPeriodHours: CA_VALIDITY_HOURS,
+    allowedUses: ['cert_signing', 'crl_signing'],
+  });
+  const serverKey = new PrivateKey(scope, 'ServerKey', { algorithm: 'ECDSA', ecdsaCurve: 'P256' });
+  const request = new CertRequest(scope, 'ServerCertificateRequest', {
+    privateKeyPem: serverKey.privateKeyPem,
+    subject: [{ commonName: spec.hostname, organization: 'cdktf-docker-redis' }],
+    ...subjectAlternativeNames(spec),
+  });
+  const server = new LocallySignedCert(scope, 'ServerCertificate', {
+    certRequestPem: request.certRequestPem,
+    caPrivateKeyPem: caKey.privateKeyPem,
+    caCertPem: ca.certPem,
+    validityPeriodHours: SERVER_CERT_VALIDITY_HOURS,
+    earlyRenewalHours: SERVER_CERT_EARLY_RENEWAL_HOURS,
+    allowedUses: ['digital_signature', 'key_encipherment', 'server_auth'],
+  });
+  return {
+    certificatePem: server.certPem,
+    privateKeyPem: serverKey.privateKeyPem,
+    caCertificatePem: ca.certPem,
+  };
+}

@@ -1,0 +1,66 @@
+import { Token } from 'cdktf';
+
+/**
+ * Collects every problem of one construct so the user sees them all in one
+ * synth run instead of fixing them one error at a time.
+ */
+export class ProblemList {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly subject: string) {}
+
+  public add(problem: string): void {
+    this.problems.push(`${this.subject}: ${problem}`);
+  }
+
+  public integerAtLeast(prop: string, value: number | undefined, min: number, unit: string): void {
+    if (value === undefined || Token.isUnresolved(value)) return;
+    if (!Number.isInteger(value) || value < min) {
+      this.add(`\`${prop}\` must be an integer >= ${min} (${unit}), got ${value}`);
+    }
+  }
+
+  public port(prop: string, value: number | undefined): void {
+    if (value === undefined || Token.isUnresolved(value)) return;
+    if (!Number.isInteger(value) || value < 1 || value > 65535) {
+      this.add(`\`${prop}\` must be an integer from 1 to 65535, got ${value}`);
+    }
+  }
+
+  public matches(prop: string, value: string | undefined, pattern: RegExp, allowed: string): void {
+    if (value === undefined || Token.isUnresolved(value)) return;
+    if (!pattern.test(value)) {
+      this.add(`\`${prop}\` must be ${allowed}, got "${value}"`);
+    }
+  }
+
+  /** Throws one error listing every problem, one per line. */
+  public throwIfAny(): void {
+    if (this.problems.length > 0) {
+      throw new Error(this.problems.join('\n'));
+    }
+  }
+}
+
+export const HANDLE_PATTERN = /^[a-z0-9][a-z0-9-]{0,40}$/;
+export const HANDLE_RULE = 'lowercase letters, digits and dashes, starting with a letter or digit, at most 41 characters';
+
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+export function isIpv4(value: string): boolean {
+  return IPV4.test(value);
+}
+
+export function isHostname(value: string): boolean {
+  return DNS_NAME.test(value) || IPV4.test(value);
+}
+
+/** Derives a handle from a construct id: `MyCache` becomes `mycache`, `my_cache` becomes `my-cache`. */
+export function handleFromId(id: string): string {
+  return id
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 41);
+}

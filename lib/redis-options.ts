@@ -1,0 +1,221 @@
+import { IConstruct } from 'constructs';
+import { RedisVersion } from './redis-version';
+
+/** What Redis does when it reaches `maxmemory`. */
+export enum MaxmemoryPolicy {
+  /** Refuse writes with an OOM error and keep every key: the only policy that never loses data. */
+  NOEVICTION = 'noeviction',
+  /** Evict the least recently used keys. */
+  ALLKEYS_LRU = 'allkeys-lru',
+  /** Evict the least frequently used keys. */
+  ALLKEYS_LFU = 'allkeys-lfu',
+  /** Evict random keys. */
+  ALLKEYS_RANDOM = 'allkeys-random',
+  /** Evict the least recently used keys that have an expiry set. */
+  VOLATILE_LRU = 'volatile-lru',
+  /** Evict the least frequently used keys that have an expiry set. */
+  VOLATILE_LFU = 'volatile-lfu',
+  /** Evict random keys that have an expiry set. */
+  VOLATILE_RANDOM = 'volatile-random',
+  /** Evict the keys with an expiry set that expire soonest. */
+  VOLATILE_TTL = 'volatile-ttl',
+}
+
+/** One RDB snapshot rule: snapshot after `afterSeconds` if at least `minChanges` keys changed. */
+export interface SavePoint {
+  /** Seconds since the last snapshot. */
+  readonly afterSeconds: number;
+  /** Changed keys needed to trigger the snapshot. */
+  readonly minChanges: number;
+}
+
+/**
+ * How to reach a database or follower. Every field may be a Terraform token
+ * that resolves at apply time.
+ */
+export interface RedisCredentials {
+  /** `redis://:PASSWORD@HOST:PORT`, plaintext. */
+  readonly url: string;
+  /** `rediss://:PASSWORD@HOST:TLS_PORT`, TLS; verify it with `caCertificatePem`. */
+  readonly tlsUrl: string;
+  /** The host name clients use, as in the URLs and the certificate. */
+  readonly host: string;
+  /** Host port of the plaintext endpoint. */
+  readonly port: number;
+  /** Host port of the TLS endpoint. */
+  readonly tlsPort: number;
+  /** The Redis password (sensitive). */
+  readonly password: string;
+  /** PEM of the CA that signed the TLS certificate. */
+  readonly caCertificatePem: string;
+}
+
+/** A Redis database or follower that followers can replicate from. */
+export interface IRedisDatabase extends IConstruct {
+  /** The handle that names its Docker objects. */
+  readonly handle: string;
+  /** The catalog version it runs. */
+  readonly version: RedisVersion;
+  /** How clients reach it from the Docker host. */
+  readonly credentials: RedisCredentials;
+  /** The Docker network on which `networkHost` resolves. */
+  readonly networkName: string;
+  /** Host name of its Redis on `networkName`; Redis listens there on `networkPort`. */
+  readonly networkHost: string;
+  /** Port of its Redis on `networkName`. */
+  readonly networkPort: number;
+}
+
+/** Options shared by databases and followers. */
+export interface RedisInstanceOptions {
+  /**
+   * Names every Docker object of this instance (containers, volume, network).
+   * Lowercase letters, digits and dashes, at most 41 characters.
+   *
+   * @default - the construct id, lowercased, other characters replaced by dashes
+   */
+  readonly handle?: string;
+
+  /**
+   * Data size in GB. Persistent flavors get a Docker volume of this size (see
+   * `enforceSize`); memory-only flavors get a tmpfs data directory of exactly
+   * this size.
+   *
+   * @default 10
+   */
+  readonly size?: number;
+
+  /**
+   * Pass `size` to Docker's local volume driver so the volume cannot grow past
+   * it. Docker enforces this only where its data root is XFS mounted with
+   * project quotas; elsewhere creating the volume fails.
+   *
+   * @default false - the size is recorded in a volume label only, and a warning says so
+   */
+  readonly enforceSize?: boolean;
+
+  /**
+   * Guard the data volume with Terraform's `prevent_destroy`, so that a plan
+   * that would delete or replace it fails instead.
+   *
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+
+  /**
+   * Memory limit of the Redis container in MB, at least 256. Redis `maxmemory`
+   * is derived from it: half of it for persistent flavors (the snapshot fork
+   * can need as much again), 80 % for memory-only flavors.
+   *
+   * @default 1024
+   */
+  readonly containerSizeMb?: number;
+
+  /**
+   * What Redis does at `maxmemory`.
+   *
+   * @default MaxmemoryPolicy.NOEVICTION
+   */
+  readonly maxmemoryPolicy?: MaxmemoryPolicy;
+
+  /**
+   * Host name clients use: it goes into the credential URLs and the
+   * certificate's subject alternative names.
+   *
+   * @default "localhost"
+   */
+  readonly hostname?: string;
+
+  /**
+   * Host address the ports are published on. Set `127.0.0.1` to keep the
+   * database off the network.
+   *
+   * @default "0.0.0.0"
+   */
+  readonly hostIp?: string;
+
+  /**
+   * Redis password, at least 16 URL-safe characters (letters, digits, `-`, `_`,
+   * `.`, `~`). It is written into the uploaded redis.conf only, never into the
+   * environment or a command line.
+   *
+   * @default - a generated 40-character `random_password`
+   */
+  readonly password?: string;
+
+  /**
+   * PEM of the TLS server certificate, followed by any intermediate
+   * certificates. Give it with `tlsPrivateKeyPem` and `tlsCaCertificatePem`.
+   *
+   * @default - a certificate signed by a CA generated for this instance
+   */
+  readonly tlsCertificatePem?: string;
+
+  /**
+   * PEM of the TLS certificate's private key.
+   *
+   * @default - generated with the certificate
+   */
+  readonly tlsPrivateKeyPem?: string;
+
+  /**
+   * PEM of the CA that signed `tlsCertificatePem`, published in the outputs for clients.
+   *
+   * @default - the generated CA
+   */
+  readonly tlsCaCertificatePem?: string;
+
+  /**
+   * RDB snapshot rules of a persistent flavor. An empty list turns snapshots off.
+   *
+   * @default - save 900 1, save 300 10, save 60 10000
+   */
+  readonly saveSchedule?: SavePoint[];
+
+  /**
+   * Also write an append-only file with `appendfsync everysec`: at most about one
+   * second of writes is lost in a crash. Persistent flavors only.
+   *
+   * @default false
+   */
+  readonly appendOnly?: boolean;
+
+  /**
+   * Redis image, for private registries and air-gapped hosts. Pin a patch
+   * tag or a digest: the Docker provider never pulls a tag the host already has.
+   *
+   * @default - the catalog's pinned official `redis` image for the version
+   */
+  readonly image?: string;
+
+  /**
+   * HAProxy image of the TLS sidecar.
+   *
+   * @default "haproxy:3.2.4"
+   */
+  readonly tlsSidecarImage?: string;
+
+  /**
+   * Docker restart policy of the containers: `no`, `on-failure`, `always` or `unless-stopped`.
+   *
+   * @default "unless-stopped"
+   */
+  readonly restart?: string;
+
+  /**
+   * Further redis.conf directives, name to value. The directives the construct
+   * owns (port, dir, requirepass, save, appendonly, replicaof, maxmemory, ...)
+   * are refused: use the props instead.
+   *
+   * @default - none
+   */
+  readonly config?: { [directive: string]: string };
+
+  /**
+   * Create Terraform outputs `HANDLE_url`, `HANDLE_tls_url` and
+   * `HANDLE_ca_certificate` (all sensitive).
+   *
+   * @default true
+   */
+  readonly createOutputs?: boolean;
+}
