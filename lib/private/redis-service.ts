@@ -78,9 +78,6 @@ export function checkInstanceOptions(
   problems.integerAtLeast('containerSizeMb', options.containerSizeMb, MIN_CONTAINER_SIZE_MB, 'MB');
   problems.port('port', hostPort);
   problems.port('tlsPort', hostTlsPort);
-  if (hostPort !== undefined && hostPort === hostTlsPort && !Token.isUnresolved(hostPort)) {
-    problems.add(`\`port\` and \`tlsPort\` must differ, both are ${hostPort}`);
-  }
   const hostIp = options.hostIp ?? '0.0.0.0';
   problems.matches('hostIp', hostIp, /^(\d{1,3}\.){3}\d{1,3}$/, 'an IPv4 address such as 0.0.0.0 or 127.0.0.1');
   claimHostPort(scope, 'port', hostIp, hostPort, owner, problems);

@@ -1,0 +1,375 @@
+import { TerraformOutput, TerraformResource, Testing } from 'cdktf';
+import { Image } from '@cdktf/provider-docker/lib/image';
+import { Network } from '@cdktf/provider-docker/lib/network';
+import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { Password } from '@cdktf/provider-random/lib/password';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
+import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
+import { MaxmemoryPolicy, RedisDatabase, RedisDatabaseProps } from '../../lib';
+import { dockerStack, resourceAt, resourcesOf, synthJson, uploadOf, warningsUnder } from '../support/synth';
+
+const CONF = '/usr/local/etc/redis/redis.conf';
+const PEM = '/usr/local/etc/haproxy/certs/server.pem';
+
+function synthDatabase(props: RedisDatabaseProps = {}) {
+  const stack = dockerStack();
+  const db = new RedisDatabase(stack, 'cache', props);
+  const json = synthJson(stack);
+  const containers = json.resource.docker_container as Record<string, any>;
+  const byName = (name: string) => Object.values(containers).find((c: any) => c.name === name);
+  return {
+    stack,
+    db,
+    json,
+    synthesized: Testing.synth(stack),
+    redis: byName(db.handle) as any,
+    anchor: byName(`${db.handle}-net`) as any,
+    sidecar: byName(`${db.handle}-tls`) as any,
+    conf: uploadOf(byName(db.handle), CONF),
+    warnings: warningsUnder(db),
+  };
+}
+
+describe('RedisDatabase defaults', () => {
+  const s = synthDatabase();
+
+  test('runs the newest persistent version from a pinned image kept on the host', () => {
+    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'redis:8.2.2', keep_locally: true });
+    expect(s.redis.image).toMatch(/^\$\{docker_image\.image-redis-8-2-2\.image_id\}$/);
+    expect(s.conf).toContain('# redis.conf for Redis 8.2,');
+  });
+
+  test('runs Redis as the non-root redis user from the uploaded config', () => {
+    expect(s.redis).toMatchObject({
+      user: '999:999',
+      entrypoint: ['redis-server'],
+      command: [CONF],
+      upload: [{ file: CONF, permissions: '0644' }],
+    });
+  });
+
+  test('keeps the password out of the environment and the command line', () => {
+    for (const container of [s.redis, s.anchor, s.sidecar]) {
+      expect(container.env).toBeUndefined();
+      expect(JSON.stringify([container.command, container.entrypoint, container.healthcheck])).not.toContain('random_password');
+    }
+    expect(s.conf).toMatch(/^requirepass "\$\{random_password\.cache_Password_[0-9A-F]+\.result\}"$/m);
+  });
+
+  test('generates a 40-character URL-safe password', () => {
+    expect(s.synthesized).toHaveResourceWithProperties(Password, { length: 40, special: false });
+  });
+
+  test('mounts a labelled, destroy-protected data volume at /data without enforcing its size', () => {
+    const volume = resourceAt(s.stack, 'docker_volume', 'cache/Data');
+    expect(volume).toMatchObject({
+      name: 'cache-data',
+      driver: 'local',
+      labels: expect.arrayContaining([{ label: 'cdktf-docker-redis.size-gb', value: '10' }]),
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(volume.driver_opts).toBeUndefined();
+    expect(s.redis.volumes).toEqual([{ container_path: '/data', volume_name: '${docker_volume.cache_Data_D78F01E0.name}' }]);
+    expect(s.redis.tmpfs).toBeUndefined();
+    expect(s.warnings).toContainEqual(expect.stringContaining('RedisDatabase cache: the data volume\'s `size` (10 GB) is recorded in a label but not enforced'));
+  });
+
+  test('snapshots on the Aptible schedule', () => {
+    expect(s.conf).toContain('save 900 1\nsave 300 10\nsave 60 10000\nappendonly no\n');
+  });
+
+  test('limits memory to 1024 MB and gives Redis half of it, without eviction', () => {
+    expect(s.redis.memory).toBe(1024);
+    expect(s.redis.memory_swap).toBe(1024);
+    expect(s.conf).toContain('maxmemory 512mb\nmaxmemory-policy noeviction\n');
+  });
+
+  test('publishes 6379 and 6380 on every IPv4 address from the network container', () => {
+    expect(s.anchor.ports).toEqual([
+      { internal: 6379, external: 6379, ip: '0.0.0.0', protocol: 'tcp' },
+      { internal: 6380, external: 6380, ip: '0.0.0.0', protocol: 'tcp' },
+    ]);
+    expect(s.redis.ports).toBeUndefined();
+    expect(s.sidecar.ports).toBeUndefined();
+  });
+
+  test('shares the network container\'s namespace between Redis and the sidecar', () => {
+    const anchorRef = '${docker_container.cache_Node_Network_50F6F843.id}';
+    expect(s.redis.network_mode).toBe(`container:${anchorRef}`);
+    expect(s.sidecar.network_mode).toBe(`container:${anchorRef}`);
+    expect(s.anchor).toMatchObject({ entrypoint: ['sleep', 'infinity'], read_only: true, user: '999:999' });
+  });
+
+  test('creates a network named after the handle, where Redis answers to the handle', () => {
+    expect(s.synthesized).toHaveResourceWithProperties(Network, { name: 'cache' });
+    expect(s.anchor.networks_advanced).toEqual([{ name: '${docker_network.cache_Network_F71C11E1.name}', aliases: ['cache'] }]);
+  });
+
+  test('gives Redis a minute to save on stop and removal', () => {
+    expect(s.redis.destroy_grace_seconds).toBe(60);
+    expect(s.redis.stop_timeout).toBe(60);
+  });
+
+  test('restarts unless stopped and rotates json-file logs', () => {
+    for (const container of [s.redis, s.anchor, s.sidecar]) {
+      expect(container).toMatchObject({ restart: 'unless-stopped', log_driver: 'json-file', log_opts: { 'max-size': '10m', 'max-file': '3' } });
+    }
+  });
+
+  test('checks health by authenticating through stdin', () => {
+    expect(s.redis.healthcheck).toMatchObject({ interval: '10s', retries: 3 });
+    expect(s.redis.healthcheck.test[0]).toBe('CMD-SHELL');
+    expect(s.redis.healthcheck.test[1]).toContain("printf 'AUTH %s\\nPING\\n' \"$pw\" | redis-cli -p 6379");
+    expect(s.redis.healthcheck.test[1]).not.toMatch(/\$\{|%\{/);
+  });
+
+  test('runs the HAProxy sidecar with the key readable by root only', () => {
+    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'haproxy:3.2.4', keep_locally: true });
+    expect(s.sidecar).toMatchObject({ entrypoint: ['haproxy'], command: ['-W', '-db', '-f', '/usr/local/etc/haproxy/haproxy.cfg'], user: '0:0' });
+    const pem = (s.sidecar.upload as any[]).find((u) => u.file === PEM);
+    expect(pem.permissions).toBe('0600');
+    expect(pem.content).toMatch(/^\$\{trimspace\(tls_locally_signed_cert\.cache_ServerCertificate_\w+\.cert_pem\)\}\n\$\{trimspace\(tls_private_key\.cache_ServerKey_\w+\.private_key_pem\)\}\n$/);
+    expect(uploadOf(s.sidecar, '/usr/local/etc/haproxy/haproxy.cfg')).toContain('bind :6380 ssl crt /usr/local/etc/haproxy/certs/server.pem');
+  });
+
+  test('signs a certificate for localhost, the handle and 127.0.0.1 with its own CA', () => {
+    expect(s.synthesized).toHaveResourceWithProperties(CertRequest, { dns_names: ['localhost', 'cache'], ip_addresses: ['127.0.0.1'] });
+    expect(resourceAt(s.stack, 'tls_self_signed_cert', 'cache/CaCertificate')).toMatchObject({ is_ca_certificate: true });
+    expect(resourceAt(s.stack, 'tls_locally_signed_cert', 'cache/ServerCertificate')).toMatchObject({
+      validity_period_hours: 17520,
+      early_renewal_hours: 720,
+    });
+  });
+
+  test('outputs both URLs and the CA certificate as sensitive', () => {
+    const pw = '${random_password.cache_Password_747427C2.result}';
+    expect(s.json.output).toEqual({
+      cache_url: { value: `redis://:${pw}@localhost:6379`, sensitive: true },
+      cache_tls_url: { value: `rediss://:${pw}@localhost:6380`, sensitive: true },
+      cache_ca_certificate: { value: '${tls_self_signed_cert.cache_CaCertificate_FD4F48CD.cert_pem}', sensitive: true },
+    });
+  });
+
+  test('exposes the credentials as tokens that resolve to the outputs\' values', () => {
+    const stack = dockerStack();
+    const c = new RedisDatabase(stack, 'cache', { createOutputs: false }).credentials;
+    new TerraformOutput(stack, 'all', { value: { ...c } });
+    const pw = '${random_password.cache_Password_747427C2.result}';
+    expect(synthJson(stack).output.all.value).toEqual({
+      url: `redis://:${pw}@localhost:6379`,
+      tlsUrl: `rediss://:${pw}@localhost:6380`,
+      host: 'localhost',
+      port: 6379,
+      tlsPort: 6380,
+      password: pw,
+      caCertificatePem: '${tls_self_signed_cert.cache_CaCertificate_FD4F48CD.cert_pem}',
+    });
+  });
+
+
+
+  test('adds the random and tls providers, never the Docker one', () => {
+    expect(Object.keys(s.json.provider).sort()).toEqual(['docker', 'random', 'tls']);
+    expect(s.json.provider.random).toHaveLength(1);
+    expect(s.json.provider.tls).toHaveLength(1);
+  });
+
+  test('derives the handle from the construct id', () => {
+    const stack = dockerStack();
+    expect(new RedisDatabase(stack, 'Session_Store', {}).handle).toBe('session-store');
+  });
+});
+
+describe('RedisDatabase props', () => {
+  test('version picks the pinned image and the flavor', () => {
+    const s = synthDatabase({ version: '6.2' });
+    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'redis:6.2.20' });
+  });
+
+  test('memory-only flavors get a tmpfs of exactly size GB, no volume and no snapshots', () => {
+    const s = synthDatabase({ version: '7.2-nordb', size: 3 });
+    expect(resourcesOf(s.stack, 'docker_volume')).toEqual({});
+    expect(s.redis.volumes).toBeUndefined();
+    expect(s.redis.tmpfs).toEqual({ '/data': 'size=3g,uid=999,gid=999,mode=0700' });
+    expect(s.redis.labels).toContainEqual({ label: 'cdktf-docker-redis.tmpfs-size-gb', value: '3' });
+    expect(s.conf).toContain('save ""\nappendonly no\n');
+    expect(s.conf).toContain('maxmemory 819mb');
+    expect(s.warnings.join('\n')).not.toContain('not enforced');
+  });
+
+  test('size and enforceSize set the local driver\'s size option', () => {
+    const s = synthDatabase({ size: 25, enforceSize: true });
+    expect(s.synthesized).toHaveResourceWithProperties(Volume, {
+      driver_opts: { size: '25G' },
+      labels: expect.arrayContaining([{ label: 'cdktf-docker-redis.size-gb', value: '25' }]),
+    });
+    expect(s.warnings.join('\n')).not.toContain('not enforced');
+  });
+
+  test('preventDestroy false lifts the guard with a warning', () => {
+    const s = synthDatabase({ preventDestroy: false });
+    expect(resourceAt(s.stack, 'docker_volume', 'cache/Data').lifecycle).toEqual({ prevent_destroy: false });
+    expect(s.warnings).toContainEqual(expect.stringContaining('`preventDestroy` is off'));
+  });
+
+  test('containerSizeMb sets the memory limit and maxmemory', () => {
+    const s = synthDatabase({ containerSizeMb: 4096 });
+    expect(s.redis.memory).toBe(4096);
+    expect(s.conf).toContain('maxmemory 2048mb');
+  });
+
+  test('maxmemoryPolicy is rendered', () => {
+    expect(synthDatabase({ maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LFU }).conf).toContain('maxmemory-policy allkeys-lfu');
+  });
+
+  test('hostname goes into the URLs and the certificate', () => {
+    const s = synthDatabase({ hostname: 'redis.example.com' });
+    expect(s.json.output.cache_url.value).toMatch(/@redis\.example\.com:6379$/);
+    expect(s.synthesized).toHaveResourceWithProperties(CertRequest, {
+      dns_names: ['redis.example.com', 'cache', 'localhost'],
+      ip_addresses: ['127.0.0.1'],
+      subject: [{ common_name: 'redis.example.com', organization: 'cdktf-docker-redis' }],
+    });
+  });
+
+  test('an IPv4 hostname becomes an IP subject alternative name', () => {
+    const s = synthDatabase({ hostname: '192.0.2.10' });
+    expect(s.synthesized).toHaveResourceWithProperties(CertRequest, {
+      dns_names: ['cache', 'localhost'],
+      ip_addresses: ['192.0.2.10', '127.0.0.1'],
+    });
+  });
+
+  test('port, tlsPort and hostIp set the published ports', () => {
+    const s = synthDatabase({ port: 7000, tlsPort: 7001, hostIp: '127.0.0.1' });
+    expect(s.anchor.ports).toEqual([
+      { internal: 6379, external: 7000, ip: '127.0.0.1', protocol: 'tcp' },
+      { internal: 6380, external: 7001, ip: '127.0.0.1', protocol: 'tcp' },
+    ]);
+    expect(s.json.output.cache_tls_url.value).toMatch(/@localhost:7001$/);
+  });
+
+  test('a given password replaces the generated one and stays out of env and commands', () => {
+    const password = 'Given-Password_0123456789';
+    const s = synthDatabase({ password });
+    expect(resourcesOf(s.stack, 'random_password')).toEqual({});
+    expect(s.conf).toContain(`requirepass "${password}"`);
+    expect(s.json.output.cache_url).toEqual({ value: `redis://:${password}@localhost:6379`, sensitive: true });
+    for (const container of [s.redis, s.anchor, s.sidecar]) {
+      expect(JSON.stringify({ ...container, upload: undefined })).not.toContain(password);
+    }
+  });
+
+  test('given TLS material replaces the generated CA and certificate', () => {
+    const s = synthDatabase({
+      tlsCertificatePem: 'CERT PEM',
+      tlsPrivateKeyPem: 'KEY PEM',
+      tlsCaCertificatePem: 'CA PEM',
+    });
+    for (const type of ['tls_private_key', 'tls_self_signed_cert', 'tls_cert_request', 'tls_locally_signed_cert']) {
+      expect(resourcesOf(s.stack, type)).toEqual({});
+    }
+    expect(uploadOf(s.sidecar, PEM)).toBe('${trimspace("CERT PEM")}\n${trimspace("KEY PEM")}\n');
+    expect(s.json.output.cache_ca_certificate).toEqual({ value: 'CA PEM', sensitive: true });
+  });
+
+  test('saveSchedule replaces the default snapshot rules', () => {
+    const s = synthDatabase({ saveSchedule: [{ afterSeconds: 120, minChanges: 5 }] });
+    expect(s.conf).toMatch(/\nsave 120 5\nappendonly no\n/);
+    expect(s.conf).not.toContain('save 900 1');
+  });
+
+  test('an empty saveSchedule turns snapshots off with a warning', () => {
+    const s = synthDatabase({ saveSchedule: [] });
+    expect(s.conf).toContain('save ""');
+    expect(s.warnings).toContainEqual(expect.stringContaining('nothing is written to disk and a restart loses all data'));
+  });
+
+  test('appendOnly adds an everysec AOF', () => {
+    expect(synthDatabase({ appendOnly: true }).conf).toContain('appendonly yes\nappendfsync everysec\n');
+  });
+
+  test('image and tlsSidecarImage override the images', () => {
+    const s = synthDatabase({ image: 'registry.local/redis@sha256:abc', tlsSidecarImage: 'registry.local/haproxy:3.2.4' });
+    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'registry.local/redis@sha256:abc' });
+    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'registry.local/haproxy:3.2.4' });
+    expect(s.synthesized).not.toHaveResourceWithProperties(Image, { name: 'redis:8.2.2' });
+  });
+
+  test('restart sets every container\'s policy', () => {
+    const s = synthDatabase({ restart: 'always' });
+    expect([s.redis.restart, s.anchor.restart, s.sidecar.restart]).toEqual(['always', 'always', 'always']);
+  });
+
+  test('network attaches to an existing network instead of creating one', () => {
+    const stack = dockerStack();
+    const network = new Network(stack, 'apps', { name: 'apps' });
+    new RedisDatabase(stack, 'cache', { network });
+    expect(Object.keys(resourcesOf(stack, 'docker_network'))).toEqual(['apps']);
+    expect(resourceAt(stack, 'docker_container', 'cache/Node/Network').networks_advanced).toEqual([
+      { name: '${docker_network.apps.name}', aliases: ['cache'] },
+    ]);
+  });
+
+  test('config adds directives', () => {
+    expect(synthDatabase({ config: { timeout: '300', 'notify-keyspace-events': 'Ex' } }).conf).toMatch(
+      /appendonly no\nnotify-keyspace-events Ex\ntimeout 300\n$/,
+    );
+  });
+
+  test('createOutputs false leaves the outputs to the user', () => {
+    expect(synthDatabase({ createOutputs: false }).json.output).toBeUndefined();
+  });
+
+  test('an end-of-life version warns', () => {
+    expect(synthDatabase({ version: '5.0' }).warnings).toContainEqual(
+      'RedisDatabase cache: Redis 5.0 is end of life upstream and gets no security fixes; plan an upgrade',
+    );
+  });
+});
+
+describe('RedisDatabase in a stack', () => {
+  test('databases of one version share one image resource', () => {
+    const stack = dockerStack();
+    new RedisDatabase(stack, 'one', { version: '7.2' });
+    new RedisDatabase(stack, 'two', { version: '7.2-nordb', port: 7000, tlsPort: 7001 });
+    expect(Object.keys(resourcesOf(stack, 'docker_image')).sort()).toEqual(['image-haproxy-3-2-4', 'image-redis-7-2-11']);
+  });
+
+  test('keeps providers the user declared', () => {
+    const stack = dockerStack();
+    new RandomProvider(stack, 'my-random', {});
+    new TlsProvider(stack, 'my-tls', {});
+    new RedisDatabase(stack, 'cache', {});
+    const json = synthJson(stack);
+    expect(json.provider.random).toHaveLength(1);
+    expect(json.provider.tls).toHaveLength(1);
+    expect(stack.node.tryFindChild('cdktf-docker-redis-random')).toBeUndefined();
+  });
+
+  test('keeps child ids stable (renaming one replaces live resources)', () => {
+    const stack = dockerStack();
+    new RedisDatabase(stack, 'cache', {});
+    const paths = stack.node
+      .findAll()
+      .filter((c) => c instanceof TerraformResource)
+      .map((c) => c.node.path)
+      .sort();
+    expect(paths).toEqual([
+      'test/cache/CaCertificate',
+      'test/cache/CaKey',
+      'test/cache/Data',
+      'test/cache/Network',
+      'test/cache/Node/Network',
+      'test/cache/Node/Redis',
+      'test/cache/Node/TlsSidecar',
+      'test/cache/Password',
+      'test/cache/ServerCertificate',
+      'test/cache/ServerCertificateRequest',
+      'test/cache/ServerKey',
+      'test/image-haproxy-3-2-4',
+      'test/image-redis-8-2-2',
+    ]);
+  });
+});

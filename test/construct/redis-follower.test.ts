@@ -1,0 +1,111 @@
+import { TerraformOutput, Testing } from 'cdktf';
+import { Image } from '@cdktf/provider-docker/lib/image';
+import { RedisDatabase, RedisDatabaseProps, RedisFollower, RedisFollowerProps } from '../../lib';
+import { dockerStack, resourceAt, resourcesOf, synthJson, uploadOf, warningsUnder } from '../support/synth';
+
+const CONF = '/usr/local/etc/redis/redis.conf';
+
+function synthFollower(primaryProps: RedisDatabaseProps = {}, followerProps: Partial<RedisFollowerProps> = {}) {
+  const stack = dockerStack();
+  const primary = new RedisDatabase(stack, 'cache', primaryProps);
+  const follower = new RedisFollower(stack, 'replica', { primary, ...followerProps });
+  const json = synthJson(stack);
+  return {
+    stack,
+    follower,
+    json,
+    conf: uploadOf(resourceAt(stack, 'docker_container', 'replica/Node/Redis'), CONF),
+    anchor: resourceAt(stack, 'docker_container', 'replica/Node/Network'),
+    warnings: warningsUnder(follower),
+  };
+}
+
+describe('RedisFollower', () => {
+  const s = synthFollower();
+
+  test('replicates from the primary\'s network alias with the primary\'s password, read-only', () => {
+    const lines = s.conf.split('\n');
+    expect(lines).toContain('replicaof cache 6379');
+    expect(lines).toContain('masterauth "${random_password.cache_Password_747427C2.result}"');
+    expect(lines).toContain('replica-read-only yes');
+  });
+
+  test('has its own password', () => {
+    expect(s.conf).toMatch(/^requirepass "\$\{random_password\.replica_Password_[0-9A-F]{8}\.result\}"$/m);
+  });
+
+  test('joins the primary\'s network without creating one', () => {
+    expect(Object.keys(resourcesOf(s.stack, 'docker_network'))).toEqual(['cache_Network_F71C11E1']);
+    expect(s.anchor.networks_advanced).toEqual([{ name: '${docker_network.cache_Network_F71C11E1.name}', aliases: ['replica'] }]);
+  });
+
+  test('lets Docker choose host ports by default and reports them in its credentials', () => {
+    expect(s.anchor.ports).toEqual([
+      { internal: 6379, ip: '0.0.0.0', protocol: 'tcp' },
+      { internal: 6380, ip: '0.0.0.0', protocol: 'tcp' },
+    ]);
+    expect(s.json.output.replica_url.value).toMatch(
+      /^redis:\/\/:\$\{random_password\.replica_Password_\w+\.result\}@localhost:\$\{docker_container\.replica_Node_Network_\w+\.ports\[0\]\.external\}$/,
+    );
+    expect(s.json.output.replica_tls_url.value).toMatch(/@localhost:\$\{docker_container\.replica_Node_Network_\w+\.ports\[1\]\.external\}$/);
+  });
+
+  test('runs the primary\'s version by default, with its own TLS sidecar and CA', () => {
+    expect(s.follower.version.name).toBe('8.2');
+    expect(resourceAt(s.stack, 'docker_container', 'replica/Node/TlsSidecar').name).toBe('replica-tls');
+    expect(resourceAt(s.stack, 'tls_self_signed_cert', 'replica/CaCertificate')).toBeDefined();
+    expect(s.json.output.replica_ca_certificate.sensitive).toBe(true);
+  });
+
+  test('has its own data volume', () => {
+    expect(resourceAt(s.stack, 'docker_volume', 'replica/Data').name).toBe('replica-data');
+  });
+
+  test('takes its own size, container size and ports', () => {
+    const t = synthFollower({}, { size: 20, containerSizeMb: 2048, port: 7000, tlsPort: 7001, enforceSize: true });
+    expect(t.anchor.ports.map((p: any) => p.external)).toEqual([7000, 7001]);
+    expect(resourceAt(t.stack, 'docker_container', 'replica/Node/Redis').memory).toBe(2048);
+    expect(resourceAt(t.stack, 'docker_volume', 'replica/Data').driver_opts).toEqual({ size: '20G' });
+    expect(t.conf).toContain('maxmemory 1024mb');
+  });
+
+  test('uses slaveof for a 4.0 primary', () => {
+    const t = synthFollower({ version: '4.0' });
+    expect(t.conf).toContain('slaveof cache 6379\nmasterauth');
+    expect(t.conf).toContain('slave-read-only yes');
+    expect(t.conf).not.toMatch(/^replica/m);
+  });
+
+  test('may run a newer version than its primary', () => {
+    const t = synthFollower({ version: '7.0' }, { version: '7.2' });
+    expect(Testing.synth(t.stack)).toHaveResourceWithProperties(Image, { name: 'redis:7.2.11' });
+  });
+
+  test('warns when its primary is memory-only', () => {
+    const t = synthFollower({ version: '7.2-nordb' });
+    expect(t.warnings).toContainEqual(
+      'RedisFollower replica: its primary cache is memory-only; when the primary restarts empty, this follower replicates the empty data set and loses everything',
+    );
+    expect(s.warnings.join('\n')).not.toContain('memory-only');
+  });
+
+  test('replicates from a follower through that follower\'s alias and password', () => {
+    const stack = dockerStack();
+    const primary = new RedisDatabase(stack, 'cache', {});
+    const first = new RedisFollower(stack, 'replica', { primary });
+    new RedisFollower(stack, 'replica-2', { primary: first });
+    const conf = uploadOf(resourceAt(stack, 'docker_container', 'replica-2/Node/Redis'), CONF);
+    expect(conf).toContain('replicaof replica 6379\nmasterauth "${random_password.replica_Password_');
+  });
+
+  test('exposes credentials with Docker-chosen ports as tokens', () => {
+    const stack = dockerStack();
+    const primary = new RedisDatabase(stack, 'cache', {});
+    const follower = new RedisFollower(stack, 'replica', { primary, createOutputs: false });
+    new TerraformOutput(stack, 'ports', { value: [follower.credentials.port, follower.credentials.tlsPort] });
+    expect(synthJson(stack).output.ports.value).toEqual([
+      expect.stringMatching(/^\$\{docker_container\.replica_Node_Network_\w+\.ports\[0\]\.external\}$/),
+      expect.stringMatching(/^\$\{docker_container\.replica_Node_Network_\w+\.ports\[1\]\.external\}$/),
+    ]);
+  });
+});

@@ -1,0 +1,46 @@
+import { renderTlsProxyConf } from '../../lib/private/tls-proxy-conf';
+
+const input = {
+  listenPort: 6380,
+  certificatePath: '/etc/certs/server.pem',
+  backendHost: '127.0.0.1',
+  backendPort: 6379,
+  maxConnections: 4096,
+};
+
+describe('renderTlsProxyConf', () => {
+  const conf = renderTlsProxyConf(input);
+  const lines = conf.split('\n').map((l) => l.trim());
+
+  test('terminates TLS on the listen port with the certificate', () => {
+    expect(lines).toContain('bind :6380 ssl crt /etc/certs/server.pem');
+  });
+
+  test('refuses TLS older than 1.2', () => {
+    expect(lines).toContain('ssl-default-bind-options ssl-min-ver TLSv1.2');
+  });
+
+  test('forwards TCP to Redis', () => {
+    expect(lines).toContain('mode tcp');
+    expect(lines).toContain('server redis 127.0.0.1:6379');
+  });
+
+  test('drops root after reading the key', () => {
+    expect(lines).toEqual(expect.arrayContaining(['user haproxy', 'group haproxy']));
+  });
+
+  test('keeps idle Redis connections open for a day', () => {
+    expect(lines).toEqual(expect.arrayContaining(['timeout client 24h', 'timeout server 24h']));
+  });
+
+  test('allows only forward-secret AEAD suites for TLS 1.2', () => {
+    const ciphers = lines.find((l) => l.startsWith('ssl-default-bind-ciphers '))!.split(' ')[1].split(':');
+    expect(ciphers.length).toBeGreaterThan(0);
+    for (const cipher of ciphers) expect(cipher).toMatch(/^ECDHE-(ECDSA|RSA)-(AES\d+-GCM-SHA\d+|CHACHA20-POLY1305)$/);
+  });
+
+  test('is deterministic and changes with its input', () => {
+    expect(renderTlsProxyConf({ ...input })).toBe(conf);
+    expect(renderTlsProxyConf({ ...input, listenPort: 7380 })).toContain('bind :7380 ssl');
+  });
+});
