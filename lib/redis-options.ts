@@ -34,9 +34,12 @@ export interface SavePoint {
  * that resolves at apply time.
  */
 export interface RedisCredentials {
-  /** `redis://:PASSWORD@HOST:PORT`, plaintext. */
+  /**
+   * `redis://default:PASSWORD@HOST:PORT`, plaintext (`redis://:PASSWORD@…`
+   * before Redis 6, which has no users).
+   */
   readonly url: string;
-  /** `rediss://:PASSWORD@HOST:TLS_PORT`, TLS; verify it with `caCertificatePem`. */
+  /** The same as `url` with `rediss://` and the TLS port; verify it with `caCertificatePem`. */
   readonly tlsUrl: string;
   /** The host name clients use, as in the URLs and the certificate. */
   readonly host: string;

@@ -36,6 +36,15 @@ export function maxmemoryMbFor(containerSizeMb: number, persistent: boolean): nu
   return Math.floor(containerSizeMb * (persistent ? 0.5 : 0.8));
 }
 
+/**
+ * Redis 6 added users, and clients such as redis-cli then send the URL's
+ * username with AUTH even when it is empty, which Redis refuses. Before 6,
+ * AUTH takes only a password, so the username must stay empty.
+ */
+export function urlUsernameFor(version: RedisVersion): string {
+  return version.isAtLeast(6, 0) ? 'default' : '';
+}
+
 /** Everything the two public constructs resolved from their props. */
 export interface RedisServiceSpec {
   readonly kind: string;
@@ -242,9 +251,10 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     data: dataVolume ? { volumeName: dataVolume.name } : { tmpfsSizeGb: size },
   });
 
+  const userInfo = `${urlUsernameFor(version)}:${password}`;
   const credentials: RedisCredentials = {
-    url: `redis://:${password}@${hostname}:${Token.asString(node.hostPort)}`,
-    tlsUrl: `rediss://:${password}@${hostname}:${Token.asString(node.hostTlsPort)}`,
+    url: `redis://${userInfo}@${hostname}:${Token.asString(node.hostPort)}`,
+    tlsUrl: `rediss://${userInfo}@${hostname}:${Token.asString(node.hostTlsPort)}`,
     host: hostname,
     port: node.hostPort,
     tlsPort: node.hostTlsPort,

@@ -145,8 +145,8 @@ describe('RedisDatabase defaults', () => {
   test('outputs both URLs and the CA certificate as sensitive', () => {
     const pw = '${random_password.cache_Password_747427C2.result}';
     expect(s.json.output).toEqual({
-      cache_url: { value: `redis://:${pw}@localhost:6379`, sensitive: true },
-      cache_tls_url: { value: `rediss://:${pw}@localhost:6380`, sensitive: true },
+      cache_url: { value: `redis://default:${pw}@localhost:6379`, sensitive: true },
+      cache_tls_url: { value: `rediss://default:${pw}@localhost:6380`, sensitive: true },
       cache_ca_certificate: { value: '${tls_self_signed_cert.cache_CaCertificate_FD4F48CD.cert_pem}', sensitive: true },
     });
   });
@@ -157,8 +157,8 @@ describe('RedisDatabase defaults', () => {
     new TerraformOutput(stack, 'all', { value: { ...c } });
     const pw = '${random_password.cache_Password_747427C2.result}';
     expect(synthJson(stack).output.all.value).toEqual({
-      url: `redis://:${pw}@localhost:6379`,
-      tlsUrl: `rediss://:${pw}@localhost:6380`,
+      url: `redis://default:${pw}@localhost:6379`,
+      tlsUrl: `rediss://default:${pw}@localhost:6380`,
       host: 'localhost',
       port: 6379,
       tlsPort: 6380,
@@ -255,7 +255,7 @@ describe('RedisDatabase props', () => {
     const s = synthDatabase({ password });
     expect(resourcesOf(s.stack, 'random_password')).toEqual({});
     expect(s.conf).toContain(`requirepass "${password}"`);
-    expect(s.json.output.cache_url).toEqual({ value: `redis://:${password}@localhost:6379`, sensitive: true });
+    expect(s.json.output.cache_url).toEqual({ value: `redis://default:${password}@localhost:6379`, sensitive: true });
     for (const container of [s.redis, s.anchor, s.sidecar]) {
       expect(JSON.stringify({ ...container, upload: undefined })).not.toContain(password);
     }
@@ -371,5 +371,20 @@ describe('RedisDatabase in a stack', () => {
       'test/image-haproxy-3-2-4',
       'test/image-redis-8-2-2',
     ]);
+  });
+});
+
+describe('RedisDatabase credentials by version', () => {
+  test.each([
+    ['4.0', ''],
+    ['5.0-nordb', ''],
+    ['6.0', 'default'],
+    ['8.2', 'default'],
+  ])('%s URLs carry the username %p', (version, user) => {
+    const stack = dockerStack();
+    new RedisDatabase(stack, 'cache', { version, password: 'Given-Password_0123456789' });
+    const output = synthJson(stack).output;
+    expect(output.cache_url.value).toBe(`redis://${user}:Given-Password_0123456789@localhost:6379`);
+    expect(output.cache_tls_url.value).toBe(`rediss://${user}:Given-Password_0123456789@localhost:6380`);
   });
 });

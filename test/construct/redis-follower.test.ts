@@ -45,7 +45,7 @@ describe('RedisFollower', () => {
       { internal: 6380, ip: '0.0.0.0', protocol: 'tcp' },
     ]);
     expect(s.json.output.replica_url.value).toMatch(
-      /^redis:\/\/:\$\{random_password\.replica_Password_\w+\.result\}@localhost:\$\{docker_container\.replica_Node_Network_\w+\.ports\[0\]\.external\}$/,
+      /^redis:\/\/default:\$\{random_password\.replica_Password_\w+\.result\}@localhost:\$\{docker_container\.replica_Node_Network_\w+\.ports\[0\]\.external\}$/,
     );
     expect(s.json.output.replica_tls_url.value).toMatch(/@localhost:\$\{docker_container\.replica_Node_Network_\w+\.ports\[1\]\.external\}$/);
   });

@@ -1,0 +1,102 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { GeneratedInstance } from './generated';
+import { freePort, RunningProcess, startProcess, waitFor } from './processes';
+import { RedisReplyError, RespClient } from './resp';
+
+export interface LocalRedis {
+  readonly instance: GeneratedInstance;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly confFile: string;
+  process: RunningProcess;
+  /** Starts it again from the same config and data dir, on the same port. */
+  restart(): Promise<void>;
+}
+
+/**
+ * Runs redis-server from the generated redis.conf. Only what must differ
+ * outside a container is overridden: the port and binding to loopback on the
+ * command line (which Redis applies after the file), and the data dir in the
+ * file itself, because Redis changes into the file's `dir /data` before it
+ * reads the command line and stops when that directory does not exist.
+ */
+export async function startLocalRedis(instance: GeneratedInstance, workDir: string, extraArgs: string[] = []): Promise<LocalRedis> {
+  const dir = path.join(workDir, instance.handle);
+  const dataDir = path.join(dir, 'data');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const confFile = path.join(dir, 'redis.conf');
+  const conf = replaceExactlyOnce(`redis.conf of ${instance.handle}`, instance.redisConf, /^dir \/data$/, `dir ${dataDir}`);
+  fs.writeFileSync(confFile, conf, { mode: 0o600 });
+  const port = await freePort();
+  const args = [confFile, '--port', String(port), '--bind', '127.0.0.1', ...extraArgs];
+  const launch = async () => {
+    const proc = startProcess(`redis-${instance.handle}`, 'redis-server', args, dir);
+    await waitUntilAnswering(port, proc);
+    return proc;
+  };
+  const redis: LocalRedis = {
+    instance,
+    port,
+    dataDir,
+    confFile,
+    process: await launch(),
+    restart: async () => {
+      redis.process = await launch();
+    },
+  };
+  return redis;
+}
+
+async function waitUntilAnswering(port: number, proc: RunningProcess): Promise<void> {
+  await waitFor(`redis-server on port ${port} to answer (log: ${proc.logFile})`, async () => {
+    if (proc.child.exitCode !== null) throw new Error(`redis-server exited with ${proc.child.exitCode}: ${proc.log().slice(-2000)}`);
+    const client = await RespClient.connect({ port, timeoutMs: 2000 });
+    try {
+      const reply = await client.command('PING');
+      // NOAUTH proves it serves requests; LOADING means not yet.
+      return reply instanceof RedisReplyError && reply.message.startsWith('LOADING') ? undefined : true;
+    } finally {
+      client.close();
+    }
+  });
+}
+
+export interface LocalTlsProxy {
+  readonly port: number;
+  readonly process: RunningProcess;
+  readonly configFile: string;
+}
+
+function replaceExactlyOnce(file: string, text: string, line: RegExp, replacement: string): string {
+  const count = (text.match(new RegExp(line.source, 'gm')) ?? []).length;
+  if (count !== 1) throw new Error(`${file}: expected exactly one line matching ${line}, found ${count}`);
+  return text.replace(new RegExp(line.source, 'm'), replacement);
+}
+
+/**
+ * Runs HAProxy from the generated haproxy.cfg. HAProxy has no command-line
+ * override for addresses, so exactly three lines are relocated: the TLS bind
+ * (to a free loopback port), the backend (to the local Redis) and the PEM path.
+ */
+export async function startLocalTlsProxy(instance: GeneratedInstance, redisPort: number, workDir: string): Promise<LocalTlsProxy> {
+  const dir = path.join(workDir, `${instance.handle}-tls`);
+  fs.mkdirSync(dir, { recursive: true });
+  const pemFile = path.join(dir, 'server.pem');
+  fs.writeFileSync(pemFile, instance.tlsPem, { mode: 0o600 });
+  const port = await freePort();
+  const where = `haproxy.cfg of ${instance.handle}-tls`;
+  let cfg = instance.tlsProxyConf;
+  cfg = replaceExactlyOnce(where, cfg, /^    bind :6380 ssl crt \/usr\/local\/etc\/haproxy\/certs\/server\.pem$/, `    bind 127.0.0.1:${port} ssl crt ${pemFile}`);
+  cfg = replaceExactlyOnce(where, cfg, /^    server redis 127\.0\.0\.1:6379$/, `    server redis 127.0.0.1:${redisPort}`);
+  const configFile = path.join(dir, 'haproxy.cfg');
+  fs.writeFileSync(configFile, cfg);
+  const proc = startProcess(`haproxy-${instance.handle}`, 'haproxy', ['-W', '-db', '-f', configFile], dir);
+  await waitFor(`haproxy on port ${port} (log: ${proc.logFile})`, async () => {
+    if (proc.child.exitCode !== null) throw new Error(`haproxy exited with ${proc.child.exitCode}: ${proc.log().slice(-2000)}`);
+    const socket = await RespClient.connect({ port, timeoutMs: 1000 });
+    socket.close();
+    return true;
+  });
+  return { port, process: proc, configFile };
+}

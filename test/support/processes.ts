@@ -1,0 +1,98 @@
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+
+/**
+ * Fails, naming what is missing and how to install it: a suite that silently
+ * skips when its tools are missing proves nothing.
+ */
+export function requireTools(...tools: string[]): void {
+  const missing = tools.filter((tool) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length > 0) {
+    throw new Error(`missing ${missing.join(', ')}: run \`sudo bash scripts/install-test-tools.sh\` (CI does it in .ci/run)`);
+  }
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `cdktf-docker-redis-${prefix}-`));
+}
+
+/** A port that was free on 127.0.0.1 a moment ago. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns a value other than undefined, at most `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (e) {
+      lastError = e;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
+}
+
+export interface RunningProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly logFile: string;
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<number | null>;
+  log(): string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+const running = new Set<RunningProcess>();
+
+/** Starts a long-running process with its output in a log file; `stopAll` ends it. */
+export function startProcess(name: string, command: string, args: string[], logDir: string): RunningProcess {
+  const logFile = path.join(logDir, `${name}.log`);
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(command, args, { stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const proc: RunningProcess = {
+    name,
+    child,
+    logFile,
+    exited,
+    log: () => fs.readFileSync(logFile, 'utf8'),
+    kill: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+      running.delete(proc);
+    },
+  };
+  running.add(proc);
+  return proc;
+}
+
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((p) => p.kill('SIGKILL')));
+}
