@@ -23,7 +23,7 @@ base_rootfs() {
   mkdir -p "$root"/{bin,etc,tmp,data,usr/local/etc/redis,usr/local/etc/haproxy/certs,var/lib/haproxy}
   chmod 1777 "$root/tmp"
   cp /bin/busybox "$root/bin/busybox"
-  for tool in sh sleep sed grep cat ls id ps; do ln -s busybox "$root/bin/$tool"; done
+  for tool in sh sleep sed grep cat ls id ps df; do ln -s busybox "$root/bin/$tool"; done
   # The official images' users: redis is 999 in the redis image, haproxy 99 in the haproxy image.
   printf 'root:x:0:0:root:/root:/bin/sh\nredis:x:999:999::/data:/bin/sh\nhaproxy:x:99:99::/var/lib/haproxy:/bin/sh\n' >"$root/etc/passwd"
   printf 'root:x:0:\nredis:x:999:\nhaproxy:x:99:\n' >"$root/etc/group"

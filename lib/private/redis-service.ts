@@ -179,7 +179,8 @@ function tlsMaterialFor(scope: Construct, handle: string, hostname: string, opti
 
 /** HAProxy reads certificate, chain and key from one file; PEM blocks must start on their own line. */
 function haproxyPem(tls: TlsMaterial): string {
-  return `${Fn.trimspace(tls.certificatePem)}\n${Fn.trimspace(tls.privateKeyPem)}\n`;
+  const trim = (pem: string) => (Token.isUnresolved(pem) ? Fn.trimspace(pem) : pem.trim());
+  return `${trim(tls.certificatePem)}\n${trim(tls.privateKeyPem)}\n`;
 }
 
 /**

@@ -263,14 +263,14 @@ describe('RedisDatabase props', () => {
 
   test('given TLS material replaces the generated CA and certificate', () => {
     const s = synthDatabase({
-      tlsCertificatePem: 'CERT PEM',
-      tlsPrivateKeyPem: 'KEY PEM',
+      tlsCertificatePem: 'CERT PEM\n',
+      tlsPrivateKeyPem: '\nKEY PEM\n\n',
       tlsCaCertificatePem: 'CA PEM',
     });
     for (const type of ['tls_private_key', 'tls_self_signed_cert', 'tls_cert_request', 'tls_locally_signed_cert']) {
       expect(resourcesOf(s.stack, type)).toEqual({});
     }
-    expect(uploadOf(s.sidecar, PEM)).toBe('${trimspace("CERT PEM")}\n${trimspace("KEY PEM")}\n');
+    expect(uploadOf(s.sidecar, PEM)).toBe('CERT PEM\nKEY PEM\n');
     expect(s.json.output.cache_ca_certificate).toEqual({ value: 'CA PEM', sensitive: true });
   });
 
