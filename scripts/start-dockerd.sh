@@ -5,6 +5,17 @@ set -euo pipefail
 if docker info >/dev/null 2>&1; then
   exit 0
 fi
+# A daemon killed without cleanup (a session's processes are ended before CI
+# runs) leaves its pid file behind, and dockerd refuses to start while it exists.
+pidfile=/var/run/docker.pid
+if [ -f "$pidfile" ]; then
+  pid=$(cat "$pidfile")
+  state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo gone)
+  if [ "$state" = gone ] || [ "$state" = Z ] || [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != dockerd ]; then
+    echo "removing stale $pidfile (pid $pid: $state)"
+    rm -f "$pidfile"
+  fi
+fi
 log=/var/log/dockerd-ci.log
 echo "starting dockerd (log: $log)"
 nohup dockerd >"$log" 2>&1 &
