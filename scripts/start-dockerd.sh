@@ -6,16 +6,20 @@ if docker info >/dev/null 2>&1; then
   exit 0
 fi
 # A daemon killed without cleanup (a session's processes are ended before CI
-# runs) leaves its pid file behind, and dockerd refuses to start while it exists.
-pidfile=/var/run/docker.pid
-if [ -f "$pidfile" ]; then
-  pid=$(cat "$pidfile")
+# runs) leaves pid files behind; dockerd refuses to start, or waits forever
+# for its containerd, while they name a process that is not really running.
+clear_stale_pidfile() {
+  local file=$1 name=$2 pid state
+  [ -f "$file" ] || return 0
+  pid=$(cat "$file")
   state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo gone)
-  if [ "$state" = gone ] || [ "$state" = Z ] || [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != dockerd ]; then
-    echo "removing stale $pidfile (pid $pid: $state)"
-    rm -f "$pidfile"
+  if [ "$state" = gone ] || [ "$state" = Z ] || [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != "$name" ]; then
+    echo "removing stale $file (pid $pid: $state)"
+    rm -f "$file"
   fi
-fi
+}
+clear_stale_pidfile /var/run/docker.pid dockerd
+clear_stale_pidfile /var/run/docker/containerd/containerd.pid containerd
 log=/var/log/dockerd-ci.log
 echo "starting dockerd (log: $log)"
 nohup dockerd >"$log" 2>&1 &
