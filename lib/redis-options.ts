@@ -21,6 +21,20 @@ export enum MaxmemoryPolicy {
   VOLATILE_TTL = 'volatile-ttl',
 }
 
+/** Where TLS is terminated. */
+export enum RedisTlsMode {
+  /**
+   * An HAProxy sidecar terminates TLS and forwards to Redis over the shared
+   * loopback. Works with every version.
+   */
+  SIDECAR = 'sidecar',
+  /**
+   * Redis terminates TLS itself (`tls-port`): one hop less, faster. Redis 6.0
+   * and later, with an image built with TLS support (the official ones are).
+   */
+  NATIVE = 'native',
+}
+
 /** One RDB snapshot rule: snapshot after `afterSeconds` if at least `minChanges` keys changed. */
 export interface SavePoint {
   /** Seconds since the last snapshot. */
@@ -167,6 +181,13 @@ export interface RedisInstanceOptions {
    * @default - the generated CA
    */
   readonly tlsCaCertificatePem?: string;
+
+  /**
+   * Where TLS is terminated.
+   *
+   * @default RedisTlsMode.SIDECAR
+   */
+  readonly tlsMode?: RedisTlsMode;
 
   /**
    * RDB snapshot rules of a persistent flavor. An empty list turns snapshots off.

@@ -1,3 +1,5 @@
+import { TLS12_CIPHERS, TLS13_SUITES } from './tls-policy';
+
 /**
  * Renders redis.conf from plain data. Pure and deterministic: the same input
  * always gives the same text, so a plan only changes when the configuration does.
@@ -17,6 +19,14 @@ export interface ReplicaOfData {
   readonly password: string;
 }
 
+/** Native TLS (Redis 6.0+): files inside the container. */
+export interface NativeTlsData {
+  readonly port: number;
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+}
+
 export interface RedisConfInput {
   /** Catalog name, for the header only, such as `7.2-nordb`. */
   readonly versionName: string;
@@ -31,6 +41,7 @@ export interface RedisConfInput {
   readonly maxmemoryMb: number;
   readonly maxmemoryPolicy: string;
   readonly replicaOf?: ReplicaOfData;
+  readonly tls?: NativeTlsData;
   /** Further directives, rendered sorted by name after the owned ones. */
   readonly extraDirectives: Readonly<Record<string, string>>;
 }
@@ -91,6 +102,22 @@ export function renderRedisConf(input: RedisConfInput): string {
       `${legacy ? 'slaveof' : 'replicaof'} ${input.replicaOf.host} ${input.replicaOf.port}`,
       `masterauth ${quoteConfValue(input.replicaOf.password)}`,
       `${legacy ? 'slave-read-only' : 'replica-read-only'} yes`,
+    );
+  }
+
+  if (input.tls) {
+    if (!isAtLeast(input, 6, 0)) throw new Error(`native TLS needs Redis 6.0 or later, got ${input.versionName}`);
+    lines.push(
+      `tls-port ${input.tls.port}`,
+      `tls-cert-file ${input.tls.certFile}`,
+      `tls-key-file ${input.tls.keyFile}`,
+      `tls-ca-cert-file ${input.tls.caFile}`,
+      // Clients authenticate with the password, not with certificates.
+      'tls-auth-clients no',
+      'tls-protocols "TLSv1.2 TLSv1.3"',
+      `tls-ciphers ${TLS12_CIPHERS}`,
+      `tls-ciphersuites ${TLS13_SUITES}`,
+      'tls-prefer-server-ciphers yes',
     );
   }
 

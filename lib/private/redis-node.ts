@@ -6,9 +6,13 @@ import { Container, ContainerConfig } from '@cdktf/provider-docker/lib/container
 export const REDIS_CONF_PATH = '/usr/local/etc/redis/redis.conf';
 export const TLS_PROXY_CONF_PATH = '/usr/local/etc/haproxy/haproxy.cfg';
 export const TLS_PEM_PATH = '/usr/local/etc/haproxy/certs/server.pem';
+export const NATIVE_TLS_CERT_PATH = '/usr/local/etc/redis/tls/server.crt';
+export const NATIVE_TLS_KEY_PATH = '/usr/local/etc/redis/tls/server.key';
+export const NATIVE_TLS_CA_PATH = '/usr/local/etc/redis/tls/ca.crt';
 export const DATA_DIR = '/data';
 export const REDIS_PORT = 6379;
-export const TLS_PROXY_PORT = 6380;
+/** The TLS port inside the namespace, served by the sidecar or by Redis itself. */
+export const TLS_PORT = 6380;
 /** The `redis` user of the official image (and of the test images). */
 export const REDIS_UID = 999;
 export const LABEL_PREFIX = 'cdktf-docker-redis';
@@ -27,14 +31,27 @@ export interface RedisNodeData {
   readonly tmpfsSizeGb?: number;
 }
 
+export interface TlsSidecarSpec {
+  readonly imageId: string;
+  readonly conf: string;
+  /** Server certificate, chain and private key in one PEM, as HAProxy reads it. */
+  readonly pem: string;
+}
+
+/** PEMs Redis reads itself when it terminates TLS (Redis 6.0+). */
+export interface NativeTlsFiles {
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+  readonly caCertificatePem: string;
+}
+
 export interface RedisNodeSpec {
   readonly handle: string;
   readonly redisImageId: string;
-  readonly tlsSidecarImageId: string;
   readonly redisConf: string;
-  readonly tlsProxyConf: string;
-  /** Server certificate, chain and private key in one PEM, as HAProxy reads it. */
-  readonly tlsPem: string;
+  /** Exactly one of `tlsSidecar` and `nativeTls`. */
+  readonly tlsSidecar?: TlsSidecarSpec;
+  readonly nativeTls?: NativeTlsFiles;
   readonly networkName: string;
   readonly hostIp: string;
   /** Host port of plaintext Redis; undefined lets Docker choose one. */
@@ -71,20 +88,21 @@ function labels(values: Record<string, string>) {
 /**
  * The one place that builds "a Redis container with its TLS sidecar".
  *
- * Three containers share one network namespace, the way a Kubernetes pod does:
+ * Up to three containers share one network namespace, the way a Kubernetes pod does:
  * - `HANDLE-net` owns the namespace. It only sleeps, so it never needs to
  *   restart, and it carries everything that belongs to the namespace: the
  *   published ports and the membership in the database network (under the
  *   alias `HANDLE`, which followers replicate from).
  * - `HANDLE` runs Redis; `HANDLE-tls` runs HAProxy, which terminates TLS and
- *   forwards to Redis over the namespace's loopback.
+ *   forwards to Redis over the namespace's loopback (unless Redis terminates
+ *   TLS itself, in native mode).
  * Redis and the sidecar can each restart or be replaced without the other
  * losing its network, which is not true when one of them owns the namespace.
  */
 export class RedisNode extends Construct {
   public readonly anchor: Container;
   public readonly server: Container;
-  public readonly tlsSidecar: Container;
+  public readonly tlsSidecar?: Container;
   /** Host port of plaintext Redis (a token when Docker chooses it). */
   public readonly hostPort: number;
   /** Host port of the TLS endpoint (a token when Docker chooses it). */
@@ -109,7 +127,7 @@ export class RedisNode extends Construct {
       networksAdvanced: [{ name: spec.networkName, aliases: [spec.handle] }],
       ports: [
         { internal: REDIS_PORT, external: spec.hostPort, ip: spec.hostIp, protocol: 'tcp' },
-        { internal: TLS_PROXY_PORT, external: spec.hostTlsPort, ip: spec.hostIp, protocol: 'tcp' },
+        { internal: TLS_PORT, external: spec.hostTlsPort, ip: spec.hostIp, protocol: 'tcp' },
       ],
       labels: roleLabels('network'),
       ...LOGGING,
@@ -122,19 +140,31 @@ export class RedisNode extends Construct {
       dataLabels['tmpfs-size-gb'] = String(spec.data.tmpfsSizeGb);
     }
 
+    const uploads = [{ file: REDIS_CONF_PATH, content: spec.redisConf, permissions: '0644' }];
+    if (spec.nativeTls) {
+      // Uploads are owned by root; the key is readable by group root, which
+      // Redis (uid 999) joins below, and by nobody else.
+      uploads.push(
+        { file: NATIVE_TLS_CERT_PATH, content: spec.nativeTls.certificatePem, permissions: '0644' },
+        { file: NATIVE_TLS_CA_PATH, content: spec.nativeTls.caCertificatePem, permissions: '0644' },
+        { file: NATIVE_TLS_KEY_PATH, content: spec.nativeTls.privateKeyPem, permissions: '0640' },
+      );
+    }
+
     this.server = new Container(this, 'Redis', {
       name: spec.handle,
       image: spec.redisImageId,
       entrypoint: ['redis-server'],
       command: [REDIS_CONF_PATH],
       user: `${REDIS_UID}:${REDIS_UID}`,
+      groupAdd: spec.nativeTls ? ['0'] : undefined,
       networkMode: sharedNamespace(),
       memory: spec.containerSizeMb,
       memorySwap: spec.containerSizeMb,
       restart: spec.restart,
       stopTimeout: REDIS_STOP_GRACE_SECONDS,
       destroyGraceSeconds: REDIS_STOP_GRACE_SECONDS,
-      upload: [{ file: REDIS_CONF_PATH, content: spec.redisConf, permissions: '0644' }],
+      upload: uploads,
       healthcheck: {
         test: ['CMD-SHELL', REDIS_HEALTHCHECK_SCRIPT],
         interval: '10s',
@@ -150,23 +180,25 @@ export class RedisNode extends Construct {
       ...LOGGING,
     });
 
-    this.tlsSidecar = new Container(this, 'TlsSidecar', {
-      name: `${spec.handle}-tls`,
-      image: spec.tlsSidecarImageId,
-      entrypoint: ['haproxy'],
-      command: ['-W', '-db', '-f', TLS_PROXY_CONF_PATH],
-      // Root only to read the 0600 key; the config drops to user haproxy.
-      user: '0:0',
-      networkMode: sharedNamespace(),
-      memory: 512,
-      restart: spec.restart,
-      upload: [
-        { file: TLS_PROXY_CONF_PATH, content: spec.tlsProxyConf, permissions: '0644' },
-        { file: TLS_PEM_PATH, content: spec.tlsPem, permissions: '0600' },
-      ],
-      labels: roleLabels('tls'),
-      ...LOGGING,
-    });
+    if (spec.tlsSidecar) {
+      this.tlsSidecar = new Container(this, 'TlsSidecar', {
+        name: `${spec.handle}-tls`,
+        image: spec.tlsSidecar.imageId,
+        entrypoint: ['haproxy'],
+        command: ['-W', '-db', '-f', TLS_PROXY_CONF_PATH],
+        // Root only to read the 0600 key; the config drops to user haproxy.
+        user: '0:0',
+        networkMode: sharedNamespace(),
+        memory: 512,
+        restart: spec.restart,
+        upload: [
+          { file: TLS_PROXY_CONF_PATH, content: spec.tlsSidecar.conf, permissions: '0644' },
+          { file: TLS_PEM_PATH, content: spec.tlsSidecar.pem, permissions: '0600' },
+        ],
+        labels: roleLabels('tls'),
+        ...LOGGING,
+      });
+    }
 
     this.hostPort = spec.hostPort ?? Token.asNumber(this.anchor.ports.get(0).external);
     this.hostTlsPort = spec.hostTlsPort ?? Token.asNumber(this.anchor.ports.get(1).external);

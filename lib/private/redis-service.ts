@@ -2,12 +2,14 @@ import { Annotations, Fn, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
-import { MaxmemoryPolicy, RedisCredentials, RedisInstanceOptions, SavePoint } from '../redis-options';
+import { MaxmemoryPolicy, RedisCredentials, RedisInstanceOptions, RedisTlsMode, SavePoint } from '../redis-options';
 import { RedisVersion } from '../redis-version';
 import { imageFor } from './images';
 import { ensureSettinglessProviders } from './providers';
 import { OWNED_DIRECTIVES, ReplicaOfData, renderRedisConf } from './redis-conf';
-import { DATA_DIR, LABEL_PREFIX, REDIS_PORT, RedisNode, TLS_PEM_PATH, TLS_PROXY_PORT } from './redis-node';
+import {
+  DATA_DIR, LABEL_PREFIX, NATIVE_TLS_CA_PATH, NATIVE_TLS_CERT_PATH, NATIVE_TLS_KEY_PATH, REDIS_PORT, RedisNode, TLS_PEM_PATH, TLS_PORT,
+} from './redis-node';
 import { claimHandle, claimHostPort } from './stack-registry';
 import { generateTlsMaterial, TlsMaterial } from './tls-material';
 import { renderTlsProxyConf } from './tls-proxy-conf';
@@ -131,7 +133,14 @@ export function checkInstanceOptions(
     }
   }
 
+  if (options.tlsMode !== undefined && !Object.values(RedisTlsMode).includes(options.tlsMode)) {
+    problems.add(`\`tlsMode\` must be one of ${Object.values(RedisTlsMode).join(', ')}, got "${options.tlsMode}"`);
+  }
+
   if (!version) return;
+  if (options.tlsMode === RedisTlsMode.NATIVE && !version.isAtLeast(6, 0)) {
+    problems.add(`\`tlsMode\` "native" needs Redis 6.0 or later, got "${version.name}"; use the default sidecar`);
+  }
   if (!version.persistent) {
     if (options.appendOnly) {
       problems.add(`\`appendOnly\` needs a persistent version, got memory-only "${version.name}"; use "${version.engineVersion}"`);
@@ -213,6 +222,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     });
   }
 
+  const nativeTls = options.tlsMode === RedisTlsMode.NATIVE;
   const redisConf = renderRedisConf({
     versionName: version.name,
     major: version.major,
@@ -225,24 +235,33 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     maxmemoryMb: maxmemoryMbFor(containerSizeMb, version.persistent),
     maxmemoryPolicy: options.maxmemoryPolicy ?? MaxmemoryPolicy.NOEVICTION,
     replicaOf: spec.replicaOf,
+    tls: nativeTls
+      ? { port: TLS_PORT, certFile: NATIVE_TLS_CERT_PATH, keyFile: NATIVE_TLS_KEY_PATH, caFile: NATIVE_TLS_CA_PATH }
+      : undefined,
     extraDirectives: options.config ?? {},
-  });
-  const tlsProxyConf = renderTlsProxyConf({
-    listenPort: TLS_PROXY_PORT,
-    certificatePath: TLS_PEM_PATH,
-    backendHost: '127.0.0.1',
-    backendPort: REDIS_PORT,
-    maxConnections: TLS_SIDECAR_MAX_CONNECTIONS,
   });
 
   const node = new RedisNode(scope, 'Node', {
     handle,
     role: spec.kind,
     redisImageId: imageFor(scope, 'RedisImage', options.image ?? version.image).imageId,
-    tlsSidecarImageId: imageFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE).imageId,
     redisConf,
-    tlsProxyConf,
-    tlsPem: haproxyPem(tls),
+    nativeTls: nativeTls
+      ? { certificatePem: tls.certificatePem, privateKeyPem: tls.privateKeyPem, caCertificatePem: tls.caCertificatePem }
+      : undefined,
+    tlsSidecar: nativeTls
+      ? undefined
+      : {
+        imageId: imageFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE).imageId,
+        conf: renderTlsProxyConf({
+          listenPort: TLS_PORT,
+          certificatePath: TLS_PEM_PATH,
+          backendHost: '127.0.0.1',
+          backendPort: REDIS_PORT,
+          maxConnections: TLS_SIDECAR_MAX_CONNECTIONS,
+        }),
+        pem: haproxyPem(tls),
+      },
     networkName: spec.networkName,
     hostIp: options.hostIp ?? '0.0.0.0',
     hostPort: spec.hostPort,

@@ -1,3 +1,5 @@
+import { TLS12_CIPHERS, TLS13_SUITES } from './tls-policy';
+
 /**
  * Renders the HAProxy configuration of the TLS sidecar from plain data. Pure
  * and deterministic, like the redis.conf renderer.
@@ -17,18 +19,6 @@ export interface TlsProxyConfInput {
   /** Upper bound of concurrent client connections through the sidecar. */
   readonly maxConnections: number;
 }
-
-/** TLS 1.2 suites with forward secrecy and AEAD only; TLS 1.3 suites are all strong. */
-const TLS12_CIPHERS = [
-  'ECDHE-ECDSA-AES128-GCM-SHA256',
-  'ECDHE-RSA-AES128-GCM-SHA256',
-  'ECDHE-ECDSA-AES256-GCM-SHA384',
-  'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-CHACHA20-POLY1305',
-  'ECDHE-RSA-CHACHA20-POLY1305',
-].join(':');
-
-const TLS13_SUITES = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256';
 
 export function renderTlsProxyConf(input: TlsProxyConfInput): string {
   return [

@@ -6,7 +6,7 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
-import { MaxmemoryPolicy, RedisDatabase, RedisDatabaseProps } from '../../lib';
+import { MaxmemoryPolicy, RedisDatabase, RedisDatabaseProps, RedisTlsMode } from '../../lib';
 import { dockerStack, resourceAt, resourcesOf, synthJson, uploadOf, warningsUnder } from '../support/synth';
 
 const CONF = '/usr/local/etc/redis/redis.conf';
@@ -295,6 +295,30 @@ describe('RedisDatabase props', () => {
     expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'registry.local/redis@sha256:abc' });
     expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'registry.local/haproxy:3.2.4' });
     expect(s.synthesized).not.toHaveResourceWithProperties(Image, { name: 'redis:8.2.2' });
+  });
+
+  test('tlsMode NATIVE lets Redis terminate TLS without a sidecar', () => {
+    const s = synthDatabase({ version: '7.2', tlsMode: RedisTlsMode.NATIVE });
+    expect(s.sidecar).toBeUndefined();
+    expect(s.synthesized).not.toHaveResourceWithProperties(Image, { name: 'haproxy:3.2.4' });
+    expect(s.conf).toContain('tls-port 6380\ntls-cert-file /usr/local/etc/redis/tls/server.crt\n');
+    const uploads = Object.fromEntries((s.redis.upload as any[]).map((u) => [u.file, u]));
+    expect(uploads['/usr/local/etc/redis/tls/server.key']).toEqual({
+      file: '/usr/local/etc/redis/tls/server.key',
+      content: expect.stringMatching(/^\$\{tls_private_key\.cache_ServerKey_\w+\.private_key_pem\}$/),
+      permissions: '0640',
+    });
+    expect(uploads['/usr/local/etc/redis/tls/server.crt'].permissions).toBe('0644');
+    expect(uploads['/usr/local/etc/redis/tls/ca.crt'].content).toMatch(/tls_self_signed_cert\.cache_CaCertificate_/);
+    expect(s.redis.group_add).toEqual(['0']);
+    expect(s.anchor.ports.map((p: any) => p.internal)).toEqual([6379, 6380]);
+    expect(s.json.output.cache_tls_url.value).toMatch(/@localhost:6380$/);
+  });
+
+  test('the default sidecar mode keeps Redis out of group root and renders no TLS directives', () => {
+    const s = synthDatabase();
+    expect(s.redis.group_add).toBeUndefined();
+    expect(s.conf).not.toContain('tls-');
   });
 
   test('restart sets every container\'s policy', () => {

@@ -6,7 +6,7 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import { promisify } from 'util';
-import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisInstanceOptions } from '../../lib';
+import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisInstanceOptions, RedisTlsMode } from '../../lib';
 import { makeTestPki } from '../support/pki';
 import { freePort, requireTools, sleep, tempDir, waitFor } from '../support/processes';
 import { parseInfo, RedisReplyError, Reply, RespClient } from '../support/resp';
@@ -28,6 +28,7 @@ const passwords = {
   'e2e-journal': 'E2eJournalPassword0123456789abcd',
   'e2e-scratch': 'E2eScratchPassword0123456789abcd',
   'e2e-replica': 'E2eReplicaPassword0123456789abcd',
+  'e2e-secure': 'E2eSecurePassword0123456789abcde',
 };
 type Handle = keyof typeof passwords;
 
@@ -77,6 +78,7 @@ beforeAll(async () => {
   new RedisDatabase(stack, 'journal', { version: '7.0', appendOnly: true, ...commonProps('e2e-journal') });
   new RedisDatabase(stack, 'scratch', { version: '7.0-nordb', size: 1, maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LRU, ...commonProps('e2e-scratch') });
   new RedisFollower(stack, 'replica', { primary: cache, ...commonProps('e2e-replica') });
+  new RedisDatabase(stack, 'secure', { version: '7.0', tlsMode: RedisTlsMode.NATIVE, ...commonProps('e2e-secure') });
   plan = synthJson(stack);
 
   await removeLeftovers();
@@ -94,14 +96,19 @@ afterAll(async () => {
 
 /** Runs one scenario and records how long it took. */
 function scenario(name: string, body: () => Promise<void>): void {
-  test(name, async () => {
-    const started = Date.now();
-    try {
-      await body();
-    } finally {
-      timings.push(`${name}: ${Date.now() - started} ms`);
-    }
-  });
+  test(name, () => timed(name, body));
+}
+scenario.each = <T>(cases: T[]) => (name: string, body: (value: T) => Promise<void>) => {
+  test.each(cases)(name, (value) => timed(name.replace('%s', String(value)), () => body(value)));
+};
+
+async function timed(name: string, body: () => Promise<void>): Promise<void> {
+  const started = Date.now();
+  try {
+    await body();
+  } finally {
+    timings.push(`${name}: ${Date.now() - started} ms`);
+  }
 }
 
 async function connect(handle: Handle, secure = false): Promise<RespClient> {
@@ -152,15 +159,21 @@ async function waitHealthy(name: string): Promise<void> {
   }, 90_000, 500);
 }
 
-scenario('both credential URLs work from the host, TLS verified against the CA output', async () => {
-  await waitUntilServing('e2e-cache');
-  const plain = await connectWithUrl('e2e-cache_url');
+scenario.each(['e2e-cache', 'e2e-secure'] as Handle[])('both credential URLs of %s work from the host, TLS verified against the CA output', async (handle) => {
+  await waitUntilServing(handle);
+  const plain = await connectWithUrl(`${handle}_url`);
   expect(await plain.command('SET', 'via-url', 'hello')).toBe('OK');
   plain.close();
-  const secure = await connectWithUrl('e2e-cache_tls_url', plan.output['e2e-cache_ca_certificate'].value);
+  const secure = await connectWithUrl(`${handle}_tls_url`, plan.output[`${handle}_ca_certificate`].value);
   expect(await secure.command('GET', 'via-url')).toBe('hello');
   secure.close();
-  await expect(RespClient.connect({ port: ports['e2e-cache'].tlsPort, tls: { ca: pki.otherCaCertPem, servername: 'localhost' } })).rejects.toThrow();
+  await expect(RespClient.connect({ port: ports[handle].tlsPort, tls: { ca: pki.otherCaCertPem, servername: 'localhost' } })).rejects.toThrow();
+});
+
+scenario('native TLS: Redis reads a key no other user in the container can read', async () => {
+  const { stdout } = await run('docker', ['exec', 'e2e-secure', 'ls', '-ln', '/usr/local/etc/redis/tls/server.key'], { timeout: 30_000 });
+  expect(stdout).toMatch(/^-rw-r----- +1 0 +0 /);
+  expect((await dockerOk('GET', '/containers/e2e-secure-tls/json').catch((e: Error) => e.message))).toMatch(/HTTP 404/);
 });
 
 scenario('the healthcheck reports healthy', async () => {
@@ -172,10 +185,12 @@ scenario('Redis runs as non-root and no container shows the password in docker i
     const inspected = await dockerOk('GET', `/containers/${handle}/json`);
     const status = fs.readFileSync(`/proc/${inspected.State.Pid}/status`, 'utf8');
     expect(/^Uid:\s+(\d+)\s+(\d+)/m.exec(status)?.slice(1, 3)).toEqual(['999', '999']);
-    for (const name of [handle, `${handle}-tls`, `${handle}-net`]) {
-      const text = JSON.stringify(await dockerOk('GET', `/containers/${name}/json`));
-      for (const password of Object.values(passwords)) expect(text).not.toContain(password);
-    }
+  }
+  const names = Object.values(applied.containers).map((c) => c.name);
+  expect(names).toHaveLength(14);
+  for (const name of names) {
+    const text = JSON.stringify(await dockerOk('GET', `/containers/${name}/json`));
+    for (const password of Object.values(passwords)) expect(text).not.toContain(password);
   }
 });
 

@@ -228,7 +228,7 @@ function dependencyOrder(type: string, byId: Record<string, any>): Array<[string
 }
 
 const CONTAINER_ATTRIBUTES = [
-  'name', 'image', 'entrypoint', 'command', 'user', 'hostname', 'network_mode', 'networks_advanced', 'ports', 'memory',
+  'name', 'image', 'entrypoint', 'command', 'user', 'group_add', 'hostname', 'network_mode', 'networks_advanced', 'ports', 'memory',
   'memory_swap', 'restart', 'stop_timeout', 'stop_signal', 'destroy_grace_seconds', 'upload', 'healthcheck', 'volumes',
   'tmpfs', 'labels', 'log_driver', 'log_opts', 'read_only',
 ];
@@ -271,6 +271,7 @@ async function createContainer(where: string, r: any): Promise<string> {
     },
     HostConfig: {
       NetworkMode: r.network_mode ?? networks[0]?.name,
+      GroupAdd: r.group_add,
       PortBindings: portBindings,
       Memory: megabytes(r.memory),
       MemorySwap: megabytes(r.memory_swap),

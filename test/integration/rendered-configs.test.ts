@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { promisify } from 'util';
-import { MaxmemoryPolicy, RedisDatabase, RedisFollower } from '../../lib';
+import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisTlsMode } from '../../lib';
 import { GeneratedInstance, generatedInstances, TestSecrets } from '../support/generated';
 import { LocalRedis, startLocalRedis, startLocalTlsProxy } from '../support/local-servers';
 import { makeTestPki } from '../support/pki';
@@ -32,6 +32,7 @@ const secrets: TestSecrets = {
     journal: 'JournalPassword0123456789abcdef',
     scratch: 'ScratchPassword0123456789abcdef',
     replica: 'ReplicaPassword0123456789abcdef',
+    secure: 'SecurePassword0123456789abcdefg',
   },
 };
 
@@ -47,6 +48,7 @@ function synthesizeTestStack() {
     tlsPort: 7101,
   });
   new RedisFollower(stack, 'replica', { primary: cache, port: 7200, tlsPort: 7201 });
+  new RedisDatabase(stack, 'secure', { version: '7.0', tlsMode: RedisTlsMode.NATIVE, port: 7300, tlsPort: 7301 });
   return stack;
 }
 
@@ -216,13 +218,18 @@ describe('memory-only flavor (scratch, 7.0-nordb)', () => {
   });
 });
 
-describe('TLS sidecar (HAProxy in front of cache)', () => {
+describe.each([
+  ['HAProxy sidecar in front of cache', 'cache'],
+  ['native Redis TLS of secure', 'secure'],
+] as const)('TLS endpoint: %s', (_mode, handle) => {
+  const instance = generated[handle];
+  const password = secrets.passwords[handle];
   let redis: LocalRedis;
   let tlsPort: number;
   beforeAll(async () => {
-    const dir = freshDir('tls');
-    redis = await startLocalRedis(generated.cache, dir);
-    tlsPort = (await startLocalTlsProxy(generated.cache, redis.port, dir)).port;
+    const dir = freshDir(`tls-${handle}`);
+    redis = await startLocalRedis(instance, dir);
+    tlsPort = instance.nativeTlsFiles ? redis.tlsPort! : (await startLocalTlsProxy(instance, redis.port, dir)).port;
     const client = await authed(redis);
     await client.command('SET', 'written-in-plaintext', 'seen-over-tls');
     client.close();
@@ -230,7 +237,7 @@ describe('TLS sidecar (HAProxy in front of cache)', () => {
 
   test('serves a client that verifies the certificate for localhost against the CA', async () => {
     const client = await RespClient.connect({ port: tlsPort, tls: { ca: pki.caCertPem, servername: 'localhost' } });
-    expect(await client.command('AUTH', secrets.passwords.cache)).toBe('OK');
+    expect(await client.command('AUTH', password)).toBe('OK');
     expect(await client.command('GET', 'written-in-plaintext')).toBe('seen-over-tls');
     client.close();
   });
@@ -285,13 +292,13 @@ describe('TLS sidecar (HAProxy in front of cache)', () => {
       u.port = String(port);
       return u.toString();
     };
-    expect(generated.cache.url).toBe(`redis://default:${secrets.passwords.cache}@localhost:6379`);
-    expect(generated.cache.tlsUrl).toBe(`rediss://default:${secrets.passwords.cache}@localhost:6380`);
-    const plain = await run('redis-cli', ['-u', withPort(generated.cache.url, redis.port), '--no-auth-warning', 'GET', 'written-in-plaintext'], { timeout: 10_000 });
+    expect(instance.url).toMatch(new RegExp(`^redis://default:${password}@localhost:\\d+$`));
+    expect(instance.tlsUrl).toMatch(new RegExp(`^rediss://default:${password}@localhost:\\d+$`));
+    const plain = await run('redis-cli', ['-u', withPort(instance.url, redis.port), '--no-auth-warning', 'GET', 'written-in-plaintext'], { timeout: 10_000 });
     expect(plain.stdout.trim()).toBe('seen-over-tls');
     const caFile = path.join(workDir, 'output-ca.pem');
-    fs.writeFileSync(caFile, generated.cache.caCertificatePem);
-    const secure = await run('redis-cli', ['-u', withPort(generated.cache.tlsUrl, tlsPort), '--tls', '--cacert', caFile, '--no-auth-warning', 'GET', 'written-in-plaintext'], {
+    fs.writeFileSync(caFile, instance.caCertificatePem);
+    const secure = await run('redis-cli', ['-u', withPort(instance.tlsUrl, tlsPort), '--tls', '--cacert', caFile, '--no-auth-warning', 'GET', 'written-in-plaintext'], {
       timeout: 10_000,
     });
     expect(secure.stdout.trim()).toBe('seen-over-tls');

@@ -9,8 +9,11 @@ import { TestPki } from './pki';
 export interface GeneratedInstance {
   readonly handle: string;
   readonly redisConf: string;
-  readonly tlsProxyConf: string;
-  readonly tlsPem: string;
+  /** The HAProxy sidecar's files (default TLS mode). */
+  readonly tlsProxyConf?: string;
+  readonly tlsPem?: string;
+  /** Files Redis reads itself in native TLS mode, by path in the container. */
+  readonly nativeTlsFiles?: Record<string, string>;
   readonly url: string;
   readonly tlsUrl: string;
   readonly caCertificatePem: string;
@@ -32,8 +35,10 @@ export function substituteReferences(where: string, text: string, secrets: TestS
       if (pw === undefined) throw new Error(`${where}: no test password for ${ref}`);
       return pw;
     }
-    if (/^trimspace\(tls_locally_signed_cert\.[\w-]+_ServerCertificate_[0-9A-F]{8}\.cert_pem\)$/.test(expr)) return secrets.pki.certPem.trim();
-    if (/^trimspace\(tls_private_key\.[\w-]+_ServerKey_[0-9A-F]{8}\.private_key_pem\)$/.test(expr)) return secrets.pki.keyPem.trim();
+    m = /^(trimspace\()?tls_locally_signed_cert\.[\w-]+_ServerCertificate_[0-9A-F]{8}\.cert_pem(\))?$/.exec(expr);
+    if (m && Boolean(m[1]) === Boolean(m[2])) return m[1] ? secrets.pki.certPem.trim() : secrets.pki.certPem;
+    m = /^(trimspace\()?tls_private_key\.[\w-]+_ServerKey_[0-9A-F]{8}\.private_key_pem(\))?$/.exec(expr);
+    if (m && Boolean(m[1]) === Boolean(m[2])) return m[1] ? secrets.pki.keyPem.trim() : secrets.pki.keyPem;
     m = /^tls_self_signed_cert\.[\w-]+_CaCertificate_[0-9A-F]{8}\.cert_pem$/.exec(expr);
     if (m) return secrets.pki.caCertPem;
     throw new Error(`${where}: unresolved Terraform reference ${ref}`);
@@ -43,22 +48,31 @@ export function substituteReferences(where: string, text: string, secrets: TestS
 export function generatedInstances(stack: TerraformStack, secrets: TestSecrets): Record<string, GeneratedInstance> {
   const plan = JSON.parse(Testing.synth(stack));
   const containers = Object.values(plan.resource.docker_container) as any[];
-  const upload = (containerName: string, file: string) => {
+  const uploadsOf = (containerName: string): Record<string, string> | undefined => {
     const container = containers.find((c) => c.name === containerName);
-    const content = container?.upload?.find((u: any) => u.file === file)?.content;
-    if (content === undefined) throw new Error(`container ${containerName} uploads no ${file}`);
-    return substituteReferences(`${file} of container ${containerName}`, content, secrets);
+    if (!container) return undefined;
+    return Object.fromEntries(
+      (container.upload ?? []).map((u: any) => [u.file, substituteReferences(`${u.file} of container ${containerName}`, u.content, secrets)]),
+    );
+  };
+  const upload = (files: Record<string, string> | undefined, containerName: string, file: string) => {
+    if (files?.[file] === undefined) throw new Error(`container ${containerName} uploads no ${file}`);
+    return files[file];
   };
   const output = (name: string) => substituteReferences(`output ${name}`, plan.output[name].value, secrets);
 
   const instances: Record<string, GeneratedInstance> = {};
   for (const redis of containers.filter((c) => c.labels.some((l: any) => l.label === 'cdktf-docker-redis.component' && l.value === 'redis'))) {
     const handle = redis.name as string;
+    const redisFiles = uploadsOf(handle)!;
+    const sidecarFiles = uploadsOf(`${handle}-tls`);
+    const nativeTlsFiles = Object.fromEntries(Object.entries(redisFiles).filter(([file]) => file.startsWith('/usr/local/etc/redis/tls/')));
     instances[handle] = {
       handle,
-      redisConf: upload(handle, '/usr/local/etc/redis/redis.conf'),
-      tlsProxyConf: upload(`${handle}-tls`, '/usr/local/etc/haproxy/haproxy.cfg'),
-      tlsPem: upload(`${handle}-tls`, '/usr/local/etc/haproxy/certs/server.pem'),
+      redisConf: upload(redisFiles, handle, '/usr/local/etc/redis/redis.conf'),
+      tlsProxyConf: sidecarFiles && upload(sidecarFiles, `${handle}-tls`, '/usr/local/etc/haproxy/haproxy.cfg'),
+      tlsPem: sidecarFiles && upload(sidecarFiles, `${handle}-tls`, '/usr/local/etc/haproxy/certs/server.pem'),
+      nativeTlsFiles: Object.keys(nativeTlsFiles).length > 0 ? nativeTlsFiles : undefined,
       url: output(`${handle}_url`),
       tlsUrl: output(`${handle}_tls_url`),
       caCertificatePem: output(`${handle}_ca_certificate`),

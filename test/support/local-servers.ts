@@ -7,6 +7,8 @@ import { RedisReplyError, RespClient } from './resp';
 export interface LocalRedis {
   readonly instance: GeneratedInstance;
   readonly port: number;
+  /** The native TLS port, when the generated config has one. */
+  readonly tlsPort?: number;
   readonly dataDir: string;
   readonly confFile: string;
   process: RunningProcess;
@@ -29,7 +31,21 @@ export async function startLocalRedis(instance: GeneratedInstance, workDir: stri
   const conf = replaceExactlyOnce(`redis.conf of ${instance.handle}`, instance.redisConf, /^dir \/data$/, `dir ${dataDir}`);
   fs.writeFileSync(confFile, conf, { mode: 0o600 });
   const port = await freePort();
-  const args = [confFile, '--port', String(port), '--bind', '127.0.0.1', ...extraArgs];
+  const args = [confFile, '--port', String(port), '--bind', '127.0.0.1'];
+  let tlsPort: number | undefined;
+  if (instance.nativeTlsFiles) {
+    // Redis reads the TLS files after the whole configuration, command line included.
+    tlsPort = await freePort();
+    args.push('--tls-port', String(tlsPort));
+    for (const [file, content] of Object.entries(instance.nativeTlsFiles)) {
+      const local = path.join(dir, path.basename(file));
+      fs.writeFileSync(local, content, { mode: 0o600 });
+      const directive = { 'server.crt': 'tls-cert-file', 'server.key': 'tls-key-file', 'ca.crt': 'tls-ca-cert-file' }[path.basename(file)];
+      if (!directive) throw new Error(`redis container of ${instance.handle} uploads unexpected TLS file ${file}`);
+      args.push(`--${directive}`, local);
+    }
+  }
+  args.push(...extraArgs);
   const launch = async () => {
     const proc = startProcess(`redis-${instance.handle}`, 'redis-server', args, dir);
     await waitUntilAnswering(port, proc);
@@ -38,6 +54,7 @@ export async function startLocalRedis(instance: GeneratedInstance, workDir: stri
   const redis: LocalRedis = {
     instance,
     port,
+    tlsPort,
     dataDir,
     confFile,
     process: await launch(),
@@ -80,6 +97,7 @@ function replaceExactlyOnce(file: string, text: string, line: RegExp, replacemen
  * (to a free loopback port), the backend (to the local Redis) and the PEM path.
  */
 export async function startLocalTlsProxy(instance: GeneratedInstance, redisPort: number, workDir: string): Promise<LocalTlsProxy> {
+  if (instance.tlsProxyConf === undefined || instance.tlsPem === undefined) throw new Error(`${instance.handle} has no TLS sidecar`);
   const dir = path.join(workDir, `${instance.handle}-tls`);
   fs.mkdirSync(dir, { recursive: true });
   const pemFile = path.join(dir, 'server.pem');

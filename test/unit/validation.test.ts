@@ -1,5 +1,5 @@
 import { TerraformStack } from 'cdktf';
-import { MaxmemoryPolicy, RedisDatabase, RedisDatabaseProps, RedisFollower, RedisVersion } from '../../lib';
+import { MaxmemoryPolicy, RedisDatabase, RedisDatabaseProps, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
 import { dockerStack } from '../support/synth';
 
 function database(props: RedisDatabaseProps, stack: TerraformStack = dockerStack(), id = 'cache'): RedisDatabase {
@@ -150,6 +150,18 @@ describe('RedisDatabase validation', () => {
   test('fails on part of the TLS material', () => {
     expect(errorOf(() => database({ tlsCertificatePem: 'CERT' }))).toBe(
       'RedisDatabase cache: `tlsCertificatePem` given without `tlsPrivateKeyPem`, `tlsCaCertificatePem`: give all three TLS PEMs or none',
+    );
+  });
+
+  test('fails on native TLS before Redis 6.0', () => {
+    expect(errorOf(() => database({ version: '5.0', tlsMode: RedisTlsMode.NATIVE }))).toBe(
+      'RedisDatabase cache: `tlsMode` "native" needs Redis 6.0 or later, got "5.0"; use the default sidecar',
+    );
+  });
+
+  test('fails on an unknown TLS mode', () => {
+    expect(errorOf(() => database({ tlsMode: 'stunnel' as RedisTlsMode }))).toBe(
+      'RedisDatabase cache: `tlsMode` must be one of sidecar, native, got "stunnel"',
     );
   });
 
