@@ -101,8 +101,8 @@ async function tlsAndDockerOverhead(workDir: string, pki: TestPki, results: Reco
     await waitForTls(nativePorts.tlsPort, password, pki, 30_000);
 
     // The same generated redis.conf on the bare host, for what Docker itself costs.
-    const bare = generatedInstances(stack, { pki, passwords: { sidecar: password, native: password } });
-    const bareHost = await startLocalRedis(bare.sidecar, workDir);
+    const bare = generatedInstances(stack, { pki, passwords: {} });
+    const bareHost = await startLocalRedis(bare['bench-sidecar'], workDir);
 
     const targets: Target[] = [
       { label: 'bare host, plaintext', port: bareHost.port, password },
@@ -180,7 +180,7 @@ function inProcessSynth(results: Record<string, unknown>, table: string[][]): vo
     results[`synth_ms_per_database_${r.count}`] = round2(msPerDb);
     table.push([`in-process synth, ${r.count} databases`, `${Math.round(r.elapsedMs)} ms (${msPerDb.toFixed(1)} ms/db), peak RSS ${Math.round(r.peakRssMb)} MB, plan ${kbPerDb.toFixed(1)} KiB/db`]);
   }
-  results.plan_bytes_per_database = Math.round((runs[3].planBytes - empty.planBytes) / 100);
+  results.plan_bytes_per_database = Math.round((runs[3].planBytes - empty.planBytes) / runs[3].count);
 }
 
 /** A whole `cdktf synth` process, as a user runs it: an empty app against one with 100 databases. */

@@ -25,6 +25,10 @@ describe('renderTlsProxyConf', () => {
     expect(lines).toContain('server redis 127.0.0.1:6379');
   });
 
+  test('runs one thread, like the Redis it fronts', () => {
+    expect(lines).toContain('nbthread 1');
+  });
+
   test('drops root after reading the key', () => {
     expect(lines).toEqual(expect.arrayContaining(['user haproxy', 'group haproxy']));
   });
