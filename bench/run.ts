@@ -38,13 +38,18 @@ interface Target {
   readonly port: number;
   readonly password: string;
   readonly tls?: { readonly caFile: string };
+  /** Run the client inside this process's network namespace (the database's), past Docker's port publishing. */
+  readonly netnsPid?: number;
 }
 
 /** One redis-benchmark run (SET and GET, 50 clients, 100k requests each); requests per second, mean of SET and GET. */
 async function benchmark(target: Target): Promise<{ set: number; get: number }> {
   const args = ['-h', '127.0.0.1', '-p', String(target.port), '--user', 'default', '-a', target.password, '-t', 'set,get', '-n', '100000', '-c', '50', '--csv'];
   if (target.tls) args.push('--tls', '--cacert', target.tls.caFile, '--sni', 'localhost');
-  const { stdout } = await run('redis-benchmark', args, { timeout: 300_000 });
+  const [command, commandArgs] = target.netnsPid === undefined
+    ? ['redis-benchmark', args]
+    : ['nsenter', ['-t', String(target.netnsPid), '-n', 'redis-benchmark', ...args]];
+  const { stdout } = await run(command, commandArgs, { timeout: 300_000 });
   const rps = (test: string) => {
     const line = stdout.split('\n').find((l) => l.startsWith(`"${test}"`));
     if (!line) throw new Error(`redis-benchmark printed no ${test} line for ${target.label}:\n${stdout}`);
@@ -104,12 +109,15 @@ async function tlsAndDockerOverhead(workDir: string, pki: TestPki, results: Reco
     const bare = generatedInstances(stack, { pki, passwords: {} });
     const bareHost = await startLocalRedis(bare['bench-sidecar'], workDir);
 
+    const namespacePid: number = (await dockerOk('GET', '/containers/bench-sidecar-net/json')).State.Pid;
     const targets: Target[] = [
       { label: 'bare host, plaintext', port: bareHost.port, password },
       { label: 'docker, plaintext', port: sidecarPorts.port, password },
       { label: 'docker, TLS via HAProxy sidecar', port: sidecarPorts.tlsPort, password, tls: { caFile: pki.caFile } },
       { label: 'docker, plaintext (native-TLS database)', port: nativePorts.port, password },
       { label: 'docker, native Redis TLS', port: nativePorts.tlsPort, password, tls: { caFile: pki.caFile } },
+      { label: 'inside the namespace, plaintext', port: 6379, password, netnsPid: namespacePid },
+      { label: 'inside the namespace, TLS via HAProxy sidecar', port: 6380, password, tls: { caFile: pki.caFile }, netnsPid: namespacePid },
     ];
     const samples = new Map<string, number[]>(targets.map((t) => [t.label, []]));
     for (let round = 1; round <= ROUNDS; round++) {
@@ -126,16 +134,20 @@ async function tlsAndDockerOverhead(workDir: string, pki: TestPki, results: Reco
       sidecar_tls_rps: rps(targets[2].label),
       native_db_plaintext_rps: rps(targets[3].label),
       native_tls_rps: rps(targets[4].label),
+      namespace_plaintext_rps: rps(targets[5].label),
+      namespace_sidecar_tls_rps: rps(targets[6].label),
     };
     Object.assign(results, figures, {
       tls_to_plaintext_ratio: round2(figures.sidecar_tls_rps / figures.docker_plaintext_rps),
       native_tls_to_plaintext_ratio: round2(figures.native_tls_rps / figures.native_db_plaintext_rps),
       docker_to_bare_host_ratio: round2(figures.docker_plaintext_rps / figures.bare_host_plaintext_rps),
+      namespace_tls_to_plaintext_ratio: round2(figures.namespace_sidecar_tls_rps / figures.namespace_plaintext_rps),
     });
     for (const t of targets) table.push([`redis-benchmark SET+GET mean, ${t.label}`, `${Math.round(rps(t.label))} rps (median of ${ROUNDS})`]);
     table.push(['TLS / plaintext, HAProxy sidecar (tls_to_plaintext_ratio)', String(results.tls_to_plaintext_ratio)]);
     table.push(['TLS / plaintext, native Redis TLS (native_tls_to_plaintext_ratio)', String(results.native_tls_to_plaintext_ratio)]);
     table.push(['docker plaintext / bare host plaintext', String(results.docker_to_bare_host_ratio)]);
+    table.push(['inside the namespace: sidecar TLS / plaintext', String(results.namespace_tls_to_plaintext_ratio)]);
   } finally {
     await stopAll();
     await applied?.destroy();
@@ -227,7 +239,7 @@ function cdktfSynthProcess(workDir: string, results: Record<string, unknown>, ta
 }
 
 async function main(): Promise<void> {
-  requireTools('docker', 'redis-server', 'redis-benchmark', 'openssl');
+  requireTools('docker', 'redis-server', 'redis-benchmark', 'openssl', 'nsenter');
   if (!fs.existsSync(path.join(REPO, 'lib', 'index.js'))) throw new Error('no jsii build: run `npm run build` first');
   const workDir = tempDir('bench');
   const pki = makeTestPki(workDir);

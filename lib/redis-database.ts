@@ -84,6 +84,6 @@ export class RedisDatabase extends Construct implements IRedisDatabase {
       hostPort: port,
       hostTlsPort: tlsPort,
       networkName: this.networkName,
-    }).credentials;
+    });
   }
 }

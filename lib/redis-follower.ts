@@ -92,6 +92,6 @@ export class RedisFollower extends Construct implements IRedisDatabase {
         port: props.primary.networkPort,
         password: props.primary.credentials.password,
       },
-    }).credentials;
+    });
   }
 }

@@ -59,7 +59,7 @@ export const OWNED_DIRECTIVES: readonly string[] = [
   'protected-mode',
 ];
 
-export function quoteConfValue(value: string): string {
+function quoteConfValue(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 

@@ -4,7 +4,7 @@ import { Container, ContainerConfig } from '@cdktf/provider-docker/lib/container
 
 /** Where things live inside the containers; fixed so configs and tests agree. */
 export const REDIS_CONF_PATH = '/usr/local/etc/redis/redis.conf';
-export const TLS_PROXY_CONF_PATH = '/usr/local/etc/haproxy/haproxy.cfg';
+const TLS_PROXY_CONF_PATH = '/usr/local/etc/haproxy/haproxy.cfg';
 export const TLS_PEM_PATH = '/usr/local/etc/haproxy/certs/server.pem';
 export const NATIVE_TLS_CERT_PATH = '/usr/local/etc/redis/tls/server.crt';
 export const NATIVE_TLS_KEY_PATH = '/usr/local/etc/redis/tls/server.key';
@@ -14,7 +14,7 @@ export const REDIS_PORT = 6379;
 /** The TLS port inside the namespace, served by the sidecar or by Redis itself. */
 export const TLS_PORT = 6380;
 /** The `redis` user of the official image (and of the test images). */
-export const REDIS_UID = 999;
+const REDIS_UID = 999;
 export const LABEL_PREFIX = 'cdktf-docker-redis';
 
 /**
@@ -22,9 +22,9 @@ export const LABEL_PREFIX = 'cdktf-docker-redis';
  * writes its final snapshot on SIGTERM; without time for it the provider's
  * default of 0 kills Redis before it can save.
  */
-export const REDIS_STOP_GRACE_SECONDS = 60;
+const REDIS_STOP_GRACE_SECONDS = 60;
 
-export interface RedisNodeData {
+interface RedisNodeData {
   /** A Docker volume mounted at the data directory (persistent flavors). */
   readonly volumeName?: string;
   /** A tmpfs data directory of this many GB (memory-only flavors). */
@@ -70,7 +70,7 @@ export interface RedisNodeSpec {
  * in an argument or in the environment is visible to every process on the host.
  * It must not contain `${` or `%{`: Terraform would interpolate them.
  */
-export const REDIS_HEALTHCHECK_SCRIPT =
+const REDIS_HEALTHCHECK_SCRIPT =
   `pw=$(sed -n 's/^requirepass "\\(.*\\)"$/\\1/p' ${REDIS_CONF_PATH}); ` +
   `printf 'AUTH %s\\nPING\\n' "$pw" | redis-cli -p ${REDIS_PORT} | grep -qx PONG`;
 

@@ -15,11 +15,11 @@ import { generateTlsMaterial, TlsMaterial } from './tls-material';
 import { renderTlsProxyConf } from './tls-proxy-conf';
 import { HANDLE_PATTERN, HANDLE_RULE, handleFromId, isHostname, ProblemList } from './validation';
 
-export const DEFAULT_SIZE_GB = 10;
-export const DEFAULT_CONTAINER_SIZE_MB = 1024;
-export const MIN_CONTAINER_SIZE_MB = 256;
-export const DEFAULT_TLS_SIDECAR_IMAGE = 'haproxy:3.2.4';
-export const DEFAULT_SAVE_SCHEDULE: readonly SavePoint[] = [
+const DEFAULT_SIZE_GB = 10;
+const DEFAULT_CONTAINER_SIZE_MB = 1024;
+const MIN_CONTAINER_SIZE_MB = 256;
+const DEFAULT_TLS_SIDECAR_IMAGE = 'haproxy:3.2.4';
+const DEFAULT_SAVE_SCHEDULE: readonly SavePoint[] = [
   { afterSeconds: 900, minChanges: 1 },
   { afterSeconds: 300, minChanges: 10 },
   { afterSeconds: 60, minChanges: 10000 },
@@ -34,7 +34,7 @@ const TLS_SIDECAR_MAX_CONNECTIONS = 4096;
  * forks Redis, and every page written during the fork is copied: with
  * persistence on, only half is safe to fill.
  */
-export function maxmemoryMbFor(containerSizeMb: number, persistent: boolean): number {
+function maxmemoryMbFor(containerSizeMb: number, persistent: boolean): number {
   return Math.floor(containerSizeMb * (persistent ? 0.5 : 0.8));
 }
 
@@ -43,12 +43,12 @@ export function maxmemoryMbFor(containerSizeMb: number, persistent: boolean): nu
  * username with AUTH even when it is empty, which Redis refuses. Before 6,
  * AUTH takes only a password, so the username must stay empty.
  */
-export function urlUsernameFor(version: RedisVersion): string {
+function urlUsernameFor(version: RedisVersion): string {
   return version.isAtLeast(6, 0) ? 'default' : '';
 }
 
 /** Everything the two public constructs resolved from their props. */
-export interface RedisServiceSpec {
+interface RedisServiceSpec {
   readonly kind: string;
   readonly handle: string;
   readonly version: RedisVersion;
@@ -57,12 +57,6 @@ export interface RedisServiceSpec {
   readonly hostTlsPort?: number;
   readonly networkName: string;
   readonly replicaOf?: ReplicaOfData;
-}
-
-export interface RedisService {
-  readonly credentials: RedisCredentials;
-  readonly node: RedisNode;
-  readonly dataVolume?: Volume;
 }
 
 export function resolveHandle(id: string, handle: string | undefined): string {
@@ -198,7 +192,7 @@ function haproxyPem(tls: TlsMaterial): string {
  * outputs. Child ids are part of the public contract: renaming one replaces
  * live resources.
  */
-export function buildRedisService(scope: Construct, spec: RedisServiceSpec): RedisService {
+export function buildRedisService(scope: Construct, spec: RedisServiceSpec): RedisCredentials {
   const { handle, version, options } = spec;
   ensureSettinglessProviders(scope);
 
@@ -293,5 +287,5 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     }
   }
 
-  return { credentials, node, dataVolume };
+  return credentials;
 }

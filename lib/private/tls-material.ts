@@ -11,18 +11,18 @@ export interface TlsMaterial {
   readonly caCertificatePem: string;
 }
 
-export interface GeneratedTlsSpec {
+interface GeneratedTlsSpec {
   readonly handle: string;
   readonly hostname: string;
 }
 
 const CA_VALIDITY_HOURS = 10 * 365 * 24;
 /** Two years, renewed by the first apply in the last 30 days. */
-export const SERVER_CERT_VALIDITY_HOURS = 2 * 365 * 24;
-export const SERVER_CERT_EARLY_RENEWAL_HOURS = 30 * 24;
+const SERVER_CERT_VALIDITY_HOURS = 2 * 365 * 24;
+const SERVER_CERT_EARLY_RENEWAL_HOURS = 30 * 24;
 
 /** The names the certificate must verify for: the client-facing host, the handle and loopback. */
-export function subjectAlternativeNames(spec: GeneratedTlsSpec): { dnsNames: string[]; ipAddresses: string[] } {
+function subjectAlternativeNames(spec: GeneratedTlsSpec): { dnsNames: string[]; ipAddresses: string[] } {
   const dnsNames = [spec.hostname, spec.handle, 'localhost'].filter((name) => !isIpv4(name));
   const ipAddresses = [spec.hostname, '127.0.0.1'].filter((name) => isIpv4(name));
   return { dnsNames: [...new Set(dnsNames)], ipAddresses: [...new Set(ipAddresses)] };
