@@ -2,7 +2,7 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { Construct } from 'constructs';
 import { IRedisDatabase, RedisCredentials, RedisInstanceOptions } from './redis-options';
 import { RedisVersion } from './redis-version';
-import { checkInstanceOptions, buildRedisService, resolveHandle } from './private/redis-service';
+import { buildRedisService, checkInstanceOptions, lookUpVersion, resolveHandle } from './private/redis-service';
 import { LABEL_PREFIX, REDIS_PORT } from './private/redis-node';
 import { ProblemList } from './private/validation';
 
@@ -58,11 +58,7 @@ export class RedisDatabase extends Construct implements IRedisDatabase {
     const owner = `RedisDatabase ${this.handle}`;
     const problems = new ProblemList(owner);
 
-    const versionName = props.version ?? RedisVersion.DEFAULT.name;
-    const version = RedisVersion.find(versionName);
-    if (!version) {
-      problems.add(`\`version\` must be one of ${RedisVersion.NAMES.join(', ')}, got "${versionName}"`);
-    }
+    const version = lookUpVersion(problems, props.version ?? RedisVersion.DEFAULT.name);
     const port = props.port ?? 6379;
     const tlsPort = props.tlsPort ?? 6380;
     checkInstanceOptions(this, problems, owner, this.handle, version, props, port, tlsPort);

@@ -2,7 +2,7 @@ import { Annotations } from 'cdktf';
 import { Construct } from 'constructs';
 import { IRedisDatabase, RedisCredentials, RedisInstanceOptions } from './redis-options';
 import { RedisVersion } from './redis-version';
-import { buildRedisService, checkInstanceOptions, resolveHandle } from './private/redis-service';
+import { buildRedisService, checkInstanceOptions, lookUpVersion, resolveHandle } from './private/redis-service';
 import { REDIS_PORT } from './private/redis-node';
 import { ProblemList } from './private/validation';
 
@@ -56,11 +56,8 @@ export class RedisFollower extends Construct implements IRedisDatabase {
     const owner = `RedisFollower ${this.handle}`;
     const problems = new ProblemList(owner);
 
-    const versionName = props.version ?? props.primary.version.name;
-    const version = RedisVersion.find(versionName);
-    if (!version) {
-      problems.add(`\`version\` must be one of ${RedisVersion.NAMES.join(', ')}, got "${versionName}"`);
-    } else if (version.isOlderThan(props.primary.version)) {
+    const version = lookUpVersion(problems, props.version ?? props.primary.version.name);
+    if (version?.isOlderThan(props.primary.version)) {
       problems.add(
         `\`version\` "${version.name}" is older than the primary's "${props.primary.version.name}": a follower must run ${props.primary.version.engineVersion} or newer`,
       );

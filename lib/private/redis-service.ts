@@ -63,6 +63,15 @@ export function resolveHandle(id: string, handle: string | undefined): string {
   return handle ?? handleFromId(id);
 }
 
+/** The catalog entry for `name`, or a problem listing the valid names. */
+export function lookUpVersion(problems: ProblemList, name: string): RedisVersion | undefined {
+  const version = RedisVersion.find(name);
+  if (!version) {
+    problems.add(`\`version\` must be one of ${RedisVersion.NAMES.join(', ')}, got "${name}"`);
+  }
+  return version;
+}
+
 /**
  * Validates what databases and followers share, records the stack-wide
  * claims (handle, host ports), and adds warnings for risky but legal choices.
