@@ -100,9 +100,6 @@ function labels(values: Record<string, string>) {
  * losing its network, which is not true when one of them owns the namespace.
  */
 export class RedisNode extends Construct {
-  public readonly anchor: Container;
-  public readonly server: Container;
-  public readonly tlsSidecar?: Container;
   /** Host port of plaintext Redis (a token when Docker chooses it). */
   public readonly hostPort: number;
   /** Host port of the TLS endpoint (a token when Docker chooses it). */
@@ -110,10 +107,10 @@ export class RedisNode extends Construct {
 
   constructor(scope: Construct, id: string, spec: RedisNodeSpec) {
     super(scope, id);
-    const sharedNamespace = () => `container:${this.anchor.id}`;
-    const roleLabels = (component: string) => labels({ handle: spec.handle, role: spec.role, component });
+    const roleLabels = (component: string, extra: Record<string, string> = {}) =>
+      labels({ handle: spec.handle, role: spec.role, component, ...extra });
 
-    this.anchor = new Container(this, 'Network', {
+    const anchor = new Container(this, 'Network', {
       name: `${spec.handle}-net`,
       image: spec.redisImageId,
       entrypoint: ['sleep', 'infinity'],
@@ -133,6 +130,7 @@ export class RedisNode extends Construct {
       ...LOGGING,
     });
 
+    const sharedNamespace = `container:${anchor.id}`;
     const dataLabels: Record<string, string> = {};
     if (spec.data.tmpfsSizeGb !== undefined) {
       // The provider stores tmpfs changes without applying them (provider issue
@@ -151,14 +149,14 @@ export class RedisNode extends Construct {
       );
     }
 
-    this.server = new Container(this, 'Redis', {
+    new Container(this, 'Redis', {
       name: spec.handle,
       image: spec.redisImageId,
       entrypoint: ['redis-server'],
       command: [REDIS_CONF_PATH],
       user: `${REDIS_UID}:${REDIS_UID}`,
       groupAdd: spec.nativeTls ? ['0'] : undefined,
-      networkMode: sharedNamespace(),
+      networkMode: sharedNamespace,
       memory: spec.containerSizeMb,
       memorySwap: spec.containerSizeMb,
       restart: spec.restart,
@@ -176,19 +174,19 @@ export class RedisNode extends Construct {
       tmpfs: spec.data.tmpfsSizeGb === undefined ? undefined : {
         [DATA_DIR]: `size=${spec.data.tmpfsSizeGb}g,uid=${REDIS_UID},gid=${REDIS_UID},mode=0700`,
       },
-      labels: labels({ handle: spec.handle, role: spec.role, component: 'redis', ...dataLabels }),
+      labels: roleLabels('redis', dataLabels),
       ...LOGGING,
     });
 
     if (spec.tlsSidecar) {
-      this.tlsSidecar = new Container(this, 'TlsSidecar', {
+      new Container(this, 'TlsSidecar', {
         name: `${spec.handle}-tls`,
         image: spec.tlsSidecar.imageId,
         entrypoint: ['haproxy'],
         command: ['-W', '-db', '-f', TLS_PROXY_CONF_PATH],
         // Root only to read the 0600 key; the config drops to user haproxy.
         user: '0:0',
-        networkMode: sharedNamespace(),
+        networkMode: sharedNamespace,
         memory: 512,
         restart: spec.restart,
         upload: [
@@ -200,7 +198,7 @@ export class RedisNode extends Construct {
       });
     }
 
-    this.hostPort = spec.hostPort ?? Token.asNumber(this.anchor.ports.get(0).external);
-    this.hostTlsPort = spec.hostTlsPort ?? Token.asNumber(this.anchor.ports.get(1).external);
+    this.hostPort = spec.hostPort ?? Token.asNumber(anchor.ports.get(0).external);
+    this.hostTlsPort = spec.hostTlsPort ?? Token.asNumber(anchor.ports.get(1).external);
   }
 }
