@@ -91,7 +91,7 @@ function freshDir(name: string): string {
   return dir;
 }
 
-describe('persistent flavor (cache, 7.0)', () => {
+describe('redis.conf of cache (persistent flavor, 7.0)', () => {
   let redis: LocalRedis;
   beforeAll(async () => {
     redis = await startLocalRedis(generated.cache, freshDir('persistent'));
@@ -150,7 +150,7 @@ describe('persistent flavor (cache, 7.0)', () => {
   });
 });
 
-describe('persistent flavor with AOF (journal, 7.0)', () => {
+describe('redis.conf of journal (persistent flavor with appendonly, 7.0)', () => {
   test('loses at most one second of acknowledged writes to kill -9', async () => {
     const redis = await startLocalRedis(generated.journal, freshDir('aof'));
     const client = await authed(redis);
@@ -170,7 +170,7 @@ describe('persistent flavor with AOF (journal, 7.0)', () => {
   });
 });
 
-describe('memory-only flavor (scratch, 7.0-nordb)', () => {
+describe('redis.conf of scratch (memory-only flavor, 7.0-nordb)', () => {
   let redis: LocalRedis;
   beforeAll(async () => {
     redis = await startLocalRedis(generated.scratch, freshDir('memory-only'));
@@ -210,9 +210,9 @@ describe('memory-only flavor (scratch, 7.0-nordb)', () => {
 });
 
 describe.each([
-  ['HAProxy sidecar in front of cache', 'cache'],
-  ['native Redis TLS of secure', 'secure'],
-] as const)('TLS endpoint: %s', (_mode, handle) => {
+  ['haproxy.cfg and server.pem of cache-tls (HAProxy sidecar)', 'cache'],
+  ['tls-* directives and TLS files of secure (native Redis TLS)', 'secure'],
+] as const)('TLS endpoint from %s', (_mode, handle) => {
   const instance = generated[handle];
   const password = secrets.passwords[handle];
   let redis: LocalRedis;
@@ -296,7 +296,7 @@ describe.each([
   });
 });
 
-describe('follower (replica of cache)', () => {
+describe('redis.conf of replica (replicaof, masterauth, replica-read-only from cache)', () => {
   let primary: LocalRedis;
   let follower: LocalRedis;
   const linkUp = async (redis: LocalRedis) => {
