@@ -13,7 +13,7 @@ import {
 import { claimHandle, claimHostPort } from './stack-registry';
 import { generateTlsMaterial, TlsMaterial } from './tls-material';
 import { renderTlsProxyConf } from './tls-proxy-conf';
-import { HANDLE_PATTERN, HANDLE_RULE, handleFromId, isHostname, ProblemList } from './validation';
+import { HANDLE_PATTERN, HANDLE_RULE, handleFromId, IPV4, isHostname, ProblemList } from './validation';
 
 const DEFAULT_SIZE_GB = 10;
 const DEFAULT_CONTAINER_SIZE_MB = 1024;
@@ -93,7 +93,7 @@ export function checkInstanceOptions(
   problems.port('port', hostPort);
   problems.port('tlsPort', hostTlsPort);
   const hostIp = options.hostIp ?? '0.0.0.0';
-  problems.matches('hostIp', hostIp, /^(\d{1,3}\.){3}\d{1,3}$/, 'an IPv4 address such as 0.0.0.0 or 127.0.0.1');
+  problems.matches('hostIp', hostIp, IPV4, 'an IPv4 address such as 0.0.0.0 or 127.0.0.1');
   claimHostPort(scope, 'port', hostIp, hostPort, owner, problems);
   claimHostPort(scope, 'tlsPort', hostIp, hostTlsPort, owner, problems);
 

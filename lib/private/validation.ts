@@ -46,7 +46,7 @@ export const HANDLE_PATTERN = /^[a-z0-9][a-z0-9-]{0,40}$/;
 export const HANDLE_RULE = 'lowercase letters, digits and dashes, starting with a letter or digit, at most 41 characters';
 
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+export const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 export function isIpv4(value: string): boolean {
   return IPV4.test(value);

@@ -183,9 +183,9 @@ describe('RedisDatabase validation', () => {
     );
   });
 
-  test('fails on a host address that is not IPv4', () => {
-    expect(errorOf(() => database({ hostIp: 'localhost' }))).toBe(
-      'RedisDatabase cache: `hostIp` must be an IPv4 address such as 0.0.0.0 or 127.0.0.1, got "localhost"',
+  test.each(['localhost', '256.1.1.1', '::1'])('fails on host address %p', (hostIp) => {
+    expect(errorOf(() => database({ hostIp }))).toBe(
+      `RedisDatabase cache: \`hostIp\` must be an IPv4 address such as 0.0.0.0 or 127.0.0.1, got "${hostIp}"`,
     );
   });
 
