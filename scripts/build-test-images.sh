@@ -20,7 +20,9 @@ copy_with_libs() {
 
 base_rootfs() {
   local root=$1
-  mkdir -p "$root"/{bin,etc,tmp,data,usr/local/etc/redis,usr/local/etc/haproxy/certs,var/lib/haproxy}
+  # No /usr/local/etc/{redis,haproxy}, as in the official images: the e2e suite
+  # then shows that uploads create their parent directories.
+  mkdir -p "$root"/{bin,etc,tmp,data,var/lib/haproxy}
   chmod 1777 "$root/tmp"
   cp /bin/busybox "$root/bin/busybox"
   for tool in sh sleep sed grep cat ls id ps df; do ln -s busybox "$root/bin/$tool"; done
