@@ -23,6 +23,8 @@ clear_stale_pidfile /var/run/docker/containerd/containerd.pid containerd
 log=/var/log/dockerd-ci.log
 echo "starting dockerd (log: $log)"
 nohup dockerd >"$log" 2>&1 &
+# The e2e suite restarts a daemon only when this marker says it started it.
+echo $! >/run/cdktf-docker-redis-dockerd.pid
 for _ in $(seq 1 60); do
   if docker info >/dev/null 2>&1; then
     docker version --format 'Docker engine {{.Server.Version}} ready'

@@ -86,18 +86,20 @@ function labels(values: Record<string, string>) {
 }
 
 /**
- * The one place that builds "a Redis container with its TLS sidecar".
+ * The one place that builds "a Redis container with its TLS endpoint".
  *
- * Up to three containers share one network namespace, the way a Kubernetes pod does:
- * - `HANDLE-net` owns the namespace. It only sleeps, so it never needs to
- *   restart, and it carries everything that belongs to the namespace: the
- *   published ports and the membership in the database network (under the
- *   alias `HANDLE`, which followers replicate from).
- * - `HANDLE` runs Redis; `HANDLE-tls` runs HAProxy, which terminates TLS and
- *   forwards to Redis over the namespace's loopback (unless Redis terminates
- *   TLS itself, in native mode).
- * Redis and the sidecar can each restart or be replaced without the other
- * losing its network, which is not true when one of them owns the namespace.
+ * - `HANDLE` runs Redis on the database network, under the alias `HANDLE`
+ *   that followers and the sidecar use, and publishes the plaintext port (and
+ *   the TLS port when Redis terminates TLS itself, in native mode).
+ * - `HANDLE-tls` runs HAProxy in its own network namespace on the same
+ *   network: it publishes the TLS port, terminates TLS and forwards to
+ *   `HANDLE:6379`, re-resolving the name when Redis gets a new address.
+ *
+ * Each container has its own namespace on purpose. Containers sharing one
+ * (`network_mode = "container:…"`) lose their network when its owner
+ * restarts, and after a host reboot Docker starts them in any order and
+ * leaves those that came up before their owner exited (moby issue 50326):
+ * Redis would stay down after every reboot.
  */
 export class RedisNode extends Construct {
   /** Host port of plaintext Redis (a token when Docker chooses it). */
@@ -109,28 +111,8 @@ export class RedisNode extends Construct {
     super(scope, id);
     const roleLabels = (component: string, extra: Record<string, string> = {}) =>
       labels({ handle: spec.handle, role: spec.role, component, ...extra });
+    const port = (internal: number, external: number | undefined) => ({ internal, external, ip: spec.hostIp, protocol: 'tcp' });
 
-    const anchor = new Container(this, 'Network', {
-      name: `${spec.handle}-net`,
-      image: spec.redisImageId,
-      entrypoint: ['sleep', 'infinity'],
-      user: `${REDIS_UID}:${REDIS_UID}`,
-      readOnly: true,
-      memory: 32,
-      // It holds no data: nothing to wait for when it is removed.
-      stopSignal: 'SIGKILL',
-      restart: spec.restart,
-      hostname: spec.handle,
-      networksAdvanced: [{ name: spec.networkName, aliases: [spec.handle] }],
-      ports: [
-        { internal: REDIS_PORT, external: spec.hostPort, ip: spec.hostIp, protocol: 'tcp' },
-        { internal: TLS_PORT, external: spec.hostTlsPort, ip: spec.hostIp, protocol: 'tcp' },
-      ],
-      labels: roleLabels('network'),
-      ...LOGGING,
-    });
-
-    const sharedNamespace = `container:${anchor.id}`;
     const dataLabels: Record<string, string> = {};
     if (spec.data.tmpfsSizeGb !== undefined) {
       // The provider stores tmpfs changes without applying them (provider issue
@@ -149,14 +131,18 @@ export class RedisNode extends Construct {
       );
     }
 
-    new Container(this, 'Redis', {
+    const redis = new Container(this, 'Redis', {
       name: spec.handle,
       image: spec.redisImageId,
       entrypoint: ['redis-server'],
       command: [REDIS_CONF_PATH],
       user: `${REDIS_UID}:${REDIS_UID}`,
       groupAdd: spec.nativeTls ? ['0'] : undefined,
-      networkMode: sharedNamespace,
+      hostname: spec.handle,
+      networksAdvanced: [{ name: spec.networkName, aliases: [spec.handle] }],
+      ports: spec.nativeTls
+        ? [port(REDIS_PORT, spec.hostPort), port(TLS_PORT, spec.hostTlsPort)]
+        : [port(REDIS_PORT, spec.hostPort)],
       memory: spec.containerSizeMb,
       memorySwap: spec.containerSizeMb,
       restart: spec.restart,
@@ -177,16 +163,19 @@ export class RedisNode extends Construct {
       labels: roleLabels('redis', dataLabels),
       ...LOGGING,
     });
+    this.hostPort = spec.hostPort ?? Token.asNumber(redis.ports.get(0).external);
 
     if (spec.tlsSidecar) {
-      new Container(this, 'TlsSidecar', {
+      const sidecar = new Container(this, 'TlsSidecar', {
         name: `${spec.handle}-tls`,
         image: spec.tlsSidecar.imageId,
         entrypoint: ['haproxy'],
         command: ['-W', '-db', '-f', TLS_PROXY_CONF_PATH],
         // Root only to read the 0600 key; the config drops to user haproxy.
         user: '0:0',
-        networkMode: sharedNamespace,
+        hostname: `${spec.handle}-tls`,
+        networksAdvanced: [{ name: spec.networkName }],
+        ports: [port(TLS_PORT, spec.hostTlsPort)],
         memory: 512,
         restart: spec.restart,
         upload: [
@@ -196,9 +185,9 @@ export class RedisNode extends Construct {
         labels: roleLabels('tls'),
         ...LOGGING,
       });
+      this.hostTlsPort = spec.hostTlsPort ?? Token.asNumber(sidecar.ports.get(0).external);
+    } else {
+      this.hostTlsPort = spec.hostTlsPort ?? Token.asNumber(redis.ports.get(1).external);
     }
-
-    this.hostPort = spec.hostPort ?? Token.asNumber(anchor.ports.get(0).external);
-    this.hostTlsPort = spec.hostTlsPort ?? Token.asNumber(anchor.ports.get(1).external);
   }
 }

@@ -28,6 +28,8 @@ const RESTART_POLICIES = ['no', 'on-failure', 'always', 'unless-stopped'];
 const PASSWORD_PATTERN = /^[A-Za-z0-9._~-]{16,128}$/;
 const DIRECTIVE_NAME = /^[a-z][a-z0-9-]*$/;
 const TLS_SIDECAR_MAX_CONNECTIONS = 4096;
+/** Docker's DNS server inside every container on a user-defined network. */
+const DOCKER_EMBEDDED_DNS = '127.0.0.11:53';
 
 /**
  * Share of the container memory Redis may fill. A snapshot or AOF rewrite
@@ -259,8 +261,9 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
         conf: renderTlsProxyConf({
           listenPort: TLS_PORT,
           certificatePath: TLS_PEM_PATH,
-          backendHost: '127.0.0.1',
+          backendHost: handle,
           backendPort: REDIS_PORT,
+          resolver: DOCKER_EMBEDDED_DNS,
           maxConnections: TLS_SIDECAR_MAX_CONNECTIONS,
         }),
         pem: haproxyPem(tls),

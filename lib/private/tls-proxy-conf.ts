@@ -9,13 +9,15 @@ import { TLS12_CIPHERS, TLS13_SUITES } from './tls-policy';
  */
 
 export interface TlsProxyConfInput {
-  /** Port HAProxy listens on for TLS, inside the database's network namespace. */
+  /** Port HAProxy listens on for TLS in its container. */
   readonly listenPort: number;
   /** PEM file holding the server certificate, its chain and the private key. */
   readonly certificatePath: string;
-  /** Where Redis listens in the same network namespace. */
+  /** Redis's name on the database network, resolved through `resolver`. */
   readonly backendHost: string;
   readonly backendPort: number;
+  /** DNS server that resolves `backendHost`: Docker's embedded one on user-defined networks. */
+  readonly resolver: string;
   /** Upper bound of concurrent client connections through the sidecar. */
   readonly maxConnections: number;
 }
@@ -26,7 +28,7 @@ export function renderTlsProxyConf(input: TlsProxyConfInput): string {
     'global',
     `    maxconn ${input.maxConnections}`,
     // Redis serves one command at a time; a second HAProxy thread only
-    // competes with Redis for the CPU (measured with bench/run.ts).
+    // competes with Redis for the CPU.
     '    nbthread 1',
     '    user haproxy',
     '    group haproxy',
@@ -45,12 +47,21 @@ export function renderTlsProxyConf(input: TlsProxyConfInput): string {
     '    timeout client 24h',
     '    timeout server 24h',
     '',
+    // Redis gets a new address when its container is recreated (and may on a
+    // restart): re-resolve its name instead of keeping the start-up address.
+    'resolvers docker',
+    `    nameserver embedded ${input.resolver}`,
+    '    hold valid 5s',
+    '    hold obsolete 5s',
+    '',
     'frontend redis_tls',
     `    bind :${input.listenPort} ssl crt ${input.certificatePath}`,
     '    default_backend redis',
     '',
     'backend redis',
-    `    server redis ${input.backendHost}:${input.backendPort}`,
+    // init-addr none: start even while Redis is not resolvable yet (after a
+    // host reboot the containers start in any order).
+    `    server redis ${input.backendHost}:${input.backendPort} resolvers docker init-addr last,libc,none check inter 2s`,
     '',
   ].join('\n');
 }

@@ -24,7 +24,6 @@ function synthDatabase(props: RedisDatabaseProps = {}) {
     json,
     synthesized: Testing.synth(stack),
     redis: byName(db.handle) as any,
-    anchor: byName(`${db.handle}-net`) as any,
     sidecar: byName(`${db.handle}-tls`) as any,
     conf: uploadOf(byName(db.handle), CONF),
     warnings: warningsUnder(db),
@@ -50,7 +49,7 @@ describe('RedisDatabase defaults', () => {
   });
 
   test('keeps the password out of the environment and the command line', () => {
-    for (const container of [s.redis, s.anchor, s.sidecar]) {
+    for (const container of [s.redis, s.sidecar]) {
       expect(container.env).toBeUndefined();
       expect(JSON.stringify([container.command, container.entrypoint, container.healthcheck])).not.toContain('random_password');
     }
@@ -85,25 +84,22 @@ describe('RedisDatabase defaults', () => {
     expect(s.conf).toContain('maxmemory 512mb\nmaxmemory-policy noeviction\n');
   });
 
-  test('publishes 6379 and 6380 on every IPv4 address from the network container', () => {
-    expect(s.anchor.ports).toEqual([
-      { internal: 6379, external: 6379, ip: '0.0.0.0', protocol: 'tcp' },
-      { internal: 6380, external: 6380, ip: '0.0.0.0', protocol: 'tcp' },
-    ]);
-    expect(s.redis.ports).toBeUndefined();
-    expect(s.sidecar.ports).toBeUndefined();
+  test('publishes 6379 from Redis and 6380 from the sidecar on every IPv4 address', () => {
+    expect(s.redis.ports).toEqual([{ internal: 6379, external: 6379, ip: '0.0.0.0', protocol: 'tcp' }]);
+    expect(s.sidecar.ports).toEqual([{ internal: 6380, external: 6380, ip: '0.0.0.0', protocol: 'tcp' }]);
   });
 
-  test('shares the network container\'s namespace between Redis and the sidecar', () => {
-    const anchorRef = '${docker_container.cache_Node_Network_50F6F843.id}';
-    expect(s.redis.network_mode).toBe(`container:${anchorRef}`);
-    expect(s.sidecar.network_mode).toBe(`container:${anchorRef}`);
-    expect(s.anchor).toMatchObject({ entrypoint: ['sleep', 'infinity'], read_only: true, user: '999:999' });
+  test('gives Redis and the sidecar network namespaces of their own, so either restarts alone', () => {
+    expect(s.redis.network_mode).toBeUndefined();
+    expect(s.sidecar.network_mode).toBeUndefined();
+    expect(Object.keys(s.json.resource.docker_container)).toHaveLength(2);
   });
 
   test('creates a network named after the handle, where Redis answers to the handle', () => {
     expect(s.synthesized).toHaveResourceWithProperties(Network, { name: 'cache' });
-    expect(s.anchor.networks_advanced).toEqual([{ name: '${docker_network.cache_Network_F71C11E1.name}', aliases: ['cache'] }]);
+    expect(s.redis.networks_advanced).toEqual([{ name: '${docker_network.cache_Network_F71C11E1.name}', aliases: ['cache'] }]);
+    expect(s.sidecar.networks_advanced).toEqual([{ name: '${docker_network.cache_Network_F71C11E1.name}' }]);
+    expect(uploadOf(s.sidecar, '/usr/local/etc/haproxy/haproxy.cfg')).toContain('server redis cache:6379 resolvers docker');
   });
 
   test('gives Redis a minute to save on stop and removal', () => {
@@ -112,7 +108,7 @@ describe('RedisDatabase defaults', () => {
   });
 
   test('restarts unless stopped and rotates json-file logs', () => {
-    for (const container of [s.redis, s.anchor, s.sidecar]) {
+    for (const container of [s.redis, s.sidecar]) {
       expect(container).toMatchObject({ restart: 'unless-stopped', log_driver: 'json-file', log_opts: { 'max-size': '10m', 'max-file': '3' } });
     }
   });
@@ -243,10 +239,8 @@ describe('RedisDatabase props', () => {
 
   test('port, tlsPort and hostIp set the published ports', () => {
     const s = synthDatabase({ port: 7000, tlsPort: 7001, hostIp: '127.0.0.1' });
-    expect(s.anchor.ports).toEqual([
-      { internal: 6379, external: 7000, ip: '127.0.0.1', protocol: 'tcp' },
-      { internal: 6380, external: 7001, ip: '127.0.0.1', protocol: 'tcp' },
-    ]);
+    expect(s.redis.ports).toEqual([{ internal: 6379, external: 7000, ip: '127.0.0.1', protocol: 'tcp' }]);
+    expect(s.sidecar.ports).toEqual([{ internal: 6380, external: 7001, ip: '127.0.0.1', protocol: 'tcp' }]);
     expect(s.json.output.cache_tls_url.value).toMatch(/@localhost:7001$/);
   });
 
@@ -256,7 +250,7 @@ describe('RedisDatabase props', () => {
     expect(resourcesOf(s.stack, 'random_password')).toEqual({});
     expect(s.conf).toContain(`requirepass "${password}"`);
     expect(s.json.output.cache_url).toEqual({ value: `redis://default:${password}@localhost:6379`, sensitive: true });
-    for (const container of [s.redis, s.anchor, s.sidecar]) {
+    for (const container of [s.redis, s.sidecar]) {
       expect(JSON.stringify({ ...container, upload: undefined })).not.toContain(password);
     }
   });
@@ -311,7 +305,10 @@ describe('RedisDatabase props', () => {
     expect(uploads['/usr/local/etc/redis/tls/server.crt'].permissions).toBe('0644');
     expect(uploads['/usr/local/etc/redis/tls/ca.crt'].content).toMatch(/tls_self_signed_cert\.cache_CaCertificate_/);
     expect(s.redis.group_add).toEqual(['0']);
-    expect(s.anchor.ports.map((p: any) => p.internal)).toEqual([6379, 6380]);
+    expect(s.redis.ports).toEqual([
+      { internal: 6379, external: 6379, ip: '0.0.0.0', protocol: 'tcp' },
+      { internal: 6380, external: 6380, ip: '0.0.0.0', protocol: 'tcp' },
+    ]);
     expect(s.json.output.cache_tls_url.value).toMatch(/@localhost:6380$/);
   });
 
@@ -323,7 +320,7 @@ describe('RedisDatabase props', () => {
 
   test('restart sets every container\'s policy', () => {
     const s = synthDatabase({ restart: 'always' });
-    expect([s.redis.restart, s.anchor.restart, s.sidecar.restart]).toEqual(['always', 'always', 'always']);
+    expect([s.redis.restart, s.sidecar.restart]).toEqual(['always', 'always']);
   });
 
   test('network attaches to an existing network instead of creating one', () => {
@@ -331,9 +328,10 @@ describe('RedisDatabase props', () => {
     const network = new Network(stack, 'apps', { name: 'apps' });
     new RedisDatabase(stack, 'cache', { network });
     expect(Object.keys(resourcesOf(stack, 'docker_network'))).toEqual(['apps']);
-    expect(resourceAt(stack, 'docker_container', 'cache/Node/Network').networks_advanced).toEqual([
+    expect(resourceAt(stack, 'docker_container', 'cache/Node/Redis').networks_advanced).toEqual([
       { name: '${docker_network.apps.name}', aliases: ['cache'] },
     ]);
+    expect(resourceAt(stack, 'docker_container', 'cache/Node/TlsSidecar').networks_advanced).toEqual([{ name: '${docker_network.apps.name}' }]);
   });
 
   test('config adds directives', () => {
@@ -385,7 +383,6 @@ describe('RedisDatabase in a stack', () => {
       'test/cache/CaKey',
       'test/cache/Data',
       'test/cache/Network',
-      'test/cache/Node/Network',
       'test/cache/Node/Redis',
       'test/cache/Node/TlsSidecar',
       'test/cache/Password',

@@ -1,6 +1,6 @@
 import { TerraformOutput, Testing } from 'cdktf';
 import { Image } from '@cdktf/provider-docker/lib/image';
-import { RedisDatabase, RedisDatabaseProps, RedisFollower, RedisFollowerProps } from '../../lib';
+import { RedisDatabase, RedisDatabaseProps, RedisFollower, RedisFollowerProps, RedisTlsMode } from '../../lib';
 import { dockerStack, resourceAt, resourcesOf, synthJson, uploadOf, warningsUnder } from '../support/synth';
 
 const CONF = '/usr/local/etc/redis/redis.conf';
@@ -15,7 +15,8 @@ function synthFollower(primaryProps: RedisDatabaseProps = {}, followerProps: Par
     follower,
     json,
     conf: uploadOf(resourceAt(stack, 'docker_container', 'replica/Node/Redis'), CONF),
-    anchor: resourceAt(stack, 'docker_container', 'replica/Node/Network'),
+    redis: resourceAt(stack, 'docker_container', 'replica/Node/Redis'),
+    sidecar: followerProps.tlsMode === RedisTlsMode.NATIVE ? undefined : resourceAt(stack, 'docker_container', 'replica/Node/TlsSidecar'),
     warnings: warningsUnder(follower),
   };
 }
@@ -36,18 +37,26 @@ describe('RedisFollower', () => {
 
   test('joins the primary\'s network without creating one', () => {
     expect(Object.keys(resourcesOf(s.stack, 'docker_network'))).toEqual(['cache_Network_F71C11E1']);
-    expect(s.anchor.networks_advanced).toEqual([{ name: '${docker_network.cache_Network_F71C11E1.name}', aliases: ['replica'] }]);
+    expect(s.redis.networks_advanced).toEqual([{ name: '${docker_network.cache_Network_F71C11E1.name}', aliases: ['replica'] }]);
+    expect(s.sidecar.networks_advanced).toEqual([{ name: '${docker_network.cache_Network_F71C11E1.name}' }]);
   });
 
   test('lets Docker choose host ports by default and reports them in its credentials', () => {
-    expect(s.anchor.ports).toEqual([
+    expect(s.redis.ports).toEqual([{ internal: 6379, ip: '0.0.0.0', protocol: 'tcp' }]);
+    expect(s.sidecar.ports).toEqual([{ internal: 6380, ip: '0.0.0.0', protocol: 'tcp' }]);
+    expect(s.json.output.replica_url.value).toMatch(
+      /^redis:\/\/default:\$\{random_password\.replica_Password_\w+\.result\}@localhost:\$\{docker_container\.replica_Node_Redis_\w+\.ports\[0\]\.external\}$/,
+    );
+    expect(s.json.output.replica_tls_url.value).toMatch(/@localhost:\$\{docker_container\.replica_Node_TlsSidecar_\w+\.ports\[0\]\.external\}$/);
+  });
+
+  test('with native TLS, reports Redis\'s own Docker-chosen TLS port', () => {
+    const t = synthFollower({}, { tlsMode: RedisTlsMode.NATIVE });
+    expect(t.redis.ports).toEqual([
       { internal: 6379, ip: '0.0.0.0', protocol: 'tcp' },
       { internal: 6380, ip: '0.0.0.0', protocol: 'tcp' },
     ]);
-    expect(s.json.output.replica_url.value).toMatch(
-      /^redis:\/\/default:\$\{random_password\.replica_Password_\w+\.result\}@localhost:\$\{docker_container\.replica_Node_Network_\w+\.ports\[0\]\.external\}$/,
-    );
-    expect(s.json.output.replica_tls_url.value).toMatch(/@localhost:\$\{docker_container\.replica_Node_Network_\w+\.ports\[1\]\.external\}$/);
+    expect(t.json.output.replica_tls_url.value).toMatch(/@localhost:\$\{docker_container\.replica_Node_Redis_\w+\.ports\[1\]\.external\}$/);
   });
 
   test('runs the primary\'s version by default, with its own TLS sidecar and CA', () => {
@@ -63,7 +72,7 @@ describe('RedisFollower', () => {
 
   test('takes its own size, container size and ports', () => {
     const t = synthFollower({}, { size: 20, containerSizeMb: 2048, port: 7000, tlsPort: 7001, enforceSize: true });
-    expect(t.anchor.ports.map((p: any) => p.external)).toEqual([7000, 7001]);
+    expect([t.redis.ports[0].external, t.sidecar.ports[0].external]).toEqual([7000, 7001]);
     expect(resourceAt(t.stack, 'docker_container', 'replica/Node/Redis').memory).toBe(2048);
     expect(resourceAt(t.stack, 'docker_volume', 'replica/Data').driver_opts).toEqual({ size: '20G' });
     expect(t.conf).toContain('maxmemory 1024mb');
@@ -104,8 +113,8 @@ describe('RedisFollower', () => {
     const follower = new RedisFollower(stack, 'replica', { primary, createOutputs: false });
     new TerraformOutput(stack, 'ports', { value: [follower.credentials.port, follower.credentials.tlsPort] });
     expect(synthJson(stack).output.ports.value).toEqual([
-      expect.stringMatching(/^\$\{docker_container\.replica_Node_Network_\w+\.ports\[0\]\.external\}$/),
-      expect.stringMatching(/^\$\{docker_container\.replica_Node_Network_\w+\.ports\[1\]\.external\}$/),
+      expect.stringMatching(/^\$\{docker_container\.replica_Node_Redis_\w+\.ports\[0\]\.external\}$/),
+      expect.stringMatching(/^\$\{docker_container\.replica_Node_TlsSidecar_\w+\.ports\[0\]\.external\}$/),
     ]);
   });
 });

@@ -28,7 +28,8 @@ describe('npm run example', () => {
       timeout: 120_000,
     });
     expect(out).toContain('Stack "basic"');
-    expect(out).toMatch(/docker_container\s+cache; image \$\{docker_image\.image-redis-7-2-11\.image_id\}; user 999:999; 1024 MB; volume/);
+    expect(out).toMatch(/docker_container\s+cache; image \$\{docker_image\.image-redis-7-2-11\.image_id\}; user 999:999; 1024 MB; ports 0\.0\.0\.0:6379->6379; volume/);
+    expect(out).toMatch(/docker_container\s+cache-tls; image \$\{docker_image\.image-haproxy-3-2-4\.image_id\}; user 0:0; 512 MB; ports 0\.0\.0\.0:6380->6380/);
     expect(out).toMatch(/docker_volume\s+cache-data .*size-gb=10; prevent_destroy true/);
     expect(out).toMatch(/cache_tls_url\s+sensitive\s+rediss:\/\//);
     expect(out).toContain('WARN [basic/cache]: RedisDatabase cache: the data volume\'s `size` (10 GB) is recorded in a label but not enforced');

@@ -93,8 +93,9 @@ function replaceExactlyOnce(file: string, text: string, line: RegExp, replacemen
 
 /**
  * Runs HAProxy from the generated haproxy.cfg. HAProxy has no command-line
- * override for addresses, so exactly three lines are relocated: the TLS bind
- * (to a free loopback port), the backend (to the local Redis) and the PEM path.
+ * override for addresses, so exactly two lines are relocated: the TLS bind
+ * (to a free loopback port, with the local PEM path) and the backend server
+ * (to the local Redis, without Docker's resolver).
  */
 export async function startLocalTlsProxy(instance: GeneratedInstance, redisPort: number, workDir: string): Promise<LocalTlsProxy> {
   if (instance.tlsProxyConf === undefined || instance.tlsPem === undefined) throw new Error(`${instance.handle} has no TLS sidecar`);
@@ -106,7 +107,13 @@ export async function startLocalTlsProxy(instance: GeneratedInstance, redisPort:
   const where = `haproxy.cfg of ${instance.handle}-tls`;
   let cfg = instance.tlsProxyConf;
   cfg = replaceExactlyOnce(where, cfg, /^    bind :6380 ssl crt \/usr\/local\/etc\/haproxy\/certs\/server\.pem$/, `    bind 127.0.0.1:${port} ssl crt ${pemFile}`);
-  cfg = replaceExactlyOnce(where, cfg, /^    server redis 127\.0\.0\.1:6379$/, `    server redis 127.0.0.1:${redisPort}`);
+  // Docker's DNS (127.0.0.11) exists only in containers: point the server at the local Redis and keep its checks.
+  cfg = replaceExactlyOnce(
+    where,
+    cfg,
+    /^    server redis [a-z0-9-]+:6379 resolvers docker init-addr last,libc,none check inter 2s$/,
+    `    server redis 127.0.0.1:${redisPort} check inter 2s`,
+  );
   const configFile = path.join(dir, 'haproxy.cfg');
   fs.writeFileSync(configFile, cfg);
   const proc = startProcess(`haproxy-${instance.handle}`, 'haproxy', ['-W', '-db', '-f', configFile], dir);

@@ -3,8 +3,9 @@ import { renderTlsProxyConf } from '../../lib/private/tls-proxy-conf';
 const input = {
   listenPort: 6380,
   certificatePath: '/etc/certs/server.pem',
-  backendHost: '127.0.0.1',
+  backendHost: 'cache',
   backendPort: 6379,
+  resolver: '127.0.0.11:53',
   maxConnections: 4096,
 };
 
@@ -20,9 +21,11 @@ describe('renderTlsProxyConf', () => {
     expect(lines).toContain('ssl-default-bind-options ssl-min-ver TLSv1.2');
   });
 
-  test('forwards TCP to Redis', () => {
+  test('forwards TCP to Redis by name, resolved through Docker\'s DNS and re-resolved', () => {
     expect(lines).toContain('mode tcp');
-    expect(lines).toContain('server redis 127.0.0.1:6379');
+    expect(lines).toContain('server redis cache:6379 resolvers docker init-addr last,libc,none check inter 2s');
+    const resolvers = conf.slice(conf.indexOf('resolvers docker'), conf.indexOf('frontend')).trim().split('\n').map((l) => l.trim());
+    expect(resolvers).toEqual(['resolvers docker', 'nameserver embedded 127.0.0.11:53', 'hold valid 5s', 'hold obsolete 5s']);
   });
 
   test('runs one thread, like the Redis it fronts', () => {
