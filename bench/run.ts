@@ -94,7 +94,7 @@ async function tlsAndDockerOverhead(workDir: string, pki: TestPki, results: Reco
   new RedisDatabase(stack, 'sidecar', { version: '7.0', ...databaseProps('bench-sidecar', pki, password, sidecarPorts) });
   new RedisDatabase(stack, 'native', { version: '7.0', tlsMode: RedisTlsMode.NATIVE, ...databaseProps('bench-native', pki, password, nativePorts) });
   await removeContainers(['bench-sidecar', 'bench-sidecar-tls', 'bench-native']);
-  await run('docker', ['volume', 'rm', '-f', 'bench-sidecar-data', 'bench-native-data']).catch(() => undefined);
+  await run('docker', ['volume', 'rm', '-f', 'bench-sidecar-data', 'bench-sidecar-run', 'bench-native-data']).catch(() => undefined);
   await run('docker', ['network', 'rm', 'bench-sidecar', 'bench-native']).catch(() => undefined);
   let applied: AppliedStack | undefined;
   try {
@@ -160,7 +160,7 @@ async function timeToReady(pki: TestPki, results: Record<string, unknown>, table
     const stack = dockerStack();
     new RedisDatabase(stack, 'ready', { version: '7.0', ...databaseProps('bench-ready', pki, password, ports), preventDestroy: false });
     await removeContainers(['bench-ready', 'bench-ready-tls']);
-    await run('docker', ['volume', 'rm', '-f', 'bench-ready-data']).catch(() => undefined);
+    await run('docker', ['volume', 'rm', '-f', 'bench-ready-data', 'bench-ready-run']).catch(() => undefined);
     await run('docker', ['network', 'rm', 'bench-ready']).catch(() => undefined);
     const applied = await applyDockerPlan(synthJson(stack));
     try {

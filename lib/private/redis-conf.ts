@@ -27,6 +27,12 @@ export interface NativeTlsData {
   readonly caFile: string;
 }
 
+export interface UnixSocketData {
+  readonly path: string;
+  /** Octal permissions, such as `770`. */
+  readonly permissions: string;
+}
+
 export interface RedisConfInput {
   /** Catalog name, for the header only, such as `7.2-nordb`. */
   readonly versionName: string;
@@ -42,6 +48,8 @@ export interface RedisConfInput {
   readonly maxmemoryPolicy: string;
   readonly replicaOf?: ReplicaOfData;
   readonly tls?: NativeTlsData;
+  /** A Unix socket beside the TCP port, for a TLS sidecar in another container. */
+  readonly unixSocket?: UnixSocketData;
   /** Further directives, rendered sorted by name after the owned ones. */
   readonly extraDirectives: Readonly<Record<string, string>>;
 }
@@ -55,7 +63,7 @@ export const OWNED_DIRECTIVES: readonly string[] = [
   'port', 'bind', 'dir', 'dbfilename', 'requirepass', 'masterauth', 'masteruser', 'save', 'appendonly',
   'appendfsync', 'appendfilename', 'replicaof', 'slaveof', 'replica-read-only', 'slave-read-only',
   'maxmemory', 'maxmemory-policy', 'include', 'daemonize', 'pidfile', 'logfile', 'aclfile', 'user',
-  'unixsocket', 'tls-port', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'tls-replication',
+  'unixsocket', 'unixsocketperm', 'tls-port', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'tls-replication',
   'protected-mode',
 ];
 
@@ -103,6 +111,10 @@ export function renderRedisConf(input: RedisConfInput): string {
       `masterauth ${quoteConfValue(input.replicaOf.password)}`,
       `${legacy ? 'slave-read-only' : 'replica-read-only'} yes`,
     );
+  }
+
+  if (input.unixSocket) {
+    lines.push(`unixsocket ${input.unixSocket.path}`, `unixsocketperm ${input.unixSocket.permissions}`);
   }
 
   if (input.tls) {

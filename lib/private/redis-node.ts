@@ -10,11 +10,14 @@ export const NATIVE_TLS_CERT_PATH = '/usr/local/etc/redis/tls/server.crt';
 export const NATIVE_TLS_KEY_PATH = '/usr/local/etc/redis/tls/server.key';
 export const NATIVE_TLS_CA_PATH = '/usr/local/etc/redis/tls/ca.crt';
 export const DATA_DIR = '/data';
+/** Redis's Unix socket for the sidecar lives here, in a volume both containers mount. */
+export const SOCKET_DIR = '/run/redis';
+export const SOCKET_PATH = `${SOCKET_DIR}/redis.sock`;
 export const REDIS_PORT = 6379;
 /** The TLS port inside the namespace, served by the sidecar or by Redis itself. */
 export const TLS_PORT = 6380;
 /** The `redis` user of the official image (and of the test images). */
-const REDIS_UID = 999;
+export const REDIS_UID = 999;
 export const LABEL_PREFIX = 'cdktf-docker-redis';
 
 /**
@@ -33,6 +36,8 @@ interface RedisNodeData {
 
 export interface TlsSidecarSpec {
   readonly imageId: string;
+  /** Volume holding Redis's Unix socket, mounted at SOCKET_DIR in both containers. */
+  readonly socketVolumeName: string;
   readonly conf: string;
   /** Server certificate, chain and private key in one PEM, as HAProxy reads it. */
   readonly pem: string;
@@ -91,9 +96,9 @@ function labels(values: Record<string, string>) {
  * - `HANDLE` runs Redis on the database network, under the alias `HANDLE`
  *   that followers and the sidecar use, and publishes the plaintext port (and
  *   the TLS port when Redis terminates TLS itself, in native mode).
- * - `HANDLE-tls` runs HAProxy in its own network namespace on the same
- *   network: it publishes the TLS port, terminates TLS and forwards to
- *   `HANDLE:6379`, re-resolving the name when Redis gets a new address.
+ * - `HANDLE-tls` runs HAProxy in its own network namespace: it publishes the
+ *   TLS port, terminates TLS and forwards to Redis's Unix socket in the
+ *   `HANDLE-run` volume both containers mount.
  *
  * Each container has its own namespace on purpose. Containers sharing one
  * (`network_mode = "container:…"`) lose their network when its owner
@@ -156,7 +161,10 @@ export class RedisNode extends Construct {
         retries: 3,
         startPeriod: '30s',
       },
-      volumes: spec.data.volumeName === undefined ? undefined : [{ volumeName: spec.data.volumeName, containerPath: DATA_DIR }],
+      volumes: [
+        ...(spec.data.volumeName === undefined ? [] : [{ volumeName: spec.data.volumeName, containerPath: DATA_DIR }]),
+        ...(spec.tlsSidecar ? [{ volumeName: spec.tlsSidecar.socketVolumeName, containerPath: SOCKET_DIR }] : []),
+      ],
       tmpfs: spec.data.tmpfsSizeGb === undefined ? undefined : {
         [DATA_DIR]: `size=${spec.data.tmpfsSizeGb}g,uid=${REDIS_UID},gid=${REDIS_UID},mode=0700`,
       },
@@ -176,6 +184,7 @@ export class RedisNode extends Construct {
         hostname: `${spec.handle}-tls`,
         networksAdvanced: [{ name: spec.networkName }],
         ports: [port(TLS_PORT, spec.hostTlsPort)],
+        volumes: [{ volumeName: spec.tlsSidecar.socketVolumeName, containerPath: SOCKET_DIR }],
         memory: 512,
         restart: spec.restart,
         upload: [

@@ -8,7 +8,8 @@ import { imageFor } from './images';
 import { ensureSettinglessProviders } from './providers';
 import { OWNED_DIRECTIVES, ReplicaOfData, renderRedisConf } from './redis-conf';
 import {
-  DATA_DIR, LABEL_PREFIX, NATIVE_TLS_CA_PATH, NATIVE_TLS_CERT_PATH, NATIVE_TLS_KEY_PATH, REDIS_PORT, RedisNode, TLS_PEM_PATH, TLS_PORT,
+  DATA_DIR, LABEL_PREFIX, NATIVE_TLS_CA_PATH, NATIVE_TLS_CERT_PATH, NATIVE_TLS_KEY_PATH, REDIS_PORT, REDIS_UID, RedisNode, SOCKET_PATH,
+  TLS_PEM_PATH, TLS_PORT,
 } from './redis-node';
 import { claimHandle, claimHostPort } from './stack-registry';
 import { generateTlsMaterial, TlsMaterial } from './tls-material';
@@ -28,8 +29,6 @@ const RESTART_POLICIES = ['no', 'on-failure', 'always', 'unless-stopped'];
 const PASSWORD_PATTERN = /^[A-Za-z0-9._~-]{16,128}$/;
 const DIRECTIVE_NAME = /^[a-z][a-z0-9-]*$/;
 const TLS_SIDECAR_MAX_CONNECTIONS = 4096;
-/** Docker's DNS server inside every container on a user-defined network. */
-const DOCKER_EMBEDDED_DNS = '127.0.0.11:53';
 
 /**
  * Share of the container memory Redis may fill. A snapshot or AOF rewrite
@@ -228,6 +227,14 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   }
 
   const nativeTls = options.tlsMode === RedisTlsMode.NATIVE;
+  // Holds only the sidecar's Unix socket, which Redis recreates at start: a
+  // small tmpfs, owned by Redis, that nothing is lost with.
+  const socketVolume = nativeTls ? undefined : new Volume(scope, 'SocketDir', {
+    name: `${handle}-run`,
+    driver: 'local',
+    driverOpts: { type: 'tmpfs', device: 'tmpfs', o: `size=1m,uid=${REDIS_UID},gid=${REDIS_UID},mode=0750` },
+    labels: [{ label: `${LABEL_PREFIX}.handle`, value: handle }],
+  });
   const redisConf = renderRedisConf({
     versionName: version.name,
     major: version.major,
@@ -243,6 +250,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     tls: nativeTls
       ? { port: TLS_PORT, certFile: NATIVE_TLS_CERT_PATH, keyFile: NATIVE_TLS_KEY_PATH, caFile: NATIVE_TLS_CA_PATH }
       : undefined,
+    unixSocket: socketVolume ? { path: SOCKET_PATH, permissions: '770' } : undefined,
     extraDirectives: options.config ?? {},
   });
 
@@ -254,20 +262,18 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     nativeTls: nativeTls
       ? { certificatePem: tls.certificatePem, privateKeyPem: tls.privateKeyPem, caCertificatePem: tls.caCertificatePem }
       : undefined,
-    tlsSidecar: nativeTls
-      ? undefined
-      : {
-        imageId: imageFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE).imageId,
-        conf: renderTlsProxyConf({
-          listenPort: TLS_PORT,
-          certificatePath: TLS_PEM_PATH,
-          backendHost: handle,
-          backendPort: REDIS_PORT,
-          resolver: DOCKER_EMBEDDED_DNS,
-          maxConnections: TLS_SIDECAR_MAX_CONNECTIONS,
-        }),
-        pem: haproxyPem(tls),
-      },
+    tlsSidecar: socketVolume && {
+      imageId: imageFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE).imageId,
+      socketVolumeName: socketVolume.name,
+      conf: renderTlsProxyConf({
+        listenPort: TLS_PORT,
+        certificatePath: TLS_PEM_PATH,
+        backendSocket: SOCKET_PATH,
+        backendGid: REDIS_UID,
+        maxConnections: TLS_SIDECAR_MAX_CONNECTIONS,
+      }),
+      pem: haproxyPem(tls),
+    },
     networkName: spec.networkName,
     hostIp: options.hostIp ?? '0.0.0.0',
     hostPort: spec.hostPort,

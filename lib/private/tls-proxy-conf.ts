@@ -5,7 +5,8 @@ import { TLS12_CIPHERS, TLS13_SUITES } from './tls-policy';
  * and deterministic, like the redis.conf renderer.
  *
  * HAProxy starts as root only to read the private key (uploaded root-owned,
- * mode 0600) and then drops to the unprivileged `haproxy` user of the image.
+ * mode 0600) and then drops to the unprivileged `haproxy` user of the image,
+ * with Redis's group, which may use Redis's Unix socket.
  */
 
 export interface TlsProxyConfInput {
@@ -13,11 +14,10 @@ export interface TlsProxyConfInput {
   readonly listenPort: number;
   /** PEM file holding the server certificate, its chain and the private key. */
   readonly certificatePath: string;
-  /** Redis's name on the database network, resolved through `resolver`. */
-  readonly backendHost: string;
-  readonly backendPort: number;
-  /** DNS server that resolves `backendHost`: Docker's embedded one on user-defined networks. */
-  readonly resolver: string;
+  /** Redis's Unix socket, in a volume both containers mount. */
+  readonly backendSocket: string;
+  /** Group id that may use the socket (Redis's). */
+  readonly backendGid: number;
   /** Upper bound of concurrent client connections through the sidecar. */
   readonly maxConnections: number;
 }
@@ -31,7 +31,7 @@ export function renderTlsProxyConf(input: TlsProxyConfInput): string {
     // competes with Redis for the CPU.
     '    nbthread 1',
     '    user haproxy',
-    '    group haproxy',
+    `    gid ${input.backendGid}`,
     '    log stdout format raw daemon notice',
     '    ssl-default-bind-options ssl-min-ver TLSv1.2',
     `    ssl-default-bind-ciphers ${TLS12_CIPHERS}`,
@@ -47,21 +47,14 @@ export function renderTlsProxyConf(input: TlsProxyConfInput): string {
     '    timeout client 24h',
     '    timeout server 24h',
     '',
-    // Redis gets a new address when its container is recreated (and may on a
-    // restart): re-resolve its name instead of keeping the start-up address.
-    'resolvers docker',
-    `    nameserver embedded ${input.resolver}`,
-    '    hold valid 5s',
-    '    hold obsolete 5s',
-    '',
     'frontend redis_tls',
     `    bind :${input.listenPort} ssl crt ${input.certificatePath}`,
     '    default_backend redis',
     '',
     'backend redis',
-    // init-addr none: start even while Redis is not resolvable yet (after a
-    // host reboot the containers start in any order).
-    `    server redis ${input.backendHost}:${input.backendPort} resolvers docker init-addr last,libc,none check inter 2s`,
+    // A Unix socket, not TCP over the Docker network: it skips two network
+    // stacks per request, and Redis recreates it when it restarts.
+    `    server redis unix@${input.backendSocket}`,
     '',
   ].join('\n');
 }

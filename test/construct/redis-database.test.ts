@@ -69,7 +69,10 @@ describe('RedisDatabase defaults', () => {
       lifecycle: { prevent_destroy: true },
     });
     expect(volume.driver_opts).toBeUndefined();
-    expect(s.redis.volumes).toEqual([{ container_path: '/data', volume_name: '${docker_volume.cache_Data_D78F01E0.name}' }]);
+    expect(s.redis.volumes).toEqual([
+      { container_path: '/data', volume_name: '${docker_volume.cache_Data_D78F01E0.name}' },
+      { container_path: '/run/redis', volume_name: expect.stringMatching(/^\$\{docker_volume\.cache_SocketDir_[0-9A-F]{8}\.name\}$/) },
+    ]);
     expect(s.redis.tmpfs).toBeUndefined();
     expect(s.warnings).toContainEqual(expect.stringContaining('RedisDatabase cache: the data volume\'s `size` (10 GB) is recorded in a label but not enforced'));
   });
@@ -99,7 +102,21 @@ describe('RedisDatabase defaults', () => {
     expect(s.synthesized).toHaveResourceWithProperties(Network, { name: 'cache' });
     expect(s.redis.networks_advanced).toEqual([{ name: '${docker_network.cache_Network_F71C11E1.name}', aliases: ['cache'] }]);
     expect(s.sidecar.networks_advanced).toEqual([{ name: '${docker_network.cache_Network_F71C11E1.name}' }]);
-    expect(uploadOf(s.sidecar, '/usr/local/etc/haproxy/haproxy.cfg')).toContain('server redis cache:6379 resolvers docker');
+  });
+
+  test('hands Redis\'s Unix socket to the sidecar through a small tmpfs volume both mount', () => {
+    const volume = resourceAt(s.stack, 'docker_volume', 'cache/SocketDir');
+    expect(volume).toMatchObject({
+      name: 'cache-run',
+      driver: 'local',
+      driver_opts: { type: 'tmpfs', device: 'tmpfs', o: 'size=1m,uid=999,gid=999,mode=0750' },
+    });
+    expect(volume.lifecycle).toBeUndefined();
+    const mount = { container_path: '/run/redis', volume_name: expect.stringMatching(/cache_SocketDir_/) };
+    expect(s.redis.volumes).toContainEqual(mount);
+    expect(s.sidecar.volumes).toEqual([mount]);
+    expect(s.conf).toContain('unixsocket /run/redis/redis.sock\nunixsocketperm 770\n');
+    expect(uploadOf(s.sidecar, '/usr/local/etc/haproxy/haproxy.cfg')).toContain('server redis unix@/run/redis/redis.sock');
   });
 
   test('gives Redis a minute to save on stop and removal', () => {
@@ -185,8 +202,8 @@ describe('RedisDatabase props', () => {
 
   test('memory-only flavors get a tmpfs of exactly size GB, no volume and no snapshots', () => {
     const s = synthDatabase({ version: '7.2-nordb', size: 3 });
-    expect(resourcesOf(s.stack, 'docker_volume')).toEqual({});
-    expect(s.redis.volumes).toBeUndefined();
+    expect(Object.keys(resourcesOf(s.stack, 'docker_volume'))).toEqual([expect.stringMatching(/^cache_SocketDir_/)]);
+    expect(s.redis.volumes).toEqual([{ container_path: '/run/redis', volume_name: expect.stringMatching(/cache_SocketDir_/) }]);
     expect(s.redis.tmpfs).toEqual({ '/data': 'size=3g,uid=999,gid=999,mode=0700' });
     expect(s.redis.labels).toContainEqual({ label: 'cdktf-docker-redis.tmpfs-size-gb', value: '3' });
     expect(s.conf).toContain('save ""\nappendonly no\n');
@@ -305,6 +322,8 @@ describe('RedisDatabase props', () => {
     expect(uploads['/usr/local/etc/redis/tls/server.crt'].permissions).toBe('0644');
     expect(uploads['/usr/local/etc/redis/tls/ca.crt'].content).toMatch(/tls_self_signed_cert\.cache_CaCertificate_/);
     expect(s.redis.group_add).toEqual(['0']);
+    expect(Object.keys(resourcesOf(s.stack, 'docker_volume')).filter((id) => id.includes('SocketDir'))).toEqual([]);
+    expect(s.conf).not.toContain('unixsocket');
     expect(s.redis.ports).toEqual([
       { internal: 6379, external: 6379, ip: '0.0.0.0', protocol: 'tcp' },
       { internal: 6380, external: 6380, ip: '0.0.0.0', protocol: 'tcp' },
@@ -336,7 +355,7 @@ describe('RedisDatabase props', () => {
 
   test('config adds directives', () => {
     expect(synthDatabase({ config: { timeout: '300', 'notify-keyspace-events': 'Ex' } }).conf).toMatch(
-      /appendonly no\nnotify-keyspace-events Ex\ntimeout 300\n$/,
+      /unixsocketperm 770\nnotify-keyspace-events Ex\ntimeout 300\n$/,
     );
   });
 
@@ -389,6 +408,7 @@ describe('RedisDatabase in a stack', () => {
       'test/cache/ServerCertificate',
       'test/cache/ServerCertificateRequest',
       'test/cache/ServerKey',
+      'test/cache/SocketDir',
       'test/image-haproxy-3-2-4',
       'test/image-redis-8-2-2',
     ]);

@@ -59,6 +59,7 @@ async function removeLeftovers(): Promise<void> {
   for (const name of names) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
   for (const h of Object.keys(passwords)) {
     await dockerApi('DELETE', `/volumes/${h}-data?force=true`);
+    await dockerApi('DELETE', `/volumes/${h}-run?force=true`);
     await dockerApi('DELETE', `/networks/${h}`);
   }
 }

@@ -220,7 +220,7 @@ describe.each([
   beforeAll(async () => {
     const dir = freshDir(`tls-${handle}`);
     redis = await startLocalRedis(instance, dir);
-    tlsPort = instance.nativeTlsFiles ? redis.tlsPort! : (await startLocalTlsProxy(instance, redis.port, dir)).port;
+    tlsPort = instance.nativeTlsFiles ? redis.tlsPort! : (await startLocalTlsProxy(instance, redis, dir)).port;
     const client = await authed(redis);
     await client.command('SET', 'written-in-plaintext', 'seen-over-tls');
     client.close();

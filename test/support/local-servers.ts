@@ -4,9 +4,13 @@ import { GeneratedInstance } from './generated';
 import { freePort, RunningProcess, startProcess, waitFor } from './processes';
 import { RedisReplyError, RespClient } from './resp';
 
+const REDIS_USER = { uid: 999, gid: 999 };
+
 export interface LocalRedis {
   readonly instance: GeneratedInstance;
   readonly port: number;
+  /** The Unix socket, when the generated config has one (for the TLS sidecar). */
+  readonly socketPath?: string;
   /** The native TLS port, when the generated config has one. */
   readonly tlsPort?: number;
   readonly dataDir: string;
@@ -32,6 +36,8 @@ export async function startLocalRedis(instance: GeneratedInstance, workDir: stri
   fs.writeFileSync(confFile, conf, { mode: 0o600 });
   const port = await freePort();
   const args = [confFile, '--port', String(port), '--bind', '127.0.0.1'];
+  const socketPath = /^unixsocket /m.test(conf) ? path.join(dir, 'redis.sock') : undefined;
+  if (socketPath) args.push('--unixsocket', socketPath);
   let tlsPort: number | undefined;
   if (instance.nativeTlsFiles) {
     // Redis reads the TLS files after the whole configuration, command line included.
@@ -46,14 +52,17 @@ export async function startLocalRedis(instance: GeneratedInstance, workDir: stri
     }
   }
   args.push(...extraArgs);
+  // As in the container: Redis runs as uid and gid 999 and owns its files.
+  for (const file of [dir, ...fs.readdirSync(dir).map((f) => path.join(dir, f))]) fs.chownSync(file, REDIS_USER.uid, REDIS_USER.gid);
   const launch = async () => {
-    const proc = startProcess(`redis-${instance.handle}`, 'redis-server', args, dir);
+    const proc = startProcess(`redis-${instance.handle}`, 'redis-server', args, dir, REDIS_USER);
     await waitUntilAnswering(port, proc);
     return proc;
   };
   const redis: LocalRedis = {
     instance,
     port,
+    socketPath,
     tlsPort,
     dataDir,
     confFile,
@@ -95,9 +104,9 @@ function replaceExactlyOnce(file: string, text: string, line: RegExp, replacemen
  * Runs HAProxy from the generated haproxy.cfg. HAProxy has no command-line
  * override for addresses, so exactly two lines are relocated: the TLS bind
  * (to a free loopback port, with the local PEM path) and the backend server
- * (to the local Redis, without Docker's resolver).
+ * (to the local Redis's socket).
  */
-export async function startLocalTlsProxy(instance: GeneratedInstance, redisPort: number, workDir: string): Promise<LocalTlsProxy> {
+export async function startLocalTlsProxy(instance: GeneratedInstance, redis: LocalRedis, workDir: string): Promise<LocalTlsProxy> {
   if (instance.tlsProxyConf === undefined || instance.tlsPem === undefined) throw new Error(`${instance.handle} has no TLS sidecar`);
   const dir = path.join(workDir, `${instance.handle}-tls`);
   fs.mkdirSync(dir, { recursive: true });
@@ -107,13 +116,8 @@ export async function startLocalTlsProxy(instance: GeneratedInstance, redisPort:
   const where = `haproxy.cfg of ${instance.handle}-tls`;
   let cfg = instance.tlsProxyConf;
   cfg = replaceExactlyOnce(where, cfg, /^    bind :6380 ssl crt \/usr\/local\/etc\/haproxy\/certs\/server\.pem$/, `    bind 127.0.0.1:${port} ssl crt ${pemFile}`);
-  // Docker's DNS (127.0.0.11) exists only in containers: point the server at the local Redis and keep its checks.
-  cfg = replaceExactlyOnce(
-    where,
-    cfg,
-    /^    server redis [a-z0-9-]+:6379 resolvers docker init-addr last,libc,none check inter 2s$/,
-    `    server redis 127.0.0.1:${redisPort} check inter 2s`,
-  );
+  if (!redis.socketPath) throw new Error(`redis.conf of ${instance.handle} has no unixsocket for the sidecar`);
+  cfg = replaceExactlyOnce(where, cfg, /^    server redis unix@\/run\/redis\/redis\.sock$/, `    server redis unix@${redis.socketPath}`);
   const configFile = path.join(dir, 'haproxy.cfg');
   fs.writeFileSync(configFile, cfg);
   const proc = startProcess(`haproxy-${instance.handle}`, 'haproxy', ['-W', '-db', '-f', configFile], dir);

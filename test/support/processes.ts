@@ -23,7 +23,10 @@ export function requireTools(...tools: string[]): void {
 }
 
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `cdktf-docker-redis-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdktf-docker-redis-${prefix}-`));
+  // Servers run as the unprivileged users they run as in the containers and must reach their own dirs.
+  fs.chmodSync(dir, 0o755);
+  return dir;
 }
 
 /** A port that was free on 127.0.0.1 a moment ago. */
@@ -69,10 +72,10 @@ export interface RunningProcess {
 const running = new Set<RunningProcess>();
 
 /** Starts a long-running process with its output in a log file; `stopAll` ends it. */
-export function startProcess(name: string, command: string, args: string[], logDir: string): RunningProcess {
+export function startProcess(name: string, command: string, args: string[], logDir: string, user?: { uid: number; gid: number }): RunningProcess {
   const logFile = path.join(logDir, `${name}.log`);
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(command, args, { stdio: ['ignore', out, out] });
+  const child = spawn(command, args, { stdio: ['ignore', out, out], ...user });
   fs.closeSync(out);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const proc: RunningProcess = {

@@ -65,6 +65,12 @@ describe('renderRedisConf', () => {
     expect(lines.slice(-2)).toEqual(['hz 20', 'timeout 300']);
   });
 
+  test('renders a Unix socket for the sidecar when asked', () => {
+    const lines = directives(renderRedisConf({ ...base, unixSocket: { path: '/run/redis/redis.sock', permissions: '770' } }));
+    expect(lines).toEqual(expect.arrayContaining(['unixsocket /run/redis/redis.sock', 'unixsocketperm 770']));
+    expect(directives(renderRedisConf(base)).some((l) => l.startsWith('unixsocket'))).toBe(false);
+  });
+
   test('is deterministic', () => {
     expect(renderRedisConf(base)).toBe(renderRedisConf({ ...base }));
   });

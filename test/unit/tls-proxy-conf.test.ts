@@ -3,9 +3,8 @@ import { renderTlsProxyConf } from '../../lib/private/tls-proxy-conf';
 const input = {
   listenPort: 6380,
   certificatePath: '/etc/certs/server.pem',
-  backendHost: 'cache',
-  backendPort: 6379,
-  resolver: '127.0.0.11:53',
+  backendSocket: '/run/redis/redis.sock',
+  backendGid: 999,
   maxConnections: 4096,
 };
 
@@ -21,19 +20,17 @@ describe('renderTlsProxyConf', () => {
     expect(lines).toContain('ssl-default-bind-options ssl-min-ver TLSv1.2');
   });
 
-  test('forwards TCP to Redis by name, resolved through Docker\'s DNS and re-resolved', () => {
+  test('forwards TCP to Redis\'s Unix socket', () => {
     expect(lines).toContain('mode tcp');
-    expect(lines).toContain('server redis cache:6379 resolvers docker init-addr last,libc,none check inter 2s');
-    const resolvers = conf.slice(conf.indexOf('resolvers docker'), conf.indexOf('frontend')).trim().split('\n').map((l) => l.trim());
-    expect(resolvers).toEqual(['resolvers docker', 'nameserver embedded 127.0.0.11:53', 'hold valid 5s', 'hold obsolete 5s']);
+    expect(lines).toContain('server redis unix@/run/redis/redis.sock');
   });
 
   test('runs one thread, like the Redis it fronts', () => {
     expect(lines).toContain('nbthread 1');
   });
 
-  test('drops root after reading the key', () => {
-    expect(lines).toEqual(expect.arrayContaining(['user haproxy', 'group haproxy']));
+  test('drops root after reading the key, keeping only Redis\'s group for the socket', () => {
+    expect(lines).toEqual(expect.arrayContaining(['user haproxy', 'gid 999']));
   });
 
   test('keeps idle Redis connections open for a day', () => {
