@@ -135,6 +135,7 @@ async function tlsAndDockerOverhead(workDir: string, pki: TestPki, results: Reco
       container_address_plaintext_rps: rps(targets[5].label),
       container_address_sidecar_tls_rps: rps(targets[6].label),
     };
+    results.rps_samples = Object.fromEntries(samples);
     Object.assign(results, figures, {
       tls_to_plaintext_ratio: round2(figures.sidecar_tls_rps / figures.docker_plaintext_rps),
       native_tls_to_plaintext_ratio: round2(figures.native_tls_rps / figures.native_db_plaintext_rps),
