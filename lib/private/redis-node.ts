@@ -14,7 +14,7 @@ export const DATA_DIR = '/data';
 export const SOCKET_DIR = '/run/redis';
 export const SOCKET_PATH = `${SOCKET_DIR}/redis.sock`;
 export const REDIS_PORT = 6379;
-/** The TLS port inside the namespace, served by the sidecar or by Redis itself. */
+/** The TLS port inside the container, served by the sidecar or by Redis itself. */
 export const TLS_PORT = 6380;
 /** The `redis` user of the official image (and of the test images). */
 export const REDIS_UID = 999;
