@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { IRedisDatabase, RedisCredentials, RedisInstanceOptions } from './redis-options';
 import { RedisVersion } from './redis-version';
 import { buildRedisService, checkInstanceOptions, lookUpVersion, resolveHandle } from './private/redis-service';
-import { LABEL_PREFIX, REDIS_PORT } from './private/redis-node';
+import { dockerLabels, REDIS_PORT } from './private/redis-node';
 import { ProblemList } from './private/validation';
 
 /** Props of a {@link RedisDatabase}. */
@@ -67,7 +67,7 @@ export class RedisDatabase extends Construct implements IRedisDatabase {
 
     this.networkName = props.network?.name ?? new Network(this, 'Network', {
       name: this.handle,
-      labels: [{ label: `${LABEL_PREFIX}.handle`, value: this.handle }],
+      labels: dockerLabels({ handle: this.handle }),
     }).name;
     this.networkHost = this.handle;
     this.networkPort = REDIS_PORT;

@@ -1,6 +1,7 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container, ContainerConfig } from '@cdktf/provider-docker/lib/container';
+import { TlsMaterial } from './tls-material';
 
 /** Where things live inside the containers; fixed so configs and tests agree. */
 export const REDIS_CONF_PATH = '/usr/local/etc/redis/redis.conf';
@@ -18,7 +19,7 @@ export const REDIS_PORT = 6379;
 export const TLS_PORT = 6380;
 /** The `redis` user of the official image (and of the test images). */
 export const REDIS_UID = 999;
-export const LABEL_PREFIX = 'cdktf-docker-redis';
+const LABEL_PREFIX = 'cdktf-docker-redis';
 
 /**
  * Docker stops a container with this many seconds before SIGKILL. Redis
@@ -43,20 +44,13 @@ export interface TlsSidecarSpec {
   readonly pem: string;
 }
 
-/** PEMs Redis reads itself when it terminates TLS (Redis 6.0+). */
-export interface NativeTlsFiles {
-  readonly certificatePem: string;
-  readonly privateKeyPem: string;
-  readonly caCertificatePem: string;
-}
-
 export interface RedisNodeSpec {
   readonly handle: string;
   readonly redisImageId: string;
   readonly redisConf: string;
-  /** Exactly one of `tlsSidecar` and `nativeTls`. */
+  /** Exactly one of `tlsSidecar` and `nativeTls`: the PEMs Redis reads itself (Redis 6.0+). */
   readonly tlsSidecar?: TlsSidecarSpec;
-  readonly nativeTls?: NativeTlsFiles;
+  readonly nativeTls?: TlsMaterial;
   readonly networkName: string;
   readonly hostIp: string;
   /** Host port of plaintext Redis; undefined lets Docker choose one. */
@@ -84,7 +78,8 @@ const LOGGING: Pick<ContainerConfig, 'logDriver' | 'logOpts'> = {
   logOpts: { 'max-size': '10m', 'max-file': '3' },
 };
 
-function labels(values: Record<string, string>) {
+/** Docker labels under this library's prefix, sorted so plans stay stable. */
+export function dockerLabels(values: Record<string, string>) {
   return Object.keys(values)
     .sort()
     .map((key) => ({ label: `${LABEL_PREFIX}.${key}`, value: values[key] }));
@@ -115,7 +110,7 @@ export class RedisNode extends Construct {
   constructor(scope: Construct, id: string, spec: RedisNodeSpec) {
     super(scope, id);
     const roleLabels = (component: string, extra: Record<string, string> = {}) =>
-      labels({ handle: spec.handle, role: spec.role, component, ...extra });
+      dockerLabels({ handle: spec.handle, role: spec.role, component, ...extra });
     const port = (internal: number, external: number | undefined) => ({ internal, external, ip: spec.hostIp, protocol: 'tcp' });
 
     const dataLabels: Record<string, string> = {};

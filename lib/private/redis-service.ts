@@ -8,7 +8,7 @@ import { imageFor } from './images';
 import { ensureSettinglessProviders } from './providers';
 import { OWNED_DIRECTIVES, ReplicaOfData, renderRedisConf } from './redis-conf';
 import {
-  DATA_DIR, LABEL_PREFIX, NATIVE_TLS_CA_PATH, NATIVE_TLS_CERT_PATH, NATIVE_TLS_KEY_PATH, REDIS_PORT, REDIS_UID, RedisNode, SOCKET_PATH,
+  DATA_DIR, dockerLabels, NATIVE_TLS_CA_PATH, NATIVE_TLS_CERT_PATH, NATIVE_TLS_KEY_PATH, REDIS_PORT, REDIS_UID, RedisNode, SOCKET_PATH,
   TLS_PEM_PATH, TLS_PORT,
 } from './redis-node';
 import { claimHandle, claimHostPort } from './stack-registry';
@@ -218,10 +218,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
       name: `${handle}-data`,
       driver: 'local',
       driverOpts: options.enforceSize ? { size: `${size}G` } : undefined,
-      labels: [
-        { label: `${LABEL_PREFIX}.handle`, value: handle },
-        { label: `${LABEL_PREFIX}.size-gb`, value: String(size) },
-      ],
+      labels: dockerLabels({ handle, 'size-gb': String(size) }),
       lifecycle: { preventDestroy: options.preventDestroy ?? true },
     });
   }
@@ -233,7 +230,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     name: `${handle}-run`,
     driver: 'local',
     driverOpts: { type: 'tmpfs', device: 'tmpfs', o: `size=1m,uid=${REDIS_UID},gid=${REDIS_UID},mode=0750` },
-    labels: [{ label: `${LABEL_PREFIX}.handle`, value: handle }],
+    labels: dockerLabels({ handle }),
   });
   const redisConf = renderRedisConf({
     versionName: version.name,
@@ -259,9 +256,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     role: spec.kind,
     redisImageId: imageFor(scope, 'RedisImage', options.image ?? version.image).imageId,
     redisConf,
-    nativeTls: nativeTls
-      ? { certificatePem: tls.certificatePem, privateKeyPem: tls.privateKeyPem, caCertificatePem: tls.caCertificatePem }
-      : undefined,
+    nativeTls: nativeTls ? tls : undefined,
     tlsSidecar: socketVolume && {
       imageId: imageFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE).imageId,
       socketVolumeName: socketVolume.name,
