@@ -14,7 +14,7 @@ import { promisify } from 'util';
 import { RedisDatabase, RedisInstanceOptions, RedisTlsMode } from '../lib';
 import { applyDockerPlan, AppliedStack, dockerOk } from '../test/e2e/docker-apply';
 import { generatedInstances } from '../test/support/generated';
-import { startLocalRedis } from '../test/support/local-servers';
+import { startLocalRedis, startLocalTlsProxy } from '../test/support/local-servers';
 import { makeTestPki, TestPki } from '../test/support/pki';
 import { freePort, requireTools, stopAll, tempDir, waitFor } from '../test/support/processes';
 import { RespClient } from '../test/support/resp';
@@ -23,7 +23,7 @@ import { dockerStack, synthJson } from '../test/support/synth';
 const run = promisify(execFile);
 const REDIS_IMAGE = process.env.REDIS_TEST_IMAGE ?? 'cdktf-docker-redis-test/redis:7.0';
 const HAPROXY_IMAGE = process.env.HAPROXY_TEST_IMAGE ?? 'cdktf-docker-redis-test/haproxy:2.6';
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REPO = path.join(__dirname, '..');
 
 const median = (values: number[]) => {
@@ -102,14 +102,20 @@ async function tlsAndDockerOverhead(workDir: string, pki: TestPki, results: Reco
     await waitForTls(sidecarPorts.tlsPort, password, pki, 30_000);
     await waitForTls(nativePorts.tlsPort, password, pki, 30_000);
 
-    // The same generated redis.conf on the bare host, for what Docker itself costs.
+    // The same generated configs on the bare host: what Docker itself costs, and
+    // the most each TLS path reaches on this machine without Docker in the way.
     const bare = generatedInstances(stack, { pki, passwords: {} });
     const bareHost = await startLocalRedis(bare['bench-sidecar'], workDir);
+    const bareHostProxy = await startLocalTlsProxy(bare['bench-sidecar'], bareHost, workDir);
+    const bareHostNative = await startLocalRedis(bare['bench-native'], workDir);
 
     const addressOf = async (container: string) =>
       (await dockerOk('GET', `/containers/${container}/json`)).NetworkSettings.Networks['bench-sidecar'].IPAddress as string;
     const targets: Target[] = [
       { label: 'bare host, plaintext', port: bareHost.port, password },
+      { label: 'bare host, TLS via HAProxy', port: bareHostProxy.port, password, tls: { caFile: pki.caFile } },
+      { label: 'bare host, plaintext (native-TLS config)', port: bareHostNative.port, password },
+      { label: 'bare host, native Redis TLS', port: bareHostNative.tlsPort!, password, tls: { caFile: pki.caFile } },
       { label: 'docker, plaintext', port: sidecarPorts.port, password },
       { label: 'docker, TLS via HAProxy sidecar', port: sidecarPorts.tlsPort, password, tls: { caFile: pki.caFile } },
       { label: 'docker, plaintext (native-TLS database)', port: nativePorts.port, password },
@@ -126,25 +132,34 @@ async function tlsAndDockerOverhead(workDir: string, pki: TestPki, results: Reco
       }
     }
     const rps = (label: string) => median(samples.get(label)!);
+    const [bareHostPlain, bareHostProxied, bareHostNativePlain, bareHostNativeTls, dockerPlain, sidecarTls, nativeDbPlain, nativeTls, addressPlain, addressTls] =
+      targets.map((t) => rps(t.label));
     const figures = {
-      bare_host_plaintext_rps: rps(targets[0].label),
-      docker_plaintext_rps: rps(targets[1].label),
-      sidecar_tls_rps: rps(targets[2].label),
-      native_db_plaintext_rps: rps(targets[3].label),
-      native_tls_rps: rps(targets[4].label),
-      container_address_plaintext_rps: rps(targets[5].label),
-      container_address_sidecar_tls_rps: rps(targets[6].label),
+      bare_host_plaintext_rps: bareHostPlain,
+      bare_host_haproxy_tls_rps: bareHostProxied,
+      bare_host_native_config_plaintext_rps: bareHostNativePlain,
+      bare_host_native_tls_rps: bareHostNativeTls,
+      docker_plaintext_rps: dockerPlain,
+      sidecar_tls_rps: sidecarTls,
+      native_db_plaintext_rps: nativeDbPlain,
+      native_tls_rps: nativeTls,
+      container_address_plaintext_rps: addressPlain,
+      container_address_sidecar_tls_rps: addressTls,
     };
     results.rps_samples = Object.fromEntries(samples);
     Object.assign(results, figures, {
       tls_to_plaintext_ratio: round2(figures.sidecar_tls_rps / figures.docker_plaintext_rps),
       native_tls_to_plaintext_ratio: round2(figures.native_tls_rps / figures.native_db_plaintext_rps),
+      bare_host_haproxy_tls_to_plaintext_ratio: round2(figures.bare_host_haproxy_tls_rps / figures.bare_host_plaintext_rps),
+      bare_host_native_tls_to_plaintext_ratio: round2(figures.bare_host_native_tls_rps / figures.bare_host_native_config_plaintext_rps),
       docker_to_bare_host_ratio: round2(figures.docker_plaintext_rps / figures.bare_host_plaintext_rps),
       container_address_tls_to_plaintext_ratio: round2(figures.container_address_sidecar_tls_rps / figures.container_address_plaintext_rps),
     });
     for (const t of targets) table.push([`redis-benchmark SET+GET mean, ${t.label}`, `${Math.round(rps(t.label))} rps (median of ${ROUNDS})`]);
     table.push(['TLS / plaintext, HAProxy sidecar (tls_to_plaintext_ratio)', String(results.tls_to_plaintext_ratio)]);
     table.push(['TLS / plaintext, native Redis TLS (native_tls_to_plaintext_ratio)', String(results.native_tls_to_plaintext_ratio)]);
+    table.push(['bare host, no Docker: TLS / plaintext, HAProxy in front of Redis', String(results.bare_host_haproxy_tls_to_plaintext_ratio)]);
+    table.push(['bare host, no Docker: TLS / plaintext, native Redis TLS', String(results.bare_host_native_tls_to_plaintext_ratio)]);
     table.push(['docker plaintext / bare host plaintext', String(results.docker_to_bare_host_ratio)]);
     table.push(['container addresses: sidecar TLS / plaintext', String(results.container_address_tls_to_plaintext_ratio)]);
   } finally {

@@ -2,18 +2,26 @@ import { TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Image } from '@cdktf/provider-docker/lib/image';
 
+const sharedImageIds = new WeakMap<TerraformStack, Map<string, string>>();
+
 /**
- * One `docker_image` per image reference and stack: databases of the same
- * version share it instead of declaring the same host image several times.
- * `keep_locally` because another database, or another stack, may still run it.
+ * The image id for containers to run, from one `docker_image` per image
+ * reference and stack: databases of the same version share it instead of
+ * declaring the same host image several times. `keep_locally` because another
+ * database, or another stack, may still run it.
  */
-export function imageFor(scope: Construct, fallbackId: string, reference: string): Image {
+export function imageIdFor(scope: Construct, fallbackId: string, reference: string): string {
   if (Token.isUnresolved(reference)) {
-    return new Image(scope, fallbackId, { name: reference, keepLocally: true });
+    return new Image(scope, fallbackId, { name: reference, keepLocally: true }).imageId;
   }
   const stack = TerraformStack.of(scope);
   const id = `image-${reference.replace(/[^A-Za-z0-9]+/g, '-')}`;
-  const existing = stack.node.tryFindChild(id);
-  if (existing) return existing as Image;
-  return new Image(stack, id, { name: reference, keepLocally: true });
+  const existing = sharedImageIds.get(stack)?.get(id);
+  if (existing !== undefined) return existing;
+  // Every attribute read creates a token (and captures a stack trace): read it once per stack.
+  const imageId = new Image(stack, id, { name: reference, keepLocally: true }).imageId;
+  const idsOfStack = sharedImageIds.get(stack) ?? new Map<string, string>();
+  idsOfStack.set(id, imageId);
+  sharedImageIds.set(stack, idsOfStack);
+  return imageId;
 }

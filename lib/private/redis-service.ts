@@ -1,10 +1,10 @@
-import { Annotations, Fn, TerraformOutput, Token } from 'cdktf';
+import { Annotations, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { MaxmemoryPolicy, RedisCredentials, RedisInstanceOptions, RedisTlsMode, SavePoint } from '../redis-options';
 import { RedisVersion } from '../redis-version';
-import { imageFor } from './images';
+import { imageIdFor } from './images';
 import { ensureSettinglessProviders } from './providers';
 import { OWNED_DIRECTIVES, ReplicaOfData, renderRedisConf } from './redis-conf';
 import {
@@ -12,7 +12,7 @@ import {
   TLS_PEM_PATH, TLS_PORT,
 } from './redis-node';
 import { claimHandle, claimHostPort } from './stack-registry';
-import { generateTlsMaterial, TlsMaterial } from './tls-material';
+import { generateTlsMaterial, suppliedTlsMaterial, TlsMaterial } from './tls-material';
 import { renderTlsProxyConf } from './tls-proxy-conf';
 import { HANDLE_PATTERN, HANDLE_RULE, handleFromId, IPV4, isHostname, ProblemList } from './validation';
 
@@ -179,21 +179,16 @@ function savePointsFor(version: RedisVersion, options: RedisInstanceOptions): re
   return options.saveSchedule ?? DEFAULT_SAVE_SCHEDULE;
 }
 
-function tlsMaterialFor(scope: Construct, handle: string, hostname: string, options: RedisInstanceOptions): TlsMaterial {
-  if (options.tlsCertificatePem !== undefined && options.tlsPrivateKeyPem !== undefined && options.tlsCaCertificatePem !== undefined) {
-    return {
-      certificatePem: options.tlsCertificatePem,
-      privateKeyPem: options.tlsPrivateKeyPem,
-      caCertificatePem: options.tlsCaCertificatePem,
-    };
-  }
-  return generateTlsMaterial(scope, { handle, hostname });
+/** A literal port stays literal: `Token.asString` would mint a token for it. */
+function portText(port: number): string {
+  return Token.isUnresolved(port) ? Token.asString(port) : String(port);
 }
 
-/** HAProxy reads certificate, chain and key from one file; PEM blocks must start on their own line. */
-function haproxyPem(tls: TlsMaterial): string {
-  const trim = (pem: string) => (Token.isUnresolved(pem) ? Fn.trimspace(pem) : pem.trim());
-  return `${trim(tls.certificatePem)}\n${trim(tls.privateKeyPem)}\n`;
+function tlsMaterialFor(scope: Construct, handle: string, hostname: string, options: RedisInstanceOptions): TlsMaterial {
+  if (options.tlsCertificatePem !== undefined && options.tlsPrivateKeyPem !== undefined && options.tlsCaCertificatePem !== undefined) {
+    return suppliedTlsMaterial(options.tlsCertificatePem, options.tlsPrivateKeyPem, options.tlsCaCertificatePem);
+  }
+  return generateTlsMaterial(scope, { handle, hostname });
 }
 
 /**
@@ -254,11 +249,11 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   const node = new RedisNode(scope, 'Node', {
     handle,
     role: spec.kind,
-    redisImageId: imageFor(scope, 'RedisImage', options.image ?? version.image).imageId,
+    redisImageId: imageIdFor(scope, 'RedisImage', options.image ?? version.image),
     redisConf,
     nativeTls: nativeTls ? tls : undefined,
     tlsSidecar: socketVolume && {
-      imageId: imageFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE).imageId,
+      imageId: imageIdFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE),
       socketVolumeName: socketVolume.name,
       conf: renderTlsProxyConf({
         listenPort: TLS_PORT,
@@ -267,7 +262,8 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
         backendGid: REDIS_UID,
         maxConnections: TLS_SIDECAR_MAX_CONNECTIONS,
       }),
-      pem: haproxyPem(tls),
+      // HAProxy reads certificate, chain and key from one file.
+      pem: `${tls.certificatePem}${tls.privateKeyPem}`,
     },
     networkName: spec.networkName,
     hostIp: options.hostIp ?? '0.0.0.0',
@@ -280,8 +276,8 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
 
   const userInfo = `${urlUsernameFor(version)}:${password}`;
   const credentials: RedisCredentials = {
-    url: `redis://${userInfo}@${hostname}:${Token.asString(node.hostPort)}`,
-    tlsUrl: `rediss://${userInfo}@${hostname}:${Token.asString(node.hostTlsPort)}`,
+    url: `redis://${userInfo}@${hostname}:${portText(node.hostPort)}`,
+    tlsUrl: `rediss://${userInfo}@${hostname}:${portText(node.hostTlsPort)}`,
     host: hostname,
     port: node.hostPort,
     tlsPort: node.hostTlsPort,

@@ -1,3 +1,4 @@
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
@@ -5,6 +6,7 @@ import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { isIpv4 } from './validation';
 
+/** PEM text; each ends with a newline, so they can be concatenated into one file. */
 export interface TlsMaterial {
   readonly certificatePem: string;
   readonly privateKeyPem: string;
@@ -28,36 +30,44 @@ function subjectAlternativeNames(spec: GeneratedTlsSpec): { dnsNames: string[]; 
   return { dnsNames: [...new Set(dnsNames)], ipAddresses: [...new Set(ipAddresses)] };
 }
 
+/** User-supplied PEM may carry stray whitespace or lack the final newline. */
+export function suppliedTlsMaterial(certificatePem: string, privateKeyPem: string, caCertificatePem: string): TlsMaterial {
+  const normalized = (pem: string) => (Token.isUnresolved(pem) ? `${Fn.trimspace(pem)}\n` : `${pem.trim()}\n`);
+  return {
+    certificatePem: normalized(certificatePem),
+    privateKeyPem: normalized(privateKeyPem),
+    caCertificatePem: normalized(caCertificatePem),
+  };
+}
+
 /**
  * A CA of the instance's own and a server certificate it signs. ECDSA P-256
  * keeps TLS handshakes cheap; every maintained TLS library supports it.
  */
 export function generateTlsMaterial(scope: Construct, spec: GeneratedTlsSpec): TlsMaterial {
-  const caKey = new PrivateKey(scope, 'CaKey', { algorithm: 'ECDSA', ecdsaCurve: 'P256' });
-  const ca = new SelfSignedCert(scope, 'CaCertificate', {
-    privateKeyPem: caKey.privateKeyPem,
+  // Each attribute is read once: every read creates a token and captures a stack trace, a large share of synth time.
+  const caKeyPem = new PrivateKey(scope, 'CaKey', { algorithm: 'ECDSA', ecdsaCurve: 'P256' }).privateKeyPem;
+  const caCertificatePem = new SelfSignedCert(scope, 'CaCertificate', {
+    privateKeyPem: caKeyPem,
     subject: [{ commonName: `${spec.handle} Redis CA`, organization: 'cdktf-docker-redis' }],
     isCaCertificate: true,
     validityPeriodHours: CA_VALIDITY_HOURS,
     allowedUses: ['cert_signing', 'crl_signing'],
-  });
-  const serverKey = new PrivateKey(scope, 'ServerKey', { algorithm: 'ECDSA', ecdsaCurve: 'P256' });
+  }).certPem;
+  const serverKeyPem = new PrivateKey(scope, 'ServerKey', { algorithm: 'ECDSA', ecdsaCurve: 'P256' }).privateKeyPem;
   const request = new CertRequest(scope, 'ServerCertificateRequest', {
-    privateKeyPem: serverKey.privateKeyPem,
+    privateKeyPem: serverKeyPem,
     subject: [{ commonName: spec.hostname, organization: 'cdktf-docker-redis' }],
     ...subjectAlternativeNames(spec),
   });
   const server = new LocallySignedCert(scope, 'ServerCertificate', {
     certRequestPem: request.certRequestPem,
-    caPrivateKeyPem: caKey.privateKeyPem,
-    caCertPem: ca.certPem,
+    caPrivateKeyPem: caKeyPem,
+    caCertPem: caCertificatePem,
     validityPeriodHours: SERVER_CERT_VALIDITY_HOURS,
     earlyRenewalHours: SERVER_CERT_EARLY_RENEWAL_HOURS,
     allowedUses: ['digital_signature', 'key_encipherment', 'server_auth'],
   });
-  return {
-    certificatePem: server.certPem,
-    privateKeyPem: serverKey.privateKeyPem,
-    caCertificatePem: ca.certPem,
-  };
+  // The provider's PEM attributes end with a newline (Go's pem.EncodeToMemory).
+  return { certificatePem: server.certPem, privateKeyPem: serverKeyPem, caCertificatePem };
 }

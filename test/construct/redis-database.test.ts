@@ -1,4 +1,4 @@
-import { TerraformOutput, TerraformResource, Testing } from 'cdktf';
+import { Fn, TerraformOutput, TerraformResource, Testing } from 'cdktf';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
@@ -142,7 +142,7 @@ describe('RedisDatabase defaults', () => {
     expect(s.sidecar).toMatchObject({ entrypoint: ['haproxy'], command: ['-W', '-db', '-f', '/usr/local/etc/haproxy/haproxy.cfg'], user: '0:0' });
     const pem = (s.sidecar.upload as any[]).find((u) => u.file === PEM);
     expect(pem.permissions).toBe('0600');
-    expect(pem.content).toMatch(/^\$\{trimspace\(tls_locally_signed_cert\.cache_ServerCertificate_\w+\.cert_pem\)\}\n\$\{trimspace\(tls_private_key\.cache_ServerKey_\w+\.private_key_pem\)\}\n$/);
+    expect(pem.content).toMatch(/^\$\{tls_locally_signed_cert\.cache_ServerCertificate_\w+\.cert_pem\}\$\{tls_private_key\.cache_ServerKey_\w+\.private_key_pem\}$/);
     expect(uploadOf(s.sidecar, '/usr/local/etc/haproxy/haproxy.cfg')).toContain('bind :6380 ssl crt /usr/local/etc/haproxy/certs/server.pem');
   });
 
@@ -282,7 +282,17 @@ describe('RedisDatabase props', () => {
       expect(resourcesOf(s.stack, type)).toEqual({});
     }
     expect(uploadOf(s.sidecar, PEM)).toBe('CERT PEM\nKEY PEM\n');
-    expect(s.json.output.cache_ca_certificate).toEqual({ value: 'CA PEM', sensitive: true });
+    expect(s.json.output.cache_ca_certificate).toEqual({ value: 'CA PEM\n', sensitive: true });
+  });
+
+  test('given TLS material known only at apply time is trimmed there and ends with a newline', () => {
+    const s = synthDatabase({
+      tlsCertificatePem: Fn.file('/etc/pki/redis.crt'),
+      tlsPrivateKeyPem: Fn.file('/etc/pki/redis.key'),
+      tlsCaCertificatePem: Fn.file('/etc/pki/ca.crt'),
+    });
+    expect(uploadOf(s.sidecar, PEM)).toBe('${trimspace(file("/etc/pki/redis.crt"))}\n${trimspace(file("/etc/pki/redis.key"))}\n');
+    expect(s.json.output.cache_ca_certificate.value).toBe('${trimspace(file("/etc/pki/ca.crt"))}\n');
   });
 
   test('saveSchedule replaces the default snapshot rules', () => {

@@ -35,10 +35,9 @@ export function substituteReferences(where: string, text: string, secrets: TestS
       if (pw === undefined) throw new Error(`${where}: no test password for ${ref}`);
       return pw;
     }
-    m = /^(trimspace\()?tls_locally_signed_cert\.[\w-]+_ServerCertificate_[0-9A-F]{8}\.cert_pem(\))?$/.exec(expr);
-    if (m && Boolean(m[1]) === Boolean(m[2])) return m[1] ? secrets.pki.certPem.trim() : secrets.pki.certPem;
-    m = /^(trimspace\()?tls_private_key\.[\w-]+_ServerKey_[0-9A-F]{8}\.private_key_pem(\))?$/.exec(expr);
-    if (m && Boolean(m[1]) === Boolean(m[2])) return m[1] ? secrets.pki.keyPem.trim() : secrets.pki.keyPem;
+    // PEM text as the tls provider returns it: ending with a newline, like the openssl files of the test PKI.
+    if (/^tls_locally_signed_cert\.[\w-]+_ServerCertificate_[0-9A-F]{8}\.cert_pem$/.test(expr)) return secrets.pki.certPem;
+    if (/^tls_private_key\.[\w-]+_ServerKey_[0-9A-F]{8}\.private_key_pem$/.test(expr)) return secrets.pki.keyPem;
     m = /^tls_self_signed_cert\.[\w-]+_CaCertificate_[0-9A-F]{8}\.cert_pem$/.exec(expr);
     if (m) return secrets.pki.caCertPem;
     throw new Error(`${where}: unresolved Terraform reference ${ref}`);
