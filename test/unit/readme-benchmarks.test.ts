@@ -1,0 +1,39 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * README's benchmark table is copied by hand from bench/results.json; this
+ * keeps every figure in it the recorded one, so a re-run of `npm run bench`
+ * without updating README (or the reverse) fails here.
+ */
+const root = path.join(__dirname, '..', '..');
+const results = JSON.parse(fs.readFileSync(path.join(root, 'bench', 'results.json'), 'utf8'));
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+const section = readme.slice(readme.indexOf('## Benchmarks'), readme.indexOf('\n## ', readme.indexOf('## Benchmarks') + 1));
+
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+const synth = (n: number) => results.synth_in_process.find((r: { count: number }) => r.count === n);
+
+describe('README benchmark table', () => {
+  test('states the date and the recorded synthesis figures', () => {
+    expect(section).toContain(`Measured on ${results.date.slice(0, 10)}`);
+    expect(section).toContain(`${[1, 10, 100, 500].map((n) => count(synth(n).elapsedMs)).join(' / ')} ms`);
+    expect(section).toContain([1, 10, 100, 500].map((n) => results[`synth_ms_per_database_${n}`].toFixed(1)).join(' / '));
+    expect(section).toContain(`peak RSS ${[1, 10, 100, 500].map((n) => Math.round(synth(n).peakRssMb)).join(' / ')} MB`);
+    expect(section).toContain(`${(results.plan_bytes_per_database / 1024).toFixed(1)} KiB per database`);
+    expect(section).toContain(`${count(results.cdktf_synth_empty_ms)} / ${count(results.cdktf_synth_100_ms)} ms: \`synth_100_to_empty_ratio\` ${results.synth_100_to_empty_ratio}`);
+  });
+
+  test('states the recorded throughput, ratios and time to ready', () => {
+    for (const key of Object.keys(results).filter((k) => k.endsWith('_rps'))) {
+      expect({ key, inReadme: section.includes(count(results[key])) }).toEqual({ key, inReadme: true });
+    }
+    expect(section).toContain(`\`tls_to_plaintext_ratio\` ${results.tls_to_plaintext_ratio}`);
+    expect(section).toContain(`\`native_tls_to_plaintext_ratio\` ${results.native_tls_to_plaintext_ratio}`);
+    expect(section).toContain(`rps: ${results.bare_host_haproxy_tls_to_plaintext_ratio} of plaintext`);
+    expect(section).toContain(`rps: ${results.bare_host_native_tls_to_plaintext_ratio} |`);
+    expect(section).toContain(`(${results.docker_to_bare_host_ratio} of bare host)`);
+    expect(section).toContain(`rps: ${results.container_address_tls_to_plaintext_ratio} |`);
+    expect(section).toContain(`${results.time_to_ready_ms} ms (median of 5)`);
+  });
+});
