@@ -1,8 +1,7 @@
 import { TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Image } from '@cdktf/provider-docker/lib/image';
-
-const sharedImageIds = new WeakMap<TerraformStack, Map<string, string>>();
+import { sharedImageIdsOf } from './stack-registry';
 
 /**
  * The image id for containers to run, from one `docker_image` per image
@@ -16,12 +15,12 @@ export function imageIdFor(scope: Construct, fallbackId: string, reference: stri
   }
   const stack = TerraformStack.of(scope);
   const id = `image-${reference.replace(/[^A-Za-z0-9]+/g, '-')}`;
-  const existing = sharedImageIds.get(stack)?.get(id);
-  if (existing !== undefined) return existing;
-  // Every attribute read creates a token (and captures a stack trace): read it once per stack.
-  const imageId = new Image(stack, id, { name: reference, keepLocally: true }).imageId;
-  const idsOfStack = sharedImageIds.get(stack) ?? new Map<string, string>();
-  idsOfStack.set(id, imageId);
-  sharedImageIds.set(stack, idsOfStack);
+  const imageIds = sharedImageIdsOf(stack);
+  let imageId = imageIds.get(id);
+  if (imageId === undefined) {
+    // Every attribute read creates a token (and captures a stack trace): read it once per stack.
+    imageId = new Image(stack, id, { name: reference, keepLocally: true }).imageId;
+    imageIds.set(id, imageId);
+  }
   return imageId;
 }

@@ -8,9 +8,11 @@ interface PortClaim {
   readonly owner: string;
 }
 
-interface StackClaims {
+interface StackRecord {
   readonly handles: Map<string, string>;
   readonly ports: PortClaim[];
+  /** Image id token per stack-level `docker_image` construct id. */
+  readonly imageIds: Map<string, string>;
 }
 
 /**
@@ -18,21 +20,25 @@ interface StackClaims {
  * databases of one stack claiming the same one would only fail at apply time,
  * half-deployed. Claims are recorded per stack to fail at synth instead.
  */
-const claimsByStack = new WeakMap<TerraformStack, StackClaims>();
+const recordsByStack = new WeakMap<TerraformStack, StackRecord>();
 
-function claimsOf(scope: IConstruct): StackClaims {
+function recordOf(scope: IConstruct): StackRecord {
   const stack = TerraformStack.of(scope);
-  let claims = claimsByStack.get(stack);
-  if (!claims) {
-    claims = { handles: new Map(), ports: [] };
-    claimsByStack.set(stack, claims);
+  let record = recordsByStack.get(stack);
+  if (!record) {
+    record = { handles: new Map(), ports: [], imageIds: new Map() };
+    recordsByStack.set(stack, record);
   }
-  return claims;
+  return record;
+}
+
+export function sharedImageIdsOf(scope: IConstruct): Map<string, string> {
+  return recordOf(scope).imageIds;
 }
 
 export function claimHandle(scope: IConstruct, handle: string, owner: string, problems: ProblemList): void {
   if (Token.isUnresolved(handle)) return;
-  const handles = claimsOf(scope).handles;
+  const handles = recordOf(scope).handles;
   const existing = handles.get(handle);
   if (existing) {
     problems.add(`\`handle\` "${handle}" is already used by ${existing} in this stack; every database and follower needs its own handle`);
@@ -54,7 +60,7 @@ export function claimHostPort(
   problems: ProblemList,
 ): void {
   if (port === undefined || Token.isUnresolved(port) || Token.isUnresolved(ip)) return;
-  const ports = claimsOf(scope).ports;
+  const ports = recordOf(scope).ports;
   const clash = ports.find((claim) => claim.port === port && overlaps(claim.ip, ip));
   if (clash) {
     problems.add(`\`${prop}\` ${port} on ${ip} is already published by ${clash.owner}; choose another host port`);
