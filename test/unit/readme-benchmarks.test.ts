@@ -36,4 +36,16 @@ describe('README benchmark table', () => {
     expect(section).toContain(`rps: ${results.container_address_tls_to_plaintext_ratio} |`);
     expect(section).toContain(`${results.time_to_ready_ms} ms (median of 5)`);
   });
+
+  test('states the time the userland proxy adds per request as the recorded rows give it', () => {
+    const microsecondsPerRequest = (rps: number) => 1e6 / rps;
+    const added = [
+      ['docker_plaintext_rps', 'bare_host_plaintext_rps'],
+      ['sidecar_tls_rps', 'bare_host_haproxy_tls_rps'],
+      ['native_db_plaintext_rps', 'bare_host_native_config_plaintext_rps'],
+      ['native_tls_rps', 'bare_host_native_tls_rps'],
+    ].map(([docker, bare]) => Math.round(microsecondsPerRequest(results[docker]) - microsecondsPerRequest(results[bare])));
+    const [low, high] = [Math.min(...added), Math.max(...added)];
+    expect(section).toContain(`(${low}-${high} µs here, from the rows above)`);
+  });
 });
