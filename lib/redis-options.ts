@@ -24,8 +24,8 @@ export enum MaxmemoryPolicy {
 /** Where TLS is terminated. */
 export enum RedisTlsMode {
   /**
-   * An HAProxy sidecar terminates TLS and forwards to Redis over the shared
-   * loopback. Works with every version.
+   * An HAProxy sidecar container terminates TLS and forwards to Redis's Unix
+   * socket, in a small volume both containers mount. Works with every version.
    */
   SIDECAR = 'sidecar',
   /**
