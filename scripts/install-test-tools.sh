@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the integration and end-to-end suites run: real Redis,
-# HAProxy and OpenSSL, a Docker engine, and iproute2 for network namespaces.
+# HAProxy and OpenSSL, a Docker engine, and busybox for the test images.
 set -euo pipefail
-packages=(redis-server redis-tools haproxy openssl docker.io iproute2 procps ca-certificates busybox-static)
+packages=(redis-server redis-tools haproxy openssl docker.io busybox-static)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
