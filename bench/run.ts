@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { RedisDatabase, RedisInstanceOptions, RedisTlsMode } from '../lib';
+import { RedisDatabase, RedisInstanceOptions, RedisTlsMode, RedisVersion } from '../lib';
 import { applyDockerPlan, AppliedStack, dockerOk } from '../test/e2e/docker-apply';
 import { generatedInstances } from '../test/support/generated';
 import { startLocalRedis, startLocalTlsProxy } from '../test/support/local-servers';
@@ -91,8 +91,8 @@ async function tlsAndDockerOverhead(workDir: string, pki: TestPki, results: Reco
   const sidecarPorts = { port: await freePort(), tlsPort: await freePort() };
   const nativePorts = { port: await freePort(), tlsPort: await freePort() };
   const stack = dockerStack();
-  new RedisDatabase(stack, 'sidecar', { version: '7.0', ...databaseProps('bench-sidecar', pki, password, sidecarPorts) });
-  new RedisDatabase(stack, 'native', { version: '7.0', tlsMode: RedisTlsMode.NATIVE, ...databaseProps('bench-native', pki, password, nativePorts) });
+  new RedisDatabase(stack, 'sidecar', { version: RedisVersion.V7_0, ...databaseProps('bench-sidecar', pki, password, sidecarPorts) });
+  new RedisDatabase(stack, 'native', { version: RedisVersion.V7_0, tlsMode: RedisTlsMode.NATIVE, ...databaseProps('bench-native', pki, password, nativePorts) });
   await removeContainers(['bench-sidecar', 'bench-sidecar-tls', 'bench-native']);
   await run('docker', ['volume', 'rm', '-f', 'bench-sidecar-data', 'bench-sidecar-run', 'bench-native-data']).catch(() => undefined);
   await run('docker', ['network', 'rm', 'bench-sidecar', 'bench-native']).catch(() => undefined);
@@ -174,7 +174,7 @@ async function timeToReady(pki: TestPki, results: Record<string, unknown>, table
   for (let i = 0; i < 5; i++) {
     const ports = { port: await freePort(), tlsPort: await freePort() };
     const stack = dockerStack();
-    new RedisDatabase(stack, 'ready', { version: '7.0', ...databaseProps('bench-ready', pki, password, ports), preventDestroy: false });
+    new RedisDatabase(stack, 'ready', { version: RedisVersion.V7_0, ...databaseProps('bench-ready', pki, password, ports), preventDestroy: false });
     await removeContainers(['bench-ready', 'bench-ready-tls']);
     await run('docker', ['volume', 'rm', '-f', 'bench-ready-data', 'bench-ready-run']).catch(() => undefined);
     await run('docker', ['network', 'rm', 'bench-ready']).catch(() => undefined);
@@ -224,7 +224,7 @@ function cdktfSynthProcess(workDir: string, results: Record<string, unknown>, ta
         'const app = new App();',
         "const stack = new TerraformStack(app, 'bench');",
         "new DockerProvider(stack, 'docker', {});",
-        `for (let i = 0; i < ${count}; i++) new RedisDatabase(stack, 'db' + i, { version: '7.2', port: 20000 + 2 * i, tlsPort: 20001 + 2 * i });`,
+        `for (let i = 0; i < ${count}; i++) new RedisDatabase(stack, 'db' + i, { version: RedisVersion.V7_2, port: 20000 + 2 * i, tlsPort: 20001 + 2 * i });`,
         'app.synth();',
       ].join('\n'),
     );

@@ -8,7 +8,7 @@ if (command !== 'versions') {
   console.error('usage: cdktf-docker-redis versions');
   process.exit(2);
 }
-console.log(['VERSION', 'IMAGE', 'PERSISTENCE', 'STATUS'].map((h, i) => h.padEnd([12, 16, 13, 0][i])).join(''));
+console.log(['VERSION', 'IMAGE', 'PERSISTENCE', 'STATUS'].map((h, i) => h.padEnd([18, 22, 13, 0][i])).join(''));
 for (const v of RedisVersion.ALL) {
   const cells = [
     v.name + (v === RedisVersion.DEFAULT ? ' *' : ''),
@@ -16,6 +16,6 @@ for (const v of RedisVersion.ALL) {
     v.persistent ? 'rdb' : 'memory-only',
     v.endOfLife ? 'end of life' : 'supported',
   ];
-  console.log(cells.map((c, i) => c.padEnd([12, 16, 13, 0][i])).join(''));
+  console.log(cells.map((c, i) => c.padEnd([18, 22, 13, 0][i])).join(''));
 }
 console.log('* default');

@@ -1,20 +1,27 @@
+import { ITerraformDependable } from 'cdktf';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { Construct } from 'constructs';
-import { IRedisDatabase, RedisCredentials, RedisInstanceOptions } from './redis-options';
+import { IRedisDatabase, RedisCredentials, RedisInstanceOptions, RedisInstanceSettings } from './redis-options';
 import { RedisVersion } from './redis-version';
-import { buildRedisService, checkInstanceOptions, lookUpVersion, resolveHandle } from './private/redis-service';
+import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
 import { dockerLabels, REDIS_PORT } from './private/redis-node';
-import { ProblemList } from './private/validation';
+import { buildRedisService, networkTlsHostFor } from './private/redis-service';
+import { resolveSettings } from './private/settings';
+import { HostPortRequest } from './private/stack-registry';
+
+const DEFAULT_PORT = 6379;
+const DEFAULT_TLS_PORT = 6380;
 
 /** Props of a {@link RedisDatabase}. */
 export interface RedisDatabaseProps extends RedisInstanceOptions {
   /**
-   * Catalog version, such as `"7.2"` (RDB snapshots) or `"7.2-nordb"` (memory
-   * only). `RedisVersion.NAMES` lists them.
+   * Catalog version: `RedisVersion.V7_2` (RDB snapshots), `RedisVersion.V7_2_NORDB`
+   * (memory only), or `RedisVersion.of('7.2')`. JavaScript callers may pass
+   * the catalog name as a string (`'7.2'`).
    *
-   * @default - the newest persistent version (`RedisVersion.DEFAULT`)
+   * @default RedisVersion.DEFAULT - the newest persistent Redis version
    */
-  readonly version?: string;
+  readonly version?: RedisVersion;
 
   /**
    * Host port of the plaintext endpoint.
@@ -41,29 +48,39 @@ export interface RedisDatabaseProps extends RedisInstanceOptions {
 
 /**
  * A Redis database on a Docker host: Redis with its config, a data volume (or
- * a tmpfs for memory-only versions), a TLS sidecar, a password and two
- * credentials, `redis://` and `rediss://`.
+ * a tmpfs for memory-only versions), a TLS sidecar, a password and
+ * credentials, `redis://` and `rediss://`, for the host and for the Docker
+ * network. Other resources can `dependsOn` it: they then wait until its
+ * containers exist.
  */
-export class RedisDatabase extends Construct implements IRedisDatabase {
+export class RedisDatabase extends Construct implements IRedisDatabase, ITerraformDependable {
   public readonly handle: string;
   public readonly version: RedisVersion;
   public readonly credentials: RedisCredentials;
   public readonly networkName: string;
   public readonly networkHost: string;
   public readonly networkPort: number;
+  public readonly settings: RedisInstanceSettings;
+  /** The Terraform address other resources' `dependsOn` waits for: its last container. */
+  public readonly fqn: string;
 
   constructor(scope: Construct, id: string, props: RedisDatabaseProps = {}) {
     super(scope, id);
-    this.handle = resolveHandle(id, props.handle);
-    const owner = `RedisDatabase ${this.handle}`;
-    const problems = new ProblemList(owner);
-
-    const version = lookUpVersion(problems, props.version ?? RedisVersion.DEFAULT.name);
-    const port = props.port ?? 6379;
-    const tlsPort = props.tlsPort ?? 6380;
-    checkInstanceOptions(this, problems, owner, this.handle, version, props, port, tlsPort);
-    problems.throwIfAny();
+    const check = new InstanceCheck(this, 'RedisDatabase', id, props.handle);
+    this.handle = check.handle;
+    const ports: HostPortRequest[] = [
+      { prop: 'port', port: props.port ?? DEFAULT_PORT, isDefault: props.port === undefined },
+      { prop: 'tlsPort', port: props.tlsPort ?? DEFAULT_TLS_PORT, isDefault: props.tlsPort === undefined },
+    ];
+    const version = lookUpVersion(check, props.version, RedisVersion.DEFAULT);
+    checkInstanceOptions(check, props, ports);
+    const settings = version && resolveSettings(version, props);
+    if (version && settings) {
+      checkInstanceSettings(check, version, props, settings, ports, networkTlsHostFor(this.handle, settings.tlsMode));
+    }
+    check.problems.throwIfAny();
     this.version = version!;
+    this.settings = settings!;
 
     this.networkName = props.network?.name ?? new Network(this, 'Network', {
       name: this.handle,
@@ -72,14 +89,17 @@ export class RedisDatabase extends Construct implements IRedisDatabase {
     this.networkHost = this.handle;
     this.networkPort = REDIS_PORT;
 
-    this.credentials = buildRedisService(this, {
+    const service = buildRedisService(this, {
       kind: 'database',
       handle: this.handle,
       version: this.version,
       options: props,
-      hostPort: port,
-      hostTlsPort: tlsPort,
+      settings: this.settings,
+      hostPort: ports[0].port,
+      hostTlsPort: ports[1].port,
       networkName: this.networkName,
     });
+    this.credentials = service.credentials;
+    this.fqn = service.dependableFqn;
   }
 }

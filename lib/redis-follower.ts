@@ -1,10 +1,14 @@
-import { Annotations } from 'cdktf';
+import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { IRedisDatabase, RedisCredentials, RedisInstanceOptions } from './redis-options';
+import { IRedisDatabase, RedisCredentials, RedisInstanceOptions, RedisInstanceSettings } from './redis-options';
 import { RedisVersion } from './redis-version';
-import { buildRedisService, checkInstanceOptions, lookUpVersion, resolveHandle } from './private/redis-service';
+import { incompatibility } from './private/compatibility';
+import { engineFeatures } from './private/engine';
+import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
 import { REDIS_PORT } from './private/redis-node';
-import { ProblemList } from './private/validation';
+import { buildRedisService, networkTlsHostFor } from './private/redis-service';
+import { resolveSettings } from './private/settings';
+import { HostPortRequest } from './private/stack-registry';
 
 /** Props of a {@link RedisFollower}. */
 export interface RedisFollowerProps extends RedisInstanceOptions {
@@ -12,12 +16,13 @@ export interface RedisFollowerProps extends RedisInstanceOptions {
   readonly primary: IRedisDatabase;
 
   /**
-   * Catalog version; never older than the primary's, since a replica cannot
-   * load the snapshot format of a newer release.
+   * Catalog version; never older than the primary's, and able to read the
+   * primary's snapshot format (see README, "Versions"). JavaScript callers may
+   * pass the catalog name as a string.
    *
    * @default - the primary's version
    */
-  readonly version?: string;
+  readonly version?: RedisVersion;
 
   /**
    * Host port of the plaintext endpoint.
@@ -34,61 +39,103 @@ export interface RedisFollowerProps extends RedisInstanceOptions {
   readonly tlsPort?: number;
 }
 
+function isLoopback(ip: string): boolean {
+  return ip.startsWith('127.');
+}
+
 /**
  * A read-only replica of a Redis database (or of another follower), with its
  * own TLS sidecar, password and credentials. It replicates over the primary's
- * Docker network, authenticating with the primary's password.
+ * Docker network, authenticating with the primary's password, and takes the
+ * primary's settings (memory, disk, policy, TLS mode, published address, host
+ * name) unless its props say otherwise.
  */
-export class RedisFollower extends Construct implements IRedisDatabase {
+export class RedisFollower extends Construct implements IRedisDatabase, ITerraformDependable {
   public readonly handle: string;
   public readonly version: RedisVersion;
   public readonly credentials: RedisCredentials;
   public readonly networkName: string;
   public readonly networkHost: string;
   public readonly networkPort: number;
+  public readonly settings: RedisInstanceSettings;
+  /** The Terraform address other resources' `dependsOn` waits for: its last container. */
+  public readonly fqn: string;
   /** The database this follower replicates from. */
   public readonly primary: IRedisDatabase;
 
   constructor(scope: Construct, id: string, props: RedisFollowerProps) {
     super(scope, id);
-    this.handle = resolveHandle(id, props.handle);
+    const check = new InstanceCheck(this, 'RedisFollower', id, props.handle);
+    this.handle = check.handle;
     this.primary = props.primary;
-    const owner = `RedisFollower ${this.handle}`;
-    const problems = new ProblemList(owner);
-
-    const version = lookUpVersion(problems, props.version ?? props.primary.version.name);
-    if (version?.isOlderThan(props.primary.version)) {
-      problems.add(
-        `\`version\` "${version.name}" is older than the primary's "${props.primary.version.name}": a follower must run ${props.primary.version.engineVersion} or newer`,
-      );
+    const primary = props.primary;
+    const ports: HostPortRequest[] = [
+      { prop: 'port', port: props.port, isDefault: false },
+      { prop: 'tlsPort', port: props.tlsPort, isDefault: false },
+    ];
+    const version = lookUpVersion(check, props.version, primary.version);
+    if (version) {
+      const reason = incompatibility(primary.version, version);
+      if (reason) check.problems.add(`\`version\` cannot replicate from its primary ${primary.handle}: ${reason}`);
     }
-    checkInstanceOptions(this, problems, owner, this.handle, version, props, props.port, props.tlsPort);
-    problems.throwIfAny();
+    checkInstanceOptions(check, props, ports);
+    const settings = version && resolveSettings(version, props, {
+      settings: primary.settings,
+      persistent: primary.version.persistent,
+      sameHost: true,
+    });
+    if (version && settings) {
+      checkInstanceSettings(check, version, props, settings, ports, networkTlsHostFor(this.handle, settings.tlsMode));
+      this.warnAboutPrimary(check, version, settings);
+    }
+    check.problems.throwIfAny();
     this.version = version!;
+    this.settings = settings!;
 
-    if (!props.primary.version.persistent) {
-      Annotations.of(this).addWarning(
-        `${owner}: its primary ${props.primary.handle} is memory-only; when the primary restarts empty, this follower replicates the empty data set and loses everything`,
-      );
-    }
-
-    this.networkName = props.primary.networkName;
+    this.networkName = primary.networkName;
     this.networkHost = this.handle;
     this.networkPort = REDIS_PORT;
 
-    this.credentials = buildRedisService(this, {
+    const service = buildRedisService(this, {
       kind: 'follower',
       handle: this.handle,
       version: this.version,
       options: props,
+      settings: this.settings,
       hostPort: props.port,
       hostTlsPort: props.tlsPort,
       networkName: this.networkName,
       replicaOf: {
-        host: props.primary.networkHost,
-        port: props.primary.networkPort,
-        password: props.primary.credentials.password,
+        host: primary.networkHost,
+        port: primary.networkPort,
+        password: primary.credentials.password,
       },
     });
+    this.credentials = service.credentials;
+    this.fqn = service.dependableFqn;
+  }
+
+  private warnAboutPrimary(check: InstanceCheck, version: RedisVersion, settings: RedisInstanceSettings): void {
+    const primary = this.primary;
+    const theirs = primary.settings;
+    if (!primary.version.persistent) {
+      check.warn(`its primary ${primary.handle} is memory-only; when the primary restarts empty, this follower replicates the empty data set and loses everything`);
+    }
+    if (settings.containerSizeMb < theirs.containerSizeMb) {
+      check.warn(
+        `\`containerSizeMb\` ${settings.containerSizeMb} is less than its primary ${primary.handle}'s ${theirs.containerSizeMb}: a replica keeps the primary's whole data set and does not evict at \`maxmemory\`, ` +
+        `so once the primary holds more than this container's memory the follower is OOM-killed and replication restarts over and over`,
+      );
+    }
+    if (version.persistent && primary.version.persistent && settings.size < theirs.size) {
+      check.warn(`\`size\` ${settings.size} GB is less than its primary ${primary.handle}'s ${theirs.size} GB: the follower writes the same snapshots, and a full disk stops its snapshots and replication`);
+    }
+    const wider = (settings.hostIp === '0.0.0.0' && theirs.hostIp !== '0.0.0.0') || (isLoopback(theirs.hostIp) && !isLoopback(settings.hostIp));
+    if (wider) {
+      check.warn(`\`hostIp\` ${settings.hostIp} publishes this copy of the data more widely than its primary ${primary.handle} (${theirs.hostIp}): it can be reached where the primary cannot`);
+    }
+    if (!version.persistent && !engineFeatures(version).disklessLoad) {
+      check.warn(`memory-only ${version.name} cannot load a full sync from the socket (Redis 6.0 added that): the primary's snapshot is written to the tmpfs data dir first and counts against \`containerSizeMb\` ${settings.containerSizeMb} until it is loaded`);
+    }
   }
 }

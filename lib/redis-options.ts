@@ -35,6 +35,18 @@ export enum RedisTlsMode {
   NATIVE = 'native',
 }
 
+/** Docker restart policy of a database's containers. */
+export enum RedisRestartPolicy {
+  /** Never restart. */
+  NO = 'no',
+  /** Restart when the container exits with an error. */
+  ON_FAILURE = 'on-failure',
+  /** Always restart, also after `docker stop` once the daemon restarts. */
+  ALWAYS = 'always',
+  /** Restart unless someone stopped the container with `docker stop`. */
+  UNLESS_STOPPED = 'unless-stopped',
+}
+
 /** One RDB snapshot rule: snapshot after `afterSeconds` if at least `minChanges` keys changed. */
 export interface SavePoint {
   /** Seconds since the last snapshot. */
@@ -55,6 +67,17 @@ export interface RedisCredentials {
   readonly url: string;
   /** The same as `url` with `rediss://` and the TLS port; verify it with `caCertificatePem`. */
   readonly tlsUrl: string;
+  /**
+   * Plaintext URL for containers on the database's Docker network:
+   * `redis://default:PASSWORD@HANDLE:6379`.
+   */
+  readonly networkUrl: string;
+  /**
+   * TLS URL for containers on the database's Docker network. Its host is a
+   * network alias the certificate names (`HANDLE-tls` with the sidecar,
+   * `HANDLE` with native TLS): verify it with `caCertificatePem`.
+   */
+  readonly networkTlsUrl: string;
   /** The host name clients use, as in the URLs and the certificate. */
   readonly host: string;
   /** Host port of the plaintext endpoint. */
@@ -65,6 +88,31 @@ export interface RedisCredentials {
   readonly password: string;
   /** PEM of the CA that signed the TLS certificate. */
   readonly caCertificatePem: string;
+}
+
+/**
+ * The settings an instance runs with, defaults (and, for a follower, its
+ * primary's settings) applied.
+ */
+export interface RedisInstanceSettings {
+  /** Disk in GB: the data volume (persistent flavors) or the tmpfs data dir (memory-only). */
+  readonly size: number;
+  /** Whether Docker enforces `size` on the data volume. */
+  readonly enforceSize: boolean;
+  /** Memory limit of the Redis container in MB. */
+  readonly containerSizeMb: number;
+  /** Redis `maxmemory` in MB, derived from `containerSizeMb`. */
+  readonly maxmemoryMb: number;
+  /** What Redis does at `maxmemory`. */
+  readonly maxmemoryPolicy: MaxmemoryPolicy;
+  /** Host name in the URLs and the certificate. */
+  readonly hostname: string;
+  /** Host address the ports are published on. */
+  readonly hostIp: string;
+  /** Where TLS is terminated. */
+  readonly tlsMode: RedisTlsMode;
+  /** Whether Redis also writes an append-only file. */
+  readonly appendOnly: boolean;
 }
 
 /** A Redis database or follower that followers can replicate from. */
@@ -81,6 +129,8 @@ export interface IRedisDatabase extends IConstruct {
   readonly networkHost: string;
   /** Port of its Redis on `networkName`. */
   readonly networkPort: number;
+  /** The settings it runs with; a follower on the same Docker host inherits them unless given. */
+  readonly settings: RedisInstanceSettings;
 }
 
 /** Options shared by databases and followers. */
@@ -94,11 +144,15 @@ export interface RedisInstanceOptions {
   readonly handle?: string;
 
   /**
-   * Data size in GB. Persistent flavors get a Docker volume of this size (see
-   * `enforceSize`); memory-only flavors get a tmpfs data directory of exactly
-   * this size.
+   * Disk in GB, not memory: memory is `containerSizeMb`. Persistent flavors
+   * get a Docker volume of this size for their snapshots (see `enforceSize`).
+   * Memory-only (`-nordb`) flavors keep their data in memory and get a tmpfs
+   * data directory of this size that holds no data (it is there for a manual
+   * `SAVE`, and for the received snapshot of a Redis 4.0/5.0 follower, whose
+   * full sync goes through it); a tmpfs counts against the container's memory
+   * limit, so keep it at 1, as Aptible recommends for memory-only databases.
    *
-   * @default 10
+   * @default - 10 for persistent flavors, 1 for memory-only flavors; a follower on its primary's host inherits its primary's size when both are persistent
    */
   readonly size?: number;
 
@@ -107,7 +161,7 @@ export interface RedisInstanceOptions {
    * it. Docker enforces this only where its data root is XFS mounted with
    * project quotas; elsewhere creating the volume fails.
    *
-   * @default false - the size is recorded in a volume label only, and a warning says so
+   * @default - false: the size is recorded in a volume label only, and a warning says so; a follower inherits its persistent primary's setting
    */
   readonly enforceSize?: boolean;
 
@@ -120,18 +174,19 @@ export interface RedisInstanceOptions {
   readonly preventDestroy?: boolean;
 
   /**
-   * Memory limit of the Redis container in MB, at least 256. Redis `maxmemory`
-   * is derived from it: half of it for persistent flavors (the snapshot fork
-   * can need as much again), 80 % for memory-only flavors.
+   * Memory limit of the Redis container in MB, at least 256: what decides how
+   * much data a database holds. Redis `maxmemory` is derived from it: half of
+   * it for persistent flavors (the snapshot fork can need as much again), 80 %
+   * for memory-only flavors.
    *
-   * @default 1024
+   * @default - 1024; a follower inherits its primary's
    */
   readonly containerSizeMb?: number;
 
   /**
    * What Redis does at `maxmemory`.
    *
-   * @default MaxmemoryPolicy.NOEVICTION
+   * @default - MaxmemoryPolicy.NOEVICTION; a follower inherits its primary's
    */
   readonly maxmemoryPolicy?: MaxmemoryPolicy;
 
@@ -139,7 +194,7 @@ export interface RedisInstanceOptions {
    * Host name clients use: it goes into the credential URLs and the
    * certificate's subject alternative names.
    *
-   * @default "localhost"
+   * @default - "localhost"; a follower on its primary's host inherits its primary's
    */
   readonly hostname?: string;
 
@@ -147,7 +202,7 @@ export interface RedisInstanceOptions {
    * Host address the ports are published on. Set `127.0.0.1` to keep the
    * database off the network.
    *
-   * @default "0.0.0.0"
+   * @default - "0.0.0.0"; a follower on its primary's host inherits its primary's
    */
   readonly hostIp?: string;
 
@@ -185,7 +240,7 @@ export interface RedisInstanceOptions {
   /**
    * Where TLS is terminated.
    *
-   * @default RedisTlsMode.SIDECAR
+   * @default - RedisTlsMode.SIDECAR; a follower inherits its primary's
    */
   readonly tlsMode?: RedisTlsMode;
 
@@ -200,7 +255,7 @@ export interface RedisInstanceOptions {
    * Also write an append-only file with `appendfsync everysec`: at most about one
    * second of writes is lost in a crash. Persistent flavors only.
    *
-   * @default false
+   * @default - false; a persistent follower inherits its persistent primary's
    */
   readonly appendOnly?: boolean;
 
@@ -220,11 +275,11 @@ export interface RedisInstanceOptions {
   readonly tlsSidecarImage?: string;
 
   /**
-   * Docker restart policy of the containers: `no`, `on-failure`, `always` or `unless-stopped`.
+   * Docker restart policy of the containers.
    *
-   * @default "unless-stopped"
+   * @default RedisRestartPolicy.UNLESS_STOPPED
    */
-  readonly restart?: string;
+  readonly restart?: RedisRestartPolicy;
 
   /**
    * Further redis.conf directives, name to value. The directives the construct
@@ -236,7 +291,8 @@ export interface RedisInstanceOptions {
   readonly config?: { [directive: string]: string };
 
   /**
-   * Create Terraform outputs `HANDLE_url`, `HANDLE_tls_url` and
+   * Create Terraform outputs `HANDLE_url`, `HANDLE_tls_url`,
+   * `HANDLE_network_url`, `HANDLE_network_tls_url` and
    * `HANDLE_ca_certificate` (all sensitive).
    *
    * @default true

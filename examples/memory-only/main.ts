@@ -1,7 +1,7 @@
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { MaxmemoryPolicy, RedisDatabase } from '../../lib';
+import { MaxmemoryPolicy, RedisDatabase, RedisVersion } from '../../lib';
 
 /** A memory-only cache: no snapshots, a 1 GB tmpfs, least-recently-used keys evicted when full. */
 export class MemoryOnlyStack extends TerraformStack {
@@ -9,7 +9,7 @@ export class MemoryOnlyStack extends TerraformStack {
     super(scope, id);
     new DockerProvider(this, 'docker', {});
     new RedisDatabase(this, 'scratch', {
-      version: '7.2-nordb',
+      version: RedisVersion.V7_2_NORDB,
       size: 1,
       maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LRU,
     });

@@ -1,33 +1,40 @@
-import { TerraformProvider, TerraformStack } from 'cdktf';
+import { Aspects, IAspect, TerraformProvider, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 
-const ensured = new WeakMap<TerraformStack, Set<string>>();
+const SETTINGLESS_PROVIDERS: ReadonlyArray<readonly [string, string, (stack: TerraformStack, id: string) => TerraformProvider]> = [
+  ['random', 'cdktf-docker-redis-random', (stack, id) => new RandomProvider(stack, id)],
+  ['tls', 'cdktf-docker-redis-tls', (stack, id) => new TlsProvider(stack, id)],
+];
 
 /**
- * The random and tls providers need no settings, so a stack that uses the
- * constructs should not have to declare them; a second default block of the
- * same provider would be a Terraform error, so one the user declared first wins.
- * The Docker provider is never created here: its host and daemon TLS are the
- * user's to configure.
+ * Adds the random and tls providers at synthesis, where the whole stack is
+ * known: they need no settings, so a stack that uses the constructs should not
+ * have to declare them, and a second default block of the same provider is a
+ * Terraform error ("Duplicate provider configuration"). Deciding at synthesis
+ * makes the user's own default block win wherever in the code it is declared;
+ * an aliased one is not a default and does not count.
  */
+class SettinglessProviders implements IAspect {
+  public visit(node: IConstruct): void {
+    if (!TerraformStack.isStack(node)) return;
+    for (const [type, id, create] of SETTINGLESS_PROVIDERS) {
+      if (node.node.tryFindChild(id)) continue;
+      const declared = node.node
+        .findAll()
+        .some((c) => TerraformProvider.isTerraformProvider(c) && c.terraformResourceType === type && c.alias === undefined);
+      if (!declared) create(node, id);
+    }
+  }
+}
+
+const aspectByStack = new WeakMap<TerraformStack, SettinglessProviders>();
+
 export function ensureSettinglessProviders(scope: IConstruct): void {
   const stack = TerraformStack.of(scope);
-  let done = ensured.get(stack);
-  if (!done) {
-    done = new Set();
-    ensured.set(stack, done);
-  }
-  for (const [type, create] of [
-    ['random', () => new RandomProvider(stack, 'cdktf-docker-redis-random')],
-    ['tls', () => new TlsProvider(stack, 'cdktf-docker-redis-tls')],
-  ] as const) {
-    if (done.has(type)) continue;
-    const declared = stack.node
-      .findAll()
-      .some((c) => c instanceof TerraformProvider && c.terraformResourceType === type);
-    if (!declared) create();
-    done.add(type);
-  }
+  if (aspectByStack.has(stack)) return;
+  const aspect = new SettinglessProviders();
+  aspectByStack.set(stack, aspect);
+  Aspects.of(stack).add(aspect);
 }

@@ -1,15 +1,12 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container, ContainerConfig } from '@cdktf/provider-docker/lib/container';
+import { EngineFiles } from './engine';
 import { TlsMaterial } from './tls-material';
 
 /** Where things live inside the containers; fixed so configs and tests agree. */
-export const REDIS_CONF_PATH = '/usr/local/etc/redis/redis.conf';
 const TLS_PROXY_CONF_PATH = '/usr/local/etc/haproxy/haproxy.cfg';
 export const TLS_PEM_PATH = '/usr/local/etc/haproxy/certs/server.pem';
-export const NATIVE_TLS_CERT_PATH = '/usr/local/etc/redis/tls/server.crt';
-export const NATIVE_TLS_KEY_PATH = '/usr/local/etc/redis/tls/server.key';
-export const NATIVE_TLS_CA_PATH = '/usr/local/etc/redis/tls/ca.crt';
 export const DATA_DIR = '/data';
 /** Redis's Unix socket for the sidecar lives here, in a volume both containers mount. */
 export const SOCKET_DIR = '/run/redis';
@@ -37,6 +34,8 @@ interface RedisNodeData {
 
 export interface TlsSidecarSpec {
   readonly imageId: string;
+  /** The sidecar's name on the network, which the certificate names. */
+  readonly networkAlias: string;
   /** Volume holding Redis's Unix socket, mounted at SOCKET_DIR in both containers. */
   readonly socketVolumeName: string;
   readonly conf: string;
@@ -44,13 +43,23 @@ export interface TlsSidecarSpec {
   readonly pem: string;
 }
 
+/** The PEMs Redis reads itself (Redis 6.0+) and where it reads them. */
+export interface NativeTlsSpec {
+  readonly material: TlsMaterial;
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+}
+
 export interface RedisNodeSpec {
   readonly handle: string;
+  /** The engine's binaries and config path in its image. */
+  readonly files: EngineFiles;
   readonly redisImageId: string;
   readonly redisConf: string;
-  /** Exactly one of `tlsSidecar` and `nativeTls`: the PEMs Redis reads itself (Redis 6.0+). */
+  /** Exactly one of `tlsSidecar` and `nativeTls`. */
   readonly tlsSidecar?: TlsSidecarSpec;
-  readonly nativeTls?: TlsMaterial;
+  readonly nativeTls?: NativeTlsSpec;
   readonly networkName: string;
   readonly hostIp: string;
   /** Host port of plaintext Redis; undefined lets Docker choose one. */
@@ -65,13 +74,14 @@ export interface RedisNodeSpec {
 
 /**
  * Shell for the Docker healthcheck. It authenticates with the password read
- * from redis.conf and pipes the commands into redis-cli, because a password
- * in an argument or in the environment is visible to every process on the host.
- * It must not contain `${` or `%{`: Terraform would interpolate them.
+ * from the config file and pipes the commands into the engine's cli, because
+ * a password in an argument or in the environment is visible to every process
+ * on the host. It must not contain `${` or `%{`: Terraform would interpolate them.
  */
-const REDIS_HEALTHCHECK_SCRIPT =
-  `pw=$(sed -n 's/^requirepass "\\(.*\\)"$/\\1/p' ${REDIS_CONF_PATH}); ` +
-  `printf 'AUTH %s\\nPING\\n' "$pw" | redis-cli -p ${REDIS_PORT} | grep -qx PONG`;
+function healthcheckScript(files: EngineFiles): string {
+  return `pw=$(sed -n 's/^requirepass "\\(.*\\)"$/\\1/p' ${files.configPath}); ` +
+    `printf 'AUTH %s\\nPING\\n' "$pw" | ${files.cliBinary} -p ${REDIS_PORT} | grep -qx PONG`;
+}
 
 const LOGGING: Pick<ContainerConfig, 'logDriver' | 'logOpts'> = {
   logDriver: 'json-file',
@@ -106,6 +116,8 @@ export class RedisNode extends Construct {
   public readonly hostPort: number;
   /** Host port of the TLS endpoint (a token when Docker chooses it). */
   public readonly hostTlsPort: number;
+  /** The container created last: depending on it means both endpoints exist. */
+  public readonly dependableFqn: string;
 
   constructor(scope: Construct, id: string, spec: RedisNodeSpec) {
     super(scope, id);
@@ -120,22 +132,23 @@ export class RedisNode extends Construct {
       dataLabels['tmpfs-size-gb'] = String(spec.data.tmpfsSizeGb);
     }
 
-    const uploads = [{ file: REDIS_CONF_PATH, content: spec.redisConf, permissions: '0644' }];
+    const uploads = [{ file: spec.files.configPath, content: spec.redisConf, permissions: '0644' }];
     if (spec.nativeTls) {
       // Uploads are owned by root; the key is readable by group root, which
       // Redis (uid 999) joins below, and by nobody else.
+      const { material, certFile, caFile, keyFile } = spec.nativeTls;
       uploads.push(
-        { file: NATIVE_TLS_CERT_PATH, content: spec.nativeTls.certificatePem, permissions: '0644' },
-        { file: NATIVE_TLS_CA_PATH, content: spec.nativeTls.caCertificatePem, permissions: '0644' },
-        { file: NATIVE_TLS_KEY_PATH, content: spec.nativeTls.privateKeyPem, permissions: '0640' },
+        { file: certFile, content: material.certificatePem, permissions: '0644' },
+        { file: caFile, content: material.caCertificatePem, permissions: '0644' },
+        { file: keyFile, content: material.privateKeyPem, permissions: '0640' },
       );
     }
 
     const redis = new Container(this, 'Redis', {
       name: spec.handle,
       image: spec.redisImageId,
-      entrypoint: ['redis-server'],
-      command: [REDIS_CONF_PATH],
+      entrypoint: [spec.files.serverBinary],
+      command: [spec.files.configPath],
       user: `${REDIS_UID}:${REDIS_UID}`,
       groupAdd: spec.nativeTls ? ['0'] : undefined,
       hostname: spec.handle,
@@ -150,7 +163,7 @@ export class RedisNode extends Construct {
       destroyGraceSeconds: REDIS_STOP_GRACE_SECONDS,
       upload: uploads,
       healthcheck: {
-        test: ['CMD-SHELL', REDIS_HEALTHCHECK_SCRIPT],
+        test: ['CMD-SHELL', healthcheckScript(spec.files)],
         interval: '10s',
         timeout: '5s',
         retries: 3,
@@ -176,8 +189,8 @@ export class RedisNode extends Construct {
         command: ['-W', '-db', '-f', TLS_PROXY_CONF_PATH],
         // Root only to read the 0600 key; the config drops to user haproxy.
         user: '0:0',
-        hostname: `${spec.handle}-tls`,
-        networksAdvanced: [{ name: spec.networkName }],
+        hostname: spec.tlsSidecar.networkAlias,
+        networksAdvanced: [{ name: spec.networkName, aliases: [spec.tlsSidecar.networkAlias] }],
         ports: [port(TLS_PORT, spec.hostTlsPort)],
         volumes: [{ volumeName: spec.tlsSidecar.socketVolumeName, containerPath: SOCKET_DIR }],
         memory: 512,
@@ -187,11 +200,15 @@ export class RedisNode extends Construct {
           { file: TLS_PEM_PATH, content: spec.tlsSidecar.pem, permissions: '0600' },
         ],
         labels: roleLabels('tls'),
+        // Only ordering: whoever depends on the sidecar then also waits for Redis.
+        dependsOn: [redis],
         ...LOGGING,
       });
       this.hostTlsPort = spec.hostTlsPort ?? Token.asNumber(sidecar.ports.get(0).external);
+      this.dependableFqn = sidecar.fqn;
     } else {
       this.hostTlsPort = spec.hostTlsPort ?? Token.asNumber(redis.ports.get(1).external);
+      this.dependableFqn = redis.fqn;
     }
   }
 }

@@ -5,10 +5,12 @@ import { ProblemList } from './validation';
 interface PortClaim {
   readonly ip: string;
   readonly port: number;
-  readonly owner: string;
+  /** Who claimed it and through which prop, for the message of a clash. */
+  readonly claimant: string;
 }
 
 interface StackRecord {
+  /** Handle to the construct path that claimed it. */
   readonly handles: Map<string, string>;
   readonly ports: PortClaim[];
   /** Image id token per stack-level `docker_image` construct id. */
@@ -36,35 +38,39 @@ export function sharedImageIdsOf(scope: IConstruct): Map<string, string> {
   return recordOf(scope).imageIds;
 }
 
-export function claimHandle(scope: IConstruct, handle: string, owner: string, problems: ProblemList): void {
+export function claimHandle(scope: IConstruct, handle: string, problems: ProblemList): void {
   if (Token.isUnresolved(handle)) return;
   const handles = recordOf(scope).handles;
   const existing = handles.get(handle);
   if (existing) {
-    problems.add(`\`handle\` "${handle}" is already used by ${existing} in this stack; every database and follower needs its own handle`);
+    problems.add(
+      `\`handle\` "${handle}" is already used by ${existing} in this stack (this one is ${scope.node.path}); every database and follower needs its own handle`,
+    );
     return;
   }
-  handles.set(handle, owner);
+  handles.set(handle, scope.node.path);
 }
 
 function overlaps(a: string, b: string): boolean {
   return a === b || a === '0.0.0.0' || b === '0.0.0.0';
 }
 
-export function claimHostPort(
-  scope: IConstruct,
-  prop: string,
-  ip: string,
-  port: number | undefined,
-  owner: string,
-  problems: ProblemList,
-): void {
+/** A host port an instance asks for, and whether it came from the prop's default. */
+export interface HostPortRequest {
+  readonly prop: string;
+  readonly port?: number;
+  readonly isDefault: boolean;
+}
+
+export function claimHostPort(scope: IConstruct, ip: string, request: HostPortRequest, owner: string, problems: ProblemList): void {
+  const { prop, port } = request;
   if (port === undefined || Token.isUnresolved(port) || Token.isUnresolved(ip)) return;
+  const described = `\`${prop}\` ${port}${request.isDefault ? ' (the default)' : ''}`;
   const ports = recordOf(scope).ports;
   const clash = ports.find((claim) => claim.port === port && overlaps(claim.ip, ip));
   if (clash) {
-    problems.add(`\`${prop}\` ${port} on ${ip} is already published by ${clash.owner}; choose another host port`);
+    problems.add(`${described} on ${ip} is already published by ${clash.claimant}; choose another host port${request.isDefault ? ` with \`${prop}\`` : ''}`);
     return;
   }
-  ports.push({ ip, port, owner: `${owner} (\`${prop}\`)` });
+  ports.push({ ip, port, claimant: `${owner} at ${scope.node.path} (${described})` });
 }

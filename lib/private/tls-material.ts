@@ -16,6 +16,8 @@ export interface TlsMaterial {
 interface GeneratedTlsSpec {
   readonly handle: string;
   readonly hostname: string;
+  /** The TLS endpoint's alias on the Docker network (`networkTlsUrl`). */
+  readonly networkTlsHost: string;
 }
 
 const CA_VALIDITY_HOURS = 10 * 365 * 24;
@@ -23,9 +25,9 @@ const CA_VALIDITY_HOURS = 10 * 365 * 24;
 const SERVER_CERT_VALIDITY_HOURS = 2 * 365 * 24;
 const SERVER_CERT_EARLY_RENEWAL_HOURS = 30 * 24;
 
-/** The names the certificate must verify for: the client-facing host, the handle and loopback. */
+/** The names the certificate must verify for: the client-facing host, the network aliases and loopback. */
 function subjectAlternativeNames(spec: GeneratedTlsSpec): { dnsNames: string[]; ipAddresses: string[] } {
-  const dnsNames = [spec.hostname, spec.handle, 'localhost'].filter((name) => !isIpv4(name));
+  const dnsNames = [spec.hostname, spec.handle, spec.networkTlsHost, 'localhost'].filter((name) => !isIpv4(name));
   const ipAddresses = [spec.hostname, '127.0.0.1'].filter((name) => isIpv4(name));
   return { dnsNames: [...new Set(dnsNames)], ipAddresses: [...new Set(ipAddresses)] };
 }

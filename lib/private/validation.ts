@@ -56,11 +56,18 @@ export function isHostname(value: string): boolean {
   return DNS_NAME.test(value) || IPV4.test(value);
 }
 
+export const MAX_HANDLE_LENGTH = 41;
+
 /** Derives a handle from a construct id: `MyCache` becomes `mycache`, `my_cache` becomes `my-cache`. */
 export function handleFromId(id: string): string {
   return id
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/^-+|-+$/g, '')
-    .slice(0, 41);
+    .slice(0, MAX_HANDLE_LENGTH);
+}
+
+/** "1 character", "2 characters". */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

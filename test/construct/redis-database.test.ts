@@ -1,4 +1,6 @@
-import { Fn, TerraformOutput, TerraformResource, Testing } from 'cdktf';
+import * as fs from 'fs';
+import { Fn, TerraformOutput, TerraformResource, TerraformStack, Testing } from 'cdktf';
+import { Container } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
@@ -6,8 +8,14 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
-import { MaxmemoryPolicy, RedisDatabase, RedisDatabaseProps, RedisTlsMode } from '../../lib';
+import { MaxmemoryPolicy, RedisDatabase, RedisDatabaseProps, RedisRestartPolicy, RedisTlsMode, RedisVersion } from '../../lib';
+import { makeTestPki } from '../support/pki';
+import { tempDir } from '../support/processes';
 import { dockerStack, resourceAt, resourcesOf, synthJson, uploadOf, warningsUnder } from '../support/synth';
+
+const pkiDir = tempDir('construct-pki');
+const pki = makeTestPki(pkiDir);
+afterAll(() => fs.rmSync(pkiDir, { recursive: true, force: true }));
 
 const CONF = '/usr/local/etc/redis/redis.conf';
 const PEM = '/usr/local/etc/haproxy/certs/server.pem';
@@ -98,10 +106,10 @@ describe('RedisDatabase defaults', () => {
     expect(Object.keys(s.json.resource.docker_container)).toHaveLength(2);
   });
 
-  test('creates a network named after the handle, where Redis answers to the handle', () => {
+  test('creates a network named after the handle, where Redis answers to the handle and the sidecar to HANDLE-tls', () => {
     expect(s.synthesized).toHaveResourceWithProperties(Network, { name: 'cache' });
     expect(s.redis.networks_advanced).toEqual([{ name: '${docker_network.cache_Network_F71C11E1.name}', aliases: ['cache'] }]);
-    expect(s.sidecar.networks_advanced).toEqual([{ name: '${docker_network.cache_Network_F71C11E1.name}' }]);
+    expect(s.sidecar.networks_advanced).toEqual([{ name: '${docker_network.cache_Network_F71C11E1.name}', aliases: ['cache-tls'] }]);
   });
 
   test('hands Redis\'s Unix socket to the sidecar through a small tmpfs volume both mount', () => {
@@ -146,8 +154,8 @@ describe('RedisDatabase defaults', () => {
     expect(uploadOf(s.sidecar, '/usr/local/etc/haproxy/haproxy.cfg')).toContain('bind :6380 ssl crt /usr/local/etc/haproxy/certs/server.pem');
   });
 
-  test('signs a certificate for localhost, the handle and 127.0.0.1 with its own CA', () => {
-    expect(s.synthesized).toHaveResourceWithProperties(CertRequest, { dns_names: ['localhost', 'cache'], ip_addresses: ['127.0.0.1'] });
+  test('signs a certificate for localhost, the network aliases and 127.0.0.1 with its own CA', () => {
+    expect(s.synthesized).toHaveResourceWithProperties(CertRequest, { dns_names: ['localhost', 'cache', 'cache-tls'], ip_addresses: ['127.0.0.1'] });
     expect(resourceAt(s.stack, 'tls_self_signed_cert', 'cache/CaCertificate')).toMatchObject({ is_ca_certificate: true });
     expect(resourceAt(s.stack, 'tls_locally_signed_cert', 'cache/ServerCertificate')).toMatchObject({
       validity_period_hours: 17520,
@@ -155,11 +163,13 @@ describe('RedisDatabase defaults', () => {
     });
   });
 
-  test('outputs both URLs and the CA certificate as sensitive', () => {
+  test('outputs the host and network URLs and the CA certificate as sensitive', () => {
     const pw = '${random_password.cache_Password_747427C2.result}';
     expect(s.json.output).toEqual({
       cache_url: { value: `redis://default:${pw}@localhost:6379`, sensitive: true },
       cache_tls_url: { value: `rediss://default:${pw}@localhost:6380`, sensitive: true },
+      cache_network_url: { value: `redis://default:${pw}@cache:6379`, sensitive: true },
+      cache_network_tls_url: { value: `rediss://default:${pw}@cache-tls:6380`, sensitive: true },
       cache_ca_certificate: { value: '${tls_self_signed_cert.cache_CaCertificate_FD4F48CD.cert_pem}', sensitive: true },
     });
   });
@@ -172,6 +182,8 @@ describe('RedisDatabase defaults', () => {
     expect(synthJson(stack).output.all.value).toEqual({
       url: `redis://default:${pw}@localhost:6379`,
       tlsUrl: `rediss://default:${pw}@localhost:6380`,
+      networkUrl: `redis://default:${pw}@cache:6379`,
+      networkTlsUrl: `rediss://default:${pw}@cache-tls:6380`,
       host: 'localhost',
       port: 6379,
       tlsPort: 6380,
@@ -196,12 +208,12 @@ describe('RedisDatabase defaults', () => {
 
 describe('RedisDatabase props', () => {
   test('version picks the pinned image and the flavor', () => {
-    const s = synthDatabase({ version: '6.2' });
+    const s = synthDatabase({ version: RedisVersion.V6_2 });
     expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'redis:6.2.20' });
   });
 
   test('memory-only flavors get a tmpfs of exactly size GB, no volume and no snapshots', () => {
-    const s = synthDatabase({ version: '7.2-nordb', size: 3 });
+    const s = synthDatabase({ version: RedisVersion.V7_2_NORDB, size: 3 });
     expect(Object.keys(resourcesOf(s.stack, 'docker_volume'))).toEqual([expect.stringMatching(/^cache_SocketDir_/)]);
     expect(s.redis.volumes).toEqual([{ container_path: '/run/redis', volume_name: expect.stringMatching(/cache_SocketDir_/) }]);
     expect(s.redis.tmpfs).toEqual({ '/data': 'size=3g,uid=999,gid=999,mode=0700' });
@@ -209,6 +221,39 @@ describe('RedisDatabase props', () => {
     expect(s.conf).toContain('save ""\nappendonly no\n');
     expect(s.conf).toContain('maxmemory 819mb');
     expect(s.warnings.join('\n')).not.toContain('not enforced');
+  });
+
+  test('a Valkey version runs the official Valkey image with its own binaries and config path', () => {
+    const stack = dockerStack();
+    new RedisDatabase(stack, 'cache', { version: RedisVersion.VALKEY_8_1, tlsMode: RedisTlsMode.NATIVE });
+    const redis = resourceAt(stack, 'docker_container', 'cache/Node/Redis');
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(Image, { name: 'valkey/valkey:8.1.8', keep_locally: true });
+    expect(redis).toMatchObject({ entrypoint: ['valkey-server'], command: ['/usr/local/etc/valkey/valkey.conf'], user: '999:999' });
+    const conf = uploadOf(redis, '/usr/local/etc/valkey/valkey.conf');
+    expect(conf.split('\n')[0]).toBe('# valkey.conf for Valkey 8.1, generated by cdktf-docker-redis.');
+    expect(conf).toContain('tls-cert-file /usr/local/etc/valkey/tls/server.crt');
+    expect(redis.healthcheck.test[1]).toContain('/usr/local/etc/valkey/valkey.conf');
+    expect(redis.healthcheck.test[1]).toContain('| valkey-cli -p 6379 |');
+    expect(synthJson(stack).output.cache_url.value).toMatch(/^redis:\/\/default:/);
+  });
+
+  test('memory-only flavors default to a 1 GB data dir: their memory comes from containerSizeMb', () => {
+    const s = synthDatabase({ version: RedisVersion.V7_4_NORDB, containerSizeMb: 2048 });
+    expect(s.db.settings).toMatchObject({ size: 1, containerSizeMb: 2048, maxmemoryMb: 1638 });
+    expect(s.redis.tmpfs).toEqual({ '/data': 'size=1g,uid=999,gid=999,mode=0700' });
+    expect(s.warnings.join('\n')).not.toContain('`size` is disk');
+  });
+
+  test('a memory-only flavor given more size warns that size is disk and memory comes from containerSizeMb', () => {
+    expect(synthDatabase({ version: RedisVersion.V7_4_NORDB, size: 2 }).warnings).toContainEqual(
+      'RedisDatabase cache: `size` is disk, not memory: memory-only "7.4-nordb" keeps its data in memory, up to `maxmemory` 819mb from `containerSizeMb` 1024, ' +
+      'and its 2 GB tmpfs data dir holds no data (anything written there counts against that memory); set `size` 1 and raise `containerSizeMb` for a larger cache',
+    );
+  });
+
+  test('memory-only flavors send and load full syncs over the socket, not through the tmpfs', () => {
+    expect(synthDatabase({ version: RedisVersion.V6_2_NORDB }).conf).toContain('repl-diskless-sync yes\nrepl-diskless-load on-empty-db\n');
+    expect(synthDatabase({ version: RedisVersion.V6_2 }).conf).not.toContain('repl-diskless');
   });
 
   test('size and enforceSize set the local driver\'s size option', () => {
@@ -240,7 +285,7 @@ describe('RedisDatabase props', () => {
     const s = synthDatabase({ hostname: 'redis.example.com' });
     expect(s.json.output.cache_url.value).toMatch(/@redis\.example\.com:6379$/);
     expect(s.synthesized).toHaveResourceWithProperties(CertRequest, {
-      dns_names: ['redis.example.com', 'cache', 'localhost'],
+      dns_names: ['redis.example.com', 'cache', 'cache-tls', 'localhost'],
       ip_addresses: ['127.0.0.1'],
       subject: [{ common_name: 'redis.example.com', organization: 'cdktf-docker-redis' }],
     });
@@ -249,7 +294,7 @@ describe('RedisDatabase props', () => {
   test('an IPv4 hostname becomes an IP subject alternative name', () => {
     const s = synthDatabase({ hostname: '192.0.2.10' });
     expect(s.synthesized).toHaveResourceWithProperties(CertRequest, {
-      dns_names: ['cache', 'localhost'],
+      dns_names: ['cache', 'cache-tls', 'localhost'],
       ip_addresses: ['192.0.2.10', '127.0.0.1'],
     });
   });
@@ -272,17 +317,29 @@ describe('RedisDatabase props', () => {
     }
   });
 
-  test('given TLS material replaces the generated CA and certificate', () => {
+  test('given TLS material replaces the generated CA and certificate, trimmed to end with one newline', () => {
     const s = synthDatabase({
-      tlsCertificatePem: 'CERT PEM\n',
-      tlsPrivateKeyPem: '\nKEY PEM\n\n',
-      tlsCaCertificatePem: 'CA PEM',
+      tlsCertificatePem: `${pki.certPem}\n`,
+      tlsPrivateKeyPem: `\n${pki.keyPem}\n\n`,
+      tlsCaCertificatePem: pki.caCertPem.trim(),
     });
     for (const type of ['tls_private_key', 'tls_self_signed_cert', 'tls_cert_request', 'tls_locally_signed_cert']) {
       expect(resourcesOf(s.stack, type)).toEqual({});
     }
-    expect(uploadOf(s.sidecar, PEM)).toBe('CERT PEM\nKEY PEM\n');
-    expect(s.json.output.cache_ca_certificate).toEqual({ value: 'CA PEM\n', sensitive: true });
+    expect(uploadOf(s.sidecar, PEM)).toBe(`${pki.certPem}${pki.keyPem}`);
+    expect(s.json.output.cache_ca_certificate).toEqual({ value: pki.caCertPem, sensitive: true });
+  });
+
+  test('fails at synth on given TLS material that would fail at deploy: a key of another certificate, a host it does not name', () => {
+    expect(() => synthDatabase({
+      hostname: 'redis.example.com',
+      tlsCertificatePem: pki.certPem,
+      tlsPrivateKeyPem: pki.otherCaKeyPem,
+      tlsCaCertificatePem: pki.caCertPem,
+    })).toThrow([
+      'RedisDatabase cache: `tlsPrivateKeyPem` is not the key of `tlsCertificatePem` (their public keys differ): TLS would fail at the first handshake',
+      'RedisDatabase cache: `tlsCertificatePem` does not name `hostname` "redis.example.com" (it names DNS:localhost, DNS:cache, IP Address:127.0.0.1): clients verifying the host name would refuse it',
+    ].join('\n'));
   });
 
   test('given TLS material known only at apply time is trimmed there and ends with a newline', () => {
@@ -319,7 +376,7 @@ describe('RedisDatabase props', () => {
   });
 
   test('tlsMode NATIVE lets Redis terminate TLS without a sidecar', () => {
-    const s = synthDatabase({ version: '7.2', tlsMode: RedisTlsMode.NATIVE });
+    const s = synthDatabase({ version: RedisVersion.V7_2, tlsMode: RedisTlsMode.NATIVE });
     expect(s.sidecar).toBeUndefined();
     expect(s.synthesized).not.toHaveResourceWithProperties(Image, { name: 'haproxy:3.2.4' });
     expect(s.conf).toContain('tls-port 6380\ntls-cert-file /usr/local/etc/redis/tls/server.crt\n');
@@ -348,7 +405,7 @@ describe('RedisDatabase props', () => {
   });
 
   test('restart sets every container\'s policy', () => {
-    const s = synthDatabase({ restart: 'always' });
+    const s = synthDatabase({ restart: RedisRestartPolicy.ALWAYS });
     expect([s.redis.restart, s.sidecar.restart]).toEqual(['always', 'always']);
   });
 
@@ -360,7 +417,9 @@ describe('RedisDatabase props', () => {
     expect(resourceAt(stack, 'docker_container', 'cache/Node/Redis').networks_advanced).toEqual([
       { name: '${docker_network.apps.name}', aliases: ['cache'] },
     ]);
-    expect(resourceAt(stack, 'docker_container', 'cache/Node/TlsSidecar').networks_advanced).toEqual([{ name: '${docker_network.apps.name}' }]);
+    expect(resourceAt(stack, 'docker_container', 'cache/Node/TlsSidecar').networks_advanced).toEqual([
+      { name: '${docker_network.apps.name}', aliases: ['cache-tls'] },
+    ]);
   });
 
   test('config adds directives', () => {
@@ -374,7 +433,7 @@ describe('RedisDatabase props', () => {
   });
 
   test('an end-of-life version warns', () => {
-    expect(synthDatabase({ version: '5.0' }).warnings).toContainEqual(
+    expect(synthDatabase({ version: RedisVersion.V5_0 }).warnings).toContainEqual(
       'RedisDatabase cache: Redis 5.0 is end of life upstream and gets no security fixes; plan an upgrade',
     );
   });
@@ -383,20 +442,56 @@ describe('RedisDatabase props', () => {
 describe('RedisDatabase in a stack', () => {
   test('databases of one version share one image resource', () => {
     const stack = dockerStack();
-    new RedisDatabase(stack, 'one', { version: '7.2' });
-    new RedisDatabase(stack, 'two', { version: '7.2-nordb', port: 7000, tlsPort: 7001 });
+    new RedisDatabase(stack, 'one', { version: RedisVersion.V7_2 });
+    new RedisDatabase(stack, 'two', { version: RedisVersion.V7_2_NORDB, port: 7000, tlsPort: 7001 });
     expect(Object.keys(resourcesOf(stack, 'docker_image')).sort()).toEqual(['image-haproxy-3-2-4', 'image-redis-7-2-11']);
   });
 
-  test('keeps providers the user declared', () => {
+  test.each([
+    ['before', (stack: TerraformStack, declare: () => void) => {
+      declare();
+      new RedisDatabase(stack, 'cache', {});
+    }],
+    ['after', (stack: TerraformStack, declare: () => void) => {
+      new RedisDatabase(stack, 'cache', {});
+      declare();
+    }],
+  ])('keeps the providers the user declared %s the first database, and adds no second default block', (_when, build) => {
     const stack = dockerStack();
-    new RandomProvider(stack, 'my-random', {});
-    new TlsProvider(stack, 'my-tls', {});
-    new RedisDatabase(stack, 'cache', {});
+    build(stack, () => {
+      new RandomProvider(stack, 'my-random', {});
+      new TlsProvider(stack, 'my-tls', {});
+    });
     const json = synthJson(stack);
-    expect(json.provider.random).toHaveLength(1);
-    expect(json.provider.tls).toHaveLength(1);
+    expect(json.provider.random).toEqual([{}]);
+    expect(json.provider.tls).toEqual([{}]);
     expect(stack.node.tryFindChild('cdktf-docker-redis-random')).toBeUndefined();
+    expect(stack.node.tryFindChild('cdktf-docker-redis-tls')).toBeUndefined();
+  });
+
+  test('adds its own default provider beside one the user declared with an alias', () => {
+    const stack = dockerStack();
+    new RedisDatabase(stack, 'cache', {});
+    new RandomProvider(stack, 'aliased', { alias: 'other' });
+    expect(synthJson(stack).provider.random).toEqual([{ alias: 'other' }, {}]);
+  });
+
+  test('lets an app container depend on a database: it waits for Redis and its TLS sidecar', () => {
+    const stack = dockerStack();
+    const db = new RedisDatabase(stack, 'cache', {});
+    const app = new Container(stack, 'app', { name: 'app', image: 'app:1', dependsOn: [db] });
+    expect(synthJson(stack).resource.docker_container.app.depends_on).toEqual([expect.stringMatching(/^docker_container\.cache_Node_TlsSidecar_\w+$/)]);
+    expect(app.dependsOn).toHaveLength(1);
+    expect(resourceAt(stack, 'docker_container', 'cache/Node/TlsSidecar').depends_on).toEqual([
+      expect.stringMatching(/^docker_container\.cache_Node_Redis_\w+$/),
+    ]);
+  });
+
+  test('with native TLS, dependsOn waits for the Redis container', () => {
+    const stack = dockerStack();
+    const db = new RedisDatabase(stack, 'cache', { tlsMode: RedisTlsMode.NATIVE });
+    new Container(stack, 'app', { name: 'app', image: 'app:1', dependsOn: [db] });
+    expect(synthJson(stack).resource.docker_container.app.depends_on).toEqual([expect.stringMatching(/^docker_container\.cache_Node_Redis_\w+$/)]);
   });
 
   test('keeps child ids stable (renaming one replaces live resources)', () => {
@@ -433,7 +528,7 @@ describe('RedisDatabase credentials by version', () => {
     ['8.2', 'default'],
   ])('%s URLs carry the username %p', (version, user) => {
     const stack = dockerStack();
-    new RedisDatabase(stack, 'cache', { version, password: 'Given-Password_0123456789' });
+    new RedisDatabase(stack, 'cache', { version: RedisVersion.of(version), password: 'Given-Password_0123456789' });
     const output = synthJson(stack).output;
     expect(output.cache_url.value).toBe(`redis://${user}:Given-Password_0123456789@localhost:6379`);
     expect(output.cache_tls_url.value).toBe(`rediss://${user}:Given-Password_0123456789@localhost:6380`);

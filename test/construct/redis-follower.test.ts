@@ -1,6 +1,6 @@
 import { TerraformOutput, Testing } from 'cdktf';
 import { Image } from '@cdktf/provider-docker/lib/image';
-import { RedisDatabase, RedisDatabaseProps, RedisFollower, RedisFollowerProps, RedisTlsMode } from '../../lib';
+import { MaxmemoryPolicy, RedisDatabase, RedisDatabaseProps, RedisFollower, RedisFollowerProps, RedisTlsMode, RedisVersion } from '../../lib';
 import { dockerStack, resourceAt, resourcesOf, synthJson, uploadOf, warningsUnder } from '../support/synth';
 
 const CONF = '/usr/local/etc/redis/redis.conf';
@@ -16,7 +16,7 @@ function synthFollower(primaryProps: RedisDatabaseProps = {}, followerProps: Par
     json,
     conf: uploadOf(resourceAt(stack, 'docker_container', 'replica/Node/Redis'), CONF),
     redis: resourceAt(stack, 'docker_container', 'replica/Node/Redis'),
-    sidecar: followerProps.tlsMode === RedisTlsMode.NATIVE ? undefined : resourceAt(stack, 'docker_container', 'replica/Node/TlsSidecar'),
+    sidecar: follower.settings.tlsMode === RedisTlsMode.NATIVE ? undefined : resourceAt(stack, 'docker_container', 'replica/Node/TlsSidecar'),
     warnings: warningsUnder(follower),
   };
 }
@@ -38,7 +38,7 @@ describe('RedisFollower', () => {
   test('joins the primary\'s network without creating one', () => {
     expect(Object.keys(resourcesOf(s.stack, 'docker_network'))).toEqual(['cache_Network_F71C11E1']);
     expect(s.redis.networks_advanced).toEqual([{ name: '${docker_network.cache_Network_F71C11E1.name}', aliases: ['replica'] }]);
-    expect(s.sidecar.networks_advanced).toEqual([{ name: '${docker_network.cache_Network_F71C11E1.name}' }]);
+    expect(s.sidecar.networks_advanced).toEqual([{ name: '${docker_network.cache_Network_F71C11E1.name}', aliases: ['replica-tls'] }]);
   });
 
   test('lets Docker choose host ports by default and reports them in its credentials', () => {
@@ -70,6 +70,76 @@ describe('RedisFollower', () => {
     expect(resourceAt(s.stack, 'docker_volume', 'replica/Data').name).toBe('replica-data');
   });
 
+  test('inherits its primary\'s memory, disk, policy, TLS mode, AOF, address and host name unless given', () => {
+    const t = synthFollower({
+      hostIp: '127.0.0.1',
+      hostname: 'redis.internal.example',
+      size: 50,
+      enforceSize: true,
+      containerSizeMb: 4096,
+      maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LRU,
+      appendOnly: true,
+      tlsMode: RedisTlsMode.NATIVE,
+    });
+    expect(t.follower.settings).toEqual({
+      size: 50,
+      enforceSize: true,
+      containerSizeMb: 4096,
+      maxmemoryMb: 2048,
+      maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LRU,
+      hostname: 'redis.internal.example',
+      hostIp: '127.0.0.1',
+      tlsMode: RedisTlsMode.NATIVE,
+      appendOnly: true,
+    });
+    expect(t.redis.memory).toBe(4096);
+    expect(t.redis.ports.map((p: any) => p.ip)).toEqual(['127.0.0.1', '127.0.0.1']);
+    expect(resourceAt(t.stack, 'docker_volume', 'replica/Data').driver_opts).toEqual({ size: '50G' });
+    expect(t.conf).toContain('maxmemory 2048mb\nmaxmemory-policy allkeys-lru\n');
+    expect(t.conf).toContain('appendonly yes');
+    expect(t.conf).toContain('tls-port 6380');
+    expect(t.json.output.replica_url.value).toContain('@redis.internal.example:');
+    expect(resourceAt(t.stack, 'tls_cert_request', 'replica/ServerCertificateRequest').dns_names).toContain('redis.internal.example');
+    expect(t.warnings.join('\n')).not.toMatch(/less than its primary|more widely/);
+  });
+
+  test('a memory-only follower of a persistent primary takes its memory but no disk or AOF settings', () => {
+    const t = synthFollower({ size: 50, appendOnly: true, containerSizeMb: 2048 }, { version: RedisVersion.V8_2_NORDB });
+    expect(t.follower.settings).toMatchObject({ size: 1, appendOnly: false, enforceSize: false, containerSizeMb: 2048, maxmemoryMb: 1638 });
+    expect(t.redis.tmpfs).toEqual({ '/data': 'size=1g,uid=999,gid=999,mode=0700' });
+  });
+
+  test('warns when given less memory or disk than its primary, saying what will happen', () => {
+    const t = synthFollower({ containerSizeMb: 4096, size: 50 }, { containerSizeMb: 1024, size: 10 });
+    expect(t.warnings).toContainEqual(
+      'RedisFollower replica: `containerSizeMb` 1024 is less than its primary cache\'s 4096: a replica keeps the primary\'s whole data set and does not evict at `maxmemory`, so once the primary holds more than this container\'s memory the follower is OOM-killed and replication restarts over and over',
+    );
+    expect(t.warnings).toContainEqual(
+      'RedisFollower replica: `size` 10 GB is less than its primary cache\'s 50 GB: the follower writes the same snapshots, and a full disk stops its snapshots and replication',
+    );
+  });
+
+  test('warns when published more widely than its primary', () => {
+    const t = synthFollower({ hostIp: '127.0.0.1' }, { hostIp: '0.0.0.0' });
+    expect(t.warnings).toContainEqual(
+      'RedisFollower replica: `hostIp` 0.0.0.0 publishes this copy of the data more widely than its primary cache (127.0.0.1): it can be reached where the primary cannot',
+    );
+  });
+
+  test('a memory-only follower loads its full sync from the socket, or warns where the version cannot', () => {
+    const modern = synthFollower({ version: RedisVersion.V7_2_NORDB });
+    expect(modern.conf).toContain('repl-diskless-sync yes\nrepl-diskless-load on-empty-db\n');
+    const old = synthFollower({ version: RedisVersion.V5_0_NORDB });
+    expect(old.conf).not.toContain('repl-diskless-load');
+    expect(old.warnings).toContainEqual(expect.stringContaining('memory-only 5.0-nordb cannot load a full sync from the socket (Redis 6.0 added that)'));
+  });
+
+  test('has network URLs of its own: its alias, and its sidecar\'s alias the certificate names', () => {
+    expect(s.json.output.replica_network_url.value).toMatch(/@replica:6379$/);
+    expect(s.json.output.replica_network_tls_url.value).toMatch(/@replica-tls:6380$/);
+    expect(resourceAt(s.stack, 'tls_cert_request', 'replica/ServerCertificateRequest').dns_names).toEqual(['localhost', 'replica', 'replica-tls']);
+  });
+
   test('takes its own size, container size and ports', () => {
     const t = synthFollower({}, { size: 20, containerSizeMb: 2048, port: 7000, tlsPort: 7001, enforceSize: true });
     expect([t.redis.ports[0].external, t.sidecar.ports[0].external]).toEqual([7000, 7001]);
@@ -79,19 +149,19 @@ describe('RedisFollower', () => {
   });
 
   test('uses slaveof for a 4.0 primary', () => {
-    const t = synthFollower({ version: '4.0' });
+    const t = synthFollower({ version: RedisVersion.V4_0 });
     expect(t.conf).toContain('slaveof cache 6379\nmasterauth');
     expect(t.conf).toContain('slave-read-only yes');
     expect(t.conf).not.toMatch(/^replica/m);
   });
 
   test('may run a newer version than its primary', () => {
-    const t = synthFollower({ version: '7.0' }, { version: '7.2' });
+    const t = synthFollower({ version: RedisVersion.V7_0 }, { version: RedisVersion.V7_2 });
     expect(Testing.synth(t.stack)).toHaveResourceWithProperties(Image, { name: 'redis:7.2.11' });
   });
 
   test('warns when its primary is memory-only', () => {
-    const t = synthFollower({ version: '7.2-nordb' });
+    const t = synthFollower({ version: RedisVersion.V7_2_NORDB });
     expect(t.warnings).toContainEqual(
       'RedisFollower replica: its primary cache is memory-only; when the primary restarts empty, this follower replicates the empty data set and loses everything',
     );

@@ -7,7 +7,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
-import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisInstanceOptions, RedisTlsMode } from '../../lib';
+import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisInstanceOptions, RedisTlsMode, RedisVersion } from '../../lib';
 import { oldestLostWriteAgeMs, writeSequence } from '../support/durability';
 import { makeTestPki } from '../support/pki';
 import { freePort, requireTools, sleep, tempDir, waitFor } from '../support/processes';
@@ -77,11 +77,11 @@ beforeAll(async () => {
   for (const handle of Object.keys(passwords) as Handle[]) ports[handle] = { port: await freePort(), tlsPort: await freePort() };
 
   const stack = dockerStack();
-  const cache = new RedisDatabase(stack, 'cache', { version: '7.0', ...commonProps('e2e-cache') });
-  new RedisDatabase(stack, 'journal', { version: '7.0', appendOnly: true, ...commonProps('e2e-journal') });
-  new RedisDatabase(stack, 'scratch', { version: '7.0-nordb', size: 1, maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LRU, ...commonProps('e2e-scratch') });
+  const cache = new RedisDatabase(stack, 'cache', { version: RedisVersion.V7_0, ...commonProps('e2e-cache') });
+  new RedisDatabase(stack, 'journal', { version: RedisVersion.V7_0, appendOnly: true, ...commonProps('e2e-journal') });
+  new RedisDatabase(stack, 'scratch', { version: RedisVersion.V7_0_NORDB, size: 1, maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LRU, ...commonProps('e2e-scratch') });
   new RedisFollower(stack, 'replica', { primary: cache, ...commonProps('e2e-replica') });
-  new RedisDatabase(stack, 'secure', { version: '7.0', tlsMode: RedisTlsMode.NATIVE, ...commonProps('e2e-secure') });
+  new RedisDatabase(stack, 'secure', { version: RedisVersion.V7_0, tlsMode: RedisTlsMode.NATIVE, ...commonProps('e2e-secure') });
   plan = synthJson(stack);
 
   await removeLeftovers();

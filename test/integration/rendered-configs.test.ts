@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { promisify } from 'util';
-import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisTlsMode } from '../../lib';
+import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
 import { oldestLostWriteAgeMs, writeSequence } from '../support/durability';
 import { GeneratedInstance, generatedInstances, TestSecrets } from '../support/generated';
 import { LocalRedis, startLocalRedis, startLocalTlsProxy } from '../support/local-servers';
@@ -39,17 +39,17 @@ const secrets: TestSecrets = {
 
 function synthesizeTestStack() {
   const stack = dockerStack();
-  const cache = new RedisDatabase(stack, 'cache', { version: '7.0', containerSizeMb: 256 });
-  new RedisDatabase(stack, 'journal', { version: '7.0', appendOnly: true, port: 7000, tlsPort: 7001 });
+  const cache = new RedisDatabase(stack, 'cache', { version: RedisVersion.V7_0, containerSizeMb: 256 });
+  new RedisDatabase(stack, 'journal', { version: RedisVersion.V7_0, appendOnly: true, port: 7000, tlsPort: 7001 });
   new RedisDatabase(stack, 'scratch', {
-    version: '7.0-nordb',
+    version: RedisVersion.V7_0_NORDB,
     containerSizeMb: 256,
     maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LRU,
     port: 7100,
     tlsPort: 7101,
   });
   new RedisFollower(stack, 'replica', { primary: cache, port: 7200, tlsPort: 7201 });
-  new RedisDatabase(stack, 'secure', { version: '7.0', tlsMode: RedisTlsMode.NATIVE, port: 7300, tlsPort: 7301 });
+  new RedisDatabase(stack, 'secure', { version: RedisVersion.V7_0, tlsMode: RedisTlsMode.NATIVE, port: 7300, tlsPort: 7301 });
   return stack;
 }
 

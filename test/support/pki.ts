@@ -8,6 +8,8 @@ export interface TestPki {
   readonly keyPem: string;
   /** A second CA that signed nothing here: a client trusting only it must be refused. */
   readonly otherCaCertPem: string;
+  /** The second CA's key: a key that belongs to no server certificate here. */
+  readonly otherCaKeyPem: string;
   readonly caFile: string;
   readonly otherCaFile: string;
 }
@@ -18,7 +20,7 @@ function openssl(dir: string, ...args: string[]): void {
 
 function makeCa(dir: string, name: string): void {
   openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`);
-  openssl(dir, 'req', '-x509', '-new', '-key', `${name}.key`, '-days', '2', '-subj', `/CN=${name}`, '-out', `${name}.crt`,
+  openssl(dir, 'req', '-x509', '-new', '-key', `${name}.key`, '-days', '90', '-subj', `/CN=${name}`, '-out', `${name}.crt`,
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
 }
 
@@ -32,7 +34,7 @@ export function makeTestPki(dir: string): TestPki {
   openssl(dir, 'ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'server.key');
   openssl(dir, 'req', '-new', '-key', 'server.key', '-subj', '/CN=localhost', '-out', 'server.csr');
   fs.writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,DNS:cache,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  openssl(dir, 'x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2',
+  openssl(dir, 'x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '90',
     '-extfile', 'server.ext', '-out', 'server.crt');
   const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
   return {
@@ -40,6 +42,7 @@ export function makeTestPki(dir: string): TestPki {
     certPem: read('server.crt'),
     keyPem: read('server.key'),
     otherCaCertPem: read('other-ca.crt'),
+    otherCaKeyPem: read('other-ca.key'),
     caFile: path.join(dir, 'ca.crt'),
     otherCaFile: path.join(dir, 'other-ca.crt'),
   };

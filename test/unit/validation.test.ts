@@ -1,6 +1,6 @@
 import { TerraformStack } from 'cdktf';
-import { MaxmemoryPolicy, RedisDatabase, RedisDatabaseProps, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
-import { dockerStack } from '../support/synth';
+import { MaxmemoryPolicy, RedisDatabase, RedisDatabaseProps, RedisFollower, RedisRestartPolicy, RedisTlsMode, RedisVersion } from '../../lib';
+import { dockerStack, warningsUnder } from '../support/synth';
 
 function database(props: RedisDatabaseProps, stack: TerraformStack = dockerStack(), id = 'cache'): RedisDatabase {
   return new RedisDatabase(stack, id, props);
@@ -16,10 +16,15 @@ function errorOf(build: () => unknown): string {
 }
 
 describe('RedisDatabase validation', () => {
-  test('fails on an unknown version, listing the valid ones', () => {
-    expect(errorOf(() => database({ version: '7.3' }))).toBe(
-      `RedisDatabase cache: \`version\` must be one of ${RedisVersion.NAMES.join(', ')}, got "7.3"`,
+  test('fails on an unknown version name from JavaScript, listing the valid ones', () => {
+    expect(errorOf(() => database({ version: '7.3' as unknown as RedisVersion }))).toBe(
+      `RedisDatabase cache: \`version\` must be a RedisVersion such as RedisVersion.V7_2 or one of the names ${RedisVersion.NAMES.join(', ')}, got "7.3"`,
     );
+  });
+
+  test('takes a catalog name string from JavaScript callers', () => {
+    const db = database({ version: '7.2-nordb' as unknown as RedisVersion });
+    expect(db.version).toBe(RedisVersion.V7_2_NORDB);
   });
 
   test.each([
@@ -42,19 +47,19 @@ describe('RedisDatabase validation', () => {
     );
   });
 
-  test('fails on a handle used twice in a stack', () => {
+  test('fails on a handle used twice in a stack, naming both constructs', () => {
     const stack = dockerStack();
     database({ handle: 'shared' }, stack, 'one');
     expect(errorOf(() => database({ handle: 'shared', port: 7000, tlsPort: 7001 }, stack, 'two'))).toBe(
-      'RedisDatabase shared: `handle` "shared" is already used by RedisDatabase shared in this stack; every database and follower needs its own handle',
+      'RedisDatabase shared: `handle` "shared" is already used by test/one in this stack (this one is test/two); every database and follower needs its own handle',
     );
   });
 
-  test('fails on a host port used twice in a stack', () => {
+  test('fails on a host port used twice in a stack, saying the port was the default', () => {
     const stack = dockerStack();
     database({}, stack, 'one');
     expect(errorOf(() => database({ tlsPort: 7001 }, stack, 'two'))).toBe(
-      'RedisDatabase two: `port` 6379 on 0.0.0.0 is already published by RedisDatabase one (`port`); choose another host port',
+      'RedisDatabase two: `port` 6379 (the default) on 0.0.0.0 is already published by RedisDatabase one at test/one (`port` 6379 (the default)); choose another host port with `port`',
     );
   });
 
@@ -62,7 +67,17 @@ describe('RedisDatabase validation', () => {
     const stack = dockerStack();
     database({ hostIp: '127.0.0.1' }, stack, 'one');
     expect(errorOf(() => database({ port: 7000, tlsPort: 6379 }, stack, 'two'))).toBe(
-      'RedisDatabase two: `tlsPort` 6379 on 0.0.0.0 is already published by RedisDatabase one (`port`); choose another host port',
+      'RedisDatabase two: `tlsPort` 6379 on 0.0.0.0 is already published by RedisDatabase one at test/one (`port` 6379 (the default)); choose another host port',
+    );
+  });
+
+  test('warns that a construct id longer than a handle is cut, naming the handle it got', () => {
+    const stack = dockerStack();
+    const id = 'sessions-for-the-customer-facing-checkout-service';
+    const db = database({}, stack, id);
+    expect(db.handle).toBe('sessions-for-the-customer-facing-checkout');
+    expect(warningsUnder(db)).toContainEqual(
+      `RedisDatabase sessions-for-the-customer-facing-checkout: the construct id "${id}" is longer than 41 characters, so its handle is cut to "sessions-for-the-customer-facing-checkout"; set \`handle\` to choose the name of its Docker objects`,
     );
   });
 
@@ -85,24 +100,24 @@ describe('RedisDatabase validation', () => {
 
   test('fails when port and tlsPort are equal', () => {
     expect(errorOf(() => database({ port: 7000, tlsPort: 7000 }))).toBe(
-      'RedisDatabase cache: `tlsPort` 7000 on 0.0.0.0 is already published by RedisDatabase cache (`port`); choose another host port',
+      'RedisDatabase cache: `tlsPort` 7000 on 0.0.0.0 is already published by RedisDatabase cache at test/cache (`port` 7000); choose another host port',
     );
   });
 
   test('fails on AOF with a memory-only flavor', () => {
-    expect(errorOf(() => database({ version: '7.2-nordb', appendOnly: true }))).toBe(
+    expect(errorOf(() => database({ version: RedisVersion.V7_2_NORDB, appendOnly: true }))).toBe(
       'RedisDatabase cache: `appendOnly` needs a persistent version, got memory-only "7.2-nordb"; use "7.2"',
     );
   });
 
   test('fails on a snapshot schedule with a memory-only flavor', () => {
-    expect(errorOf(() => database({ version: '6.2-nordb', saveSchedule: [{ afterSeconds: 60, minChanges: 1 }] }))).toBe(
+    expect(errorOf(() => database({ version: RedisVersion.V6_2_NORDB, saveSchedule: [{ afterSeconds: 60, minChanges: 1 }] }))).toBe(
       'RedisDatabase cache: `saveSchedule` needs a persistent version, got memory-only "6.2-nordb"; use "6.2"',
     );
   });
 
   test('fails on enforceSize with a memory-only flavor', () => {
-    expect(errorOf(() => database({ version: '7.2-nordb', enforceSize: true }))).toContain(
+    expect(errorOf(() => database({ version: RedisVersion.V7_2_NORDB, enforceSize: true }))).toContain(
       '`enforceSize` needs a persistent version: memory-only "7.2-nordb" has a tmpfs of exactly `size` GB and no volume',
     );
   });
@@ -142,6 +157,10 @@ describe('RedisDatabase validation', () => {
     expect(message).not.toContain('hunter2');
   });
 
+  test('fails on a one-character password in proper English', () => {
+    expect(errorOf(() => database({ password: 'x' }))).toContain('got a value of 1 character that does not match');
+  });
+
   test('fails on a password with characters that would break the URL, without showing it', () => {
     const secret = 'abcdefgh@ijklmnop/qrs';
     expect(errorOf(() => database({ password: secret }))).not.toContain(secret);
@@ -154,7 +173,7 @@ describe('RedisDatabase validation', () => {
   });
 
   test('fails on native TLS before Redis 6.0', () => {
-    expect(errorOf(() => database({ version: '5.0', tlsMode: RedisTlsMode.NATIVE }))).toBe(
+    expect(errorOf(() => database({ version: RedisVersion.V5_0, tlsMode: RedisTlsMode.NATIVE }))).toBe(
       'RedisDatabase cache: `tlsMode` "native" needs Redis 6.0 or later, got "5.0"; use the default sidecar',
     );
   });
@@ -166,7 +185,7 @@ describe('RedisDatabase validation', () => {
   });
 
   test('fails on an unknown restart policy', () => {
-    expect(errorOf(() => database({ restart: 'sometimes' }))).toBe(
+    expect(errorOf(() => database({ restart: 'sometimes' as RedisRestartPolicy }))).toBe(
       'RedisDatabase cache: `restart` must be one of no, on-failure, always, unless-stopped, got "sometimes"',
     );
   });
@@ -190,9 +209,9 @@ describe('RedisDatabase validation', () => {
   });
 
   test('fails with every problem of the construct in one error', () => {
-    const lines = errorOf(() => database({ version: '9.9', size: 0, containerSizeMb: 1, port: 0 })).split('\n');
+    const lines = errorOf(() => database({ version: '9.9' as unknown as RedisVersion, size: 0, containerSizeMb: 1, port: 0 })).split('\n');
     expect(lines).toEqual([
-      expect.stringContaining('RedisDatabase cache: `version` must be one of'),
+      expect.stringContaining('RedisDatabase cache: `version` must be a RedisVersion'),
       'RedisDatabase cache: `size` must be an integer >= 1 (GB), got 0',
       'RedisDatabase cache: `containerSizeMb` must be an integer >= 256 (MB), got 1',
       'RedisDatabase cache: `port` must be an integer from 1 to 65535, got 0',
@@ -203,17 +222,31 @@ describe('RedisDatabase validation', () => {
 describe('RedisFollower validation', () => {
   test('fails on a version older than the primary', () => {
     const stack = dockerStack();
-    const primary = database({ version: '7.2' }, stack);
-    expect(errorOf(() => new RedisFollower(stack, 'replica', { primary, version: '6.2' }))).toBe(
-      'RedisFollower replica: `version` "6.2" is older than the primary\'s "7.2": a follower must run 7.2 or newer',
+    const primary = database({ version: RedisVersion.V7_2 }, stack);
+    expect(errorOf(() => new RedisFollower(stack, 'replica', { primary, version: RedisVersion.V6_2 }))).toBe(
+      'RedisFollower replica: `version` cannot replicate from its primary cache: "6.2" (Redis 6.2, RDB format 9) is older than "7.2" (Redis 7.2, RDB format 11): it must run 7.2 or newer',
     );
+  });
+
+  test('fails on a Valkey follower of a primary whose snapshot format Valkey does not read, naming both', () => {
+    const stack = dockerStack();
+    const primary = database({ version: RedisVersion.V7_4 }, stack);
+    expect(errorOf(() => new RedisFollower(stack, 'replica', { primary, version: RedisVersion.VALKEY_8_1 }))).toBe(
+      'RedisFollower replica: `version` cannot replicate from its primary cache: "valkey-8.1" (Valkey 8.1, RDB format 11) cannot read what "7.4" (Redis 7.4, RDB format 12) writes',
+    );
+  });
+
+  test('allows a Valkey follower of a Redis 7.2 primary', () => {
+    const stack = dockerStack();
+    const primary = database({ version: RedisVersion.V7_2 }, stack);
+    expect(() => new RedisFollower(stack, 'replica', { primary, version: RedisVersion.VALKEY_8_1 })).not.toThrow();
   });
 
   test('fails on an unknown version', () => {
     const stack = dockerStack();
     const primary = database({}, stack);
-    expect(errorOf(() => new RedisFollower(stack, 'replica', { primary, version: 'latest' }))).toContain(
-      'RedisFollower replica: `version` must be one of 8.2, 8.2-nordb,',
+    expect(errorOf(() => new RedisFollower(stack, 'replica', { primary, version: 'latest' as unknown as RedisVersion }))).toContain(
+      'RedisFollower replica: `version` must be a RedisVersion such as RedisVersion.V7_2 or one of the names 8.2, 8.2-nordb,',
     );
   });
 
@@ -221,7 +254,7 @@ describe('RedisFollower validation', () => {
     const stack = dockerStack();
     const primary = database({}, stack);
     expect(errorOf(() => new RedisFollower(stack, 'replica', { primary, handle: 'cache' }))).toBe(
-      'RedisFollower cache: `handle` "cache" is already used by RedisDatabase cache in this stack; every database and follower needs its own handle',
+      'RedisFollower cache: `handle` "cache" is already used by test/cache in this stack (this one is test/replica); every database and follower needs its own handle',
     );
   });
 
@@ -229,7 +262,7 @@ describe('RedisFollower validation', () => {
     const stack = dockerStack();
     const primary = database({}, stack);
     expect(errorOf(() => new RedisFollower(stack, 'replica', { primary, port: 6379 }))).toBe(
-      'RedisFollower replica: `port` 6379 on 0.0.0.0 is already published by RedisDatabase cache (`port`); choose another host port',
+      'RedisFollower replica: `port` 6379 on 0.0.0.0 is already published by RedisDatabase cache at test/cache (`port` 6379 (the default)); choose another host port',
     );
   });
 

@@ -1,0 +1,161 @@
+import { Annotations, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { MaxmemoryPolicy, RedisInstanceOptions, RedisInstanceSettings, RedisRestartPolicy, RedisTlsMode } from '../redis-options';
+import { RedisVersion } from '../redis-version';
+import { engineFeatures } from './engine';
+import { checkSuppliedPems } from './pem-checks';
+import { OWNED_DIRECTIVES } from './redis-conf';
+import { claimHandle, claimHostPort, HostPortRequest } from './stack-registry';
+import { count, HANDLE_PATTERN, HANDLE_RULE, handleFromId, IPV4, isHostname, MAX_HANDLE_LENGTH, ProblemList } from './validation';
+
+const MIN_CONTAINER_SIZE_MB = 256;
+const PASSWORD_PATTERN = /^[A-Za-z0-9._~-]{16,128}$/;
+const DIRECTIVE_NAME = /^[a-z][a-z0-9-]*$/;
+
+/** Who is being checked: the construct, the name messages use, and where problems go. */
+export class InstanceCheck {
+  public readonly handle: string;
+  public readonly owner: string;
+  public readonly problems: ProblemList;
+
+  constructor(public readonly scope: Construct, kind: string, id: string, handle: string | undefined) {
+    this.handle = handle ?? handleFromId(id);
+    this.owner = `${kind} ${this.handle}`;
+    this.problems = new ProblemList(this.owner);
+    if (handle === undefined && id.length > MAX_HANDLE_LENGTH && this.handle.length === MAX_HANDLE_LENGTH) {
+      this.warn(`the construct id "${id}" is longer than ${MAX_HANDLE_LENGTH} characters, so its handle is cut to "${this.handle}"; set \`handle\` to choose the name of its Docker objects`);
+    }
+  }
+
+  public warn(message: string): void {
+    Annotations.of(this.scope).addWarning(`${this.owner}: ${message}`);
+  }
+}
+
+/**
+ * The catalog entry a `version` prop names. The prop is a `RedisVersion`;
+ * JavaScript callers may still pass a catalog name such as `"7.2"`.
+ */
+export function lookUpVersion(check: InstanceCheck, value: unknown, fallback: RedisVersion): RedisVersion | undefined {
+  if (value === undefined) return fallback;
+  if (value instanceof RedisVersion) return value;
+  const version = typeof value === 'string' ? RedisVersion.find(value) : undefined;
+  if (!version) {
+    check.problems.add(`\`version\` must be a RedisVersion such as RedisVersion.V7_2 or one of the names ${RedisVersion.NAMES.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return version;
+}
+
+/** Checks the props that do not depend on the version. */
+export function checkInstanceOptions(check: InstanceCheck, options: RedisInstanceOptions, ports: HostPortRequest[]): void {
+  const { problems } = check;
+  problems.matches('handle', check.handle, HANDLE_PATTERN, HANDLE_RULE);
+  claimHandle(check.scope, check.handle, problems);
+  problems.integerAtLeast('size', options.size, 1, 'GB');
+  problems.integerAtLeast('containerSizeMb', options.containerSizeMb, MIN_CONTAINER_SIZE_MB, 'MB');
+  for (const { prop, port } of ports) problems.port(prop, port);
+  if (options.hostIp !== undefined) problems.matches('hostIp', options.hostIp, IPV4, 'an IPv4 address such as 0.0.0.0 or 127.0.0.1');
+
+  if (options.hostname !== undefined && !Token.isUnresolved(options.hostname) && !isHostname(options.hostname)) {
+    problems.add(`\`hostname\` must be a DNS name or an IPv4 address, got "${options.hostname}"`);
+  }
+  if (options.password !== undefined && !Token.isUnresolved(options.password) && !PASSWORD_PATTERN.test(options.password)) {
+    // The value is a secret: describe it, never echo it.
+    problems.add(
+      `\`password\` must be 16 to 128 URL-safe characters (A-Z a-z 0-9 . _ ~ -), got a value of ${count(options.password.length, 'character')} that does not match`,
+    );
+  }
+  const tlsProps = {
+    tlsCertificatePem: options.tlsCertificatePem,
+    tlsPrivateKeyPem: options.tlsPrivateKeyPem,
+    tlsCaCertificatePem: options.tlsCaCertificatePem,
+  };
+  const givenTls = Object.entries(tlsProps).filter(([, value]) => value !== undefined).map(([name]) => name);
+  if (givenTls.length > 0 && givenTls.length < 3) {
+    const missing = Object.keys(tlsProps).filter((name) => !givenTls.includes(name));
+    problems.add(`\`${givenTls.join('`, `')}\` given without \`${missing.join('`, `')}\`: give all three TLS PEMs or none`);
+  }
+  checkEnum(problems, 'restart', options.restart, Object.values(RedisRestartPolicy));
+  checkEnum(problems, 'maxmemoryPolicy', options.maxmemoryPolicy, Object.values(MaxmemoryPolicy));
+  checkEnum(problems, 'tlsMode', options.tlsMode, Object.values(RedisTlsMode));
+  for (const [index, point] of (options.saveSchedule ?? []).entries()) {
+    problems.integerAtLeast(`saveSchedule[${index}].afterSeconds`, point.afterSeconds, 1, 'seconds');
+    problems.integerAtLeast(`saveSchedule[${index}].minChanges`, point.minChanges, 1, 'changed keys');
+  }
+  for (const [name, value] of Object.entries(options.config ?? {})) {
+    if (OWNED_DIRECTIVES.includes(name.toLowerCase())) {
+      problems.add(`\`config\` must not set "${name}": the construct owns it (owned: ${OWNED_DIRECTIVES.join(', ')}); use the construct's props`);
+    } else if (!DIRECTIVE_NAME.test(name)) {
+      problems.add(`\`config\` directive names must be lowercase redis.conf names such as "timeout", got "${name}"`);
+    } else if (!Token.isUnresolved(value) && /[\r\n]/.test(value)) {
+      problems.add(`\`config\` value of "${name}" must be a single line`);
+    }
+  }
+}
+
+function checkEnum(problems: ProblemList, prop: string, value: string | undefined, allowed: string[]): void {
+  if (value !== undefined && !allowed.includes(value)) {
+    problems.add(`\`${prop}\` must be one of ${allowed.join(', ')}, got "${value}"`);
+  }
+}
+
+/**
+ * Checks what depends on the version and the resolved settings, records the
+ * host port claims, and warns about risky but legal choices.
+ */
+export function checkInstanceSettings(
+  check: InstanceCheck,
+  version: RedisVersion,
+  options: RedisInstanceOptions,
+  settings: RedisInstanceSettings,
+  ports: HostPortRequest[],
+  networkTlsHost: string,
+): void {
+  const { problems } = check;
+  for (const request of ports) claimHostPort(check.scope, settings.hostIp, request, check.owner, problems);
+
+  if (settings.tlsMode === RedisTlsMode.NATIVE && !engineFeatures(version).nativeTls) {
+    problems.add(`\`tlsMode\` "native" needs Redis 6.0 or later, got "${version.name}"; use the default sidecar`);
+  }
+  if (!version.persistent) {
+    const useInstead = version.persistentFlavor.name;
+    if (options.appendOnly) {
+      problems.add(`\`appendOnly\` needs a persistent version, got memory-only "${version.name}"; use "${useInstead}"`);
+    }
+    if (options.saveSchedule !== undefined && options.saveSchedule.length > 0) {
+      problems.add(`\`saveSchedule\` needs a persistent version, got memory-only "${version.name}"; use "${useInstead}"`);
+    }
+    if (options.enforceSize) {
+      problems.add(`\`enforceSize\` needs a persistent version: memory-only "${version.name}" has a tmpfs of exactly \`size\` GB and no volume`);
+    }
+  }
+  if (options.tlsCertificatePem !== undefined && options.tlsPrivateKeyPem !== undefined && options.tlsCaCertificatePem !== undefined) {
+    checkSuppliedPems(problems, {
+      certificatePem: options.tlsCertificatePem,
+      privateKeyPem: options.tlsPrivateKeyPem,
+      caCertificatePem: options.tlsCaCertificatePem,
+      hostname: settings.hostname,
+      networkTlsHost,
+    }, (message) => check.warn(message));
+  }
+
+  if (version.endOfLife) {
+    check.warn(`${version.engine === 'redis' ? 'Redis' : 'Valkey'} ${version.engineVersion} is end of life upstream and gets no security fixes; plan an upgrade`);
+  }
+  if (version.persistent) {
+    if (!settings.enforceSize) {
+      check.warn(`the data volume's \`size\` (${settings.size} GB) is recorded in a label but not enforced; set \`enforceSize\` where Docker's data root is XFS with project quotas`);
+    }
+    if (options.saveSchedule !== undefined && options.saveSchedule.length === 0 && !settings.appendOnly) {
+      check.warn('`saveSchedule` is empty and `appendOnly` is off: nothing is written to disk and a restart loses all data');
+    }
+    if (options.preventDestroy === false) {
+      check.warn('`preventDestroy` is off: a plan that replaces the data volume deletes the data');
+    }
+  } else if (options.size !== undefined && !Token.isUnresolved(options.size) && options.size > 1) {
+    check.warn(
+      `\`size\` is disk, not memory: memory-only "${version.name}" keeps its data in memory, up to \`maxmemory\` ${settings.maxmemoryMb}mb from \`containerSizeMb\` ${settings.containerSizeMb}, ` +
+      `and its ${settings.size} GB tmpfs data dir holds no data (anything written there counts against that memory); set \`size\` 1 and raise \`containerSizeMb\` for a larger cache`,
+    );
+  }
+}
