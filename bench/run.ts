@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { RedisDatabase, RedisInstanceOptions, RedisTlsMode, RedisVersion } from '../lib';
-import { applyDockerPlan, AppliedStack, dockerOk } from '../test/e2e/docker-apply';
+import { dockerOk, StandIn } from '../test/e2e/docker-apply';
 import { generatedInstances } from '../test/support/generated';
 import { startLocalRedis, startLocalTlsProxy } from '../test/support/local-servers';
 import { makeTestPki, TestPki } from '../test/support/pki';
@@ -96,9 +96,9 @@ async function tlsAndDockerOverhead(workDir: string, pki: TestPki, results: Reco
   await removeContainers(['bench-sidecar', 'bench-sidecar-tls', 'bench-native']);
   await run('docker', ['volume', 'rm', '-f', 'bench-sidecar-data', 'bench-sidecar-run', 'bench-native-data']).catch(() => undefined);
   await run('docker', ['network', 'rm', 'bench-sidecar', 'bench-native']).catch(() => undefined);
-  let applied: AppliedStack | undefined;
+  const standin = new StandIn();
   try {
-    applied = await applyDockerPlan(synthJson(stack));
+    await standin.apply(synthJson(stack));
     await waitForTls(sidecarPorts.tlsPort, password, pki, 30_000);
     await waitForTls(nativePorts.tlsPort, password, pki, 30_000);
 
@@ -164,7 +164,7 @@ async function tlsAndDockerOverhead(workDir: string, pki: TestPki, results: Reco
     table.push(['container addresses: sidecar TLS / plaintext', String(results.container_address_tls_to_plaintext_ratio)]);
   } finally {
     await stopAll();
-    await applied?.destroy();
+    await standin.cleanUp();
   }
 }
 
@@ -178,14 +178,15 @@ async function timeToReady(pki: TestPki, results: Record<string, unknown>, table
     await removeContainers(['bench-ready', 'bench-ready-tls']);
     await run('docker', ['volume', 'rm', '-f', 'bench-ready-data', 'bench-ready-run']).catch(() => undefined);
     await run('docker', ['network', 'rm', 'bench-ready']).catch(() => undefined);
-    const applied = await applyDockerPlan(synthJson(stack));
+    const standin = new StandIn();
+    await standin.apply(synthJson(stack));
     try {
       await waitForTls(ports.tlsPort, password, pki, 60_000);
       const readyAt = Date.now();
       const startedAt = Date.parse((await dockerOk('GET', '/containers/bench-ready/json')).State.StartedAt);
       sinceStart.push(readyAt - startedAt);
     } finally {
-      await applied.destroy();
+      await standin.cleanUp();
     }
   }
   results.time_to_ready_ms = median(sinceStart);

@@ -1,7 +1,8 @@
 /**
- * End-to-end on a real Docker engine: the Docker objects of a synthesized
- * stack are created exactly as planned (see docker-apply.ts for why and how),
- * then used and broken. Images come from scripts/build-test-images.sh.
+ * End-to-end on a real Docker engine: a synthesized stack is applied by the
+ * stand-in for `cdktf deploy` (see docker-apply.ts for why and how), then used
+ * and broken. Secrets and TLS material are given as literal props here (the
+ * day-two suite runs generated ones). Images come from scripts/build-test-images.sh.
  */
 import { execFile } from 'child_process';
 import * as fs from 'fs';
@@ -13,7 +14,7 @@ import { makeTestPki } from '../support/pki';
 import { freePort, requireTools, sleep, tempDir, waitFor } from '../support/processes';
 import { parseInfo, RedisReplyError, Reply, RespClient } from '../support/resp';
 import { dockerStack, synthJson } from '../support/synth';
-import { AppliedStack, applyDockerPlan, dockerApi, dockerOk } from './docker-apply';
+import { dockerApi, dockerOk, StandIn } from './docker-apply';
 
 const run = promisify(execFile);
 jest.setTimeout(180_000);
@@ -35,8 +36,9 @@ const passwords = {
 type Handle = keyof typeof passwords;
 
 const ports: Record<Handle, { port: number; tlsPort: number }> = {} as any;
-let applied: AppliedStack;
+let standin: StandIn;
 let plan: any;
+let outputs: Record<string, string>;
 const timings: string[] = [];
 
 function commonProps(handle: Handle): RedisInstanceOptions & { port: number; tlsPort: number } {
@@ -86,12 +88,14 @@ beforeAll(async () => {
 
   await removeLeftovers();
   const started = Date.now();
-  applied = await applyDockerPlan(plan);
+  standin = new StandIn();
+  await standin.apply(plan);
+  outputs = Object.fromEntries(Object.entries(standin.outputs(plan)).map(([name, o]) => [name, String(o.value)]));
   timings.push(`apply: ${Date.now() - started} ms`);
 });
 
 afterAll(async () => {
-  await applied?.destroy();
+  await standin?.cleanUp();
   await removeLeftovers();
   fs.rmSync(workDir, { recursive: true, force: true });
   console.log(`e2e scenario timings:\n  ${timings.join('\n  ')}`);
@@ -117,7 +121,7 @@ async function timed(name: string, body: () => Promise<void>): Promise<void> {
 async function connect(handle: Handle, secure = false): Promise<RespClient> {
   const client = await RespClient.connect(
     secure
-      ? { port: ports[handle].tlsPort, tls: { ca: plan.output[`${handle}_ca_certificate`].value, servername: 'localhost' } }
+      ? { port: ports[handle].tlsPort, tls: { ca: outputs[`${handle}_ca_certificate`], servername: 'localhost' } }
       : { port: ports[handle].port },
   );
   const reply = await client.command('AUTH', 'default', passwords[handle]);
@@ -125,9 +129,9 @@ async function connect(handle: Handle, secure = false): Promise<RespClient> {
   return client;
 }
 
-/** Connects with the credential URL from the plan's outputs, as an app would. */
+/** Connects with the credential URL from the stack's outputs, as an app would. */
 async function connectWithUrl(outputName: string, ca?: string): Promise<RespClient> {
-  const url = new URL(plan.output[outputName].value);
+  const url = new URL(outputs[outputName]);
   if (url.hostname !== 'localhost' || url.username !== 'default') throw new Error(`unexpected credential ${outputName}: host ${url.hostname}`);
   const client = await RespClient.connect({
     port: Number(url.port),
@@ -167,7 +171,7 @@ scenario.each(['e2e-cache', 'e2e-secure'] as Handle[])('both credential URLs of 
   const plain = await connectWithUrl(`${handle}_url`);
   expect(await plain.command('SET', 'via-url', 'hello')).toBe('OK');
   plain.close();
-  const secure = await connectWithUrl(`${handle}_tls_url`, plan.output[`${handle}_ca_certificate`].value);
+  const secure = await connectWithUrl(`${handle}_tls_url`, outputs[`${handle}_ca_certificate`]);
   expect(await secure.command('GET', 'via-url')).toBe('hello');
   secure.close();
   await expect(RespClient.connect({ port: ports[handle].tlsPort, tls: { ca: pki.otherCaCertPem, servername: 'localhost' } })).rejects.toThrow();
@@ -189,7 +193,7 @@ scenario('Redis runs as non-root and no container shows the password in docker i
     const status = fs.readFileSync(`/proc/${inspected.State.Pid}/status`, 'utf8');
     expect(/^Uid:\s+(\d+)\s+(\d+)/m.exec(status)?.slice(1, 3)).toEqual(['999', '999']);
   }
-  const names = Object.values(applied.containers).map((c) => c.name);
+  const names = standin.addressesOf('docker_container').map((address) => standin.attributesOf(address).name);
   expect(names).toHaveLength(9);
   for (const name of names) {
     const text = JSON.stringify(await dockerOk('GET', `/containers/${name}/json`));

@@ -1,4 +1,5 @@
 import { TerraformStack, Testing } from 'cdktf';
+import { evaluate, Resolver } from '../e2e/standin/expressions';
 import { TestPki } from './pki';
 
 /**
@@ -25,23 +26,35 @@ export interface TestSecrets {
   readonly pki: TestPki;
 }
 
-const REFERENCE = /\$\{([^}]*)\}/g;
-
+/**
+ * Evaluates a plan string (a Terraform template) with the references a
+ * deploy would fill in replaced by test values: the handle's password, the
+ * test PKI. Functions such as `sensitive()` and `trimspace()` are evaluated as
+ * Terraform would; anything else is an error.
+ */
 export function substituteReferences(where: string, text: string, secrets: TestSecrets): string {
-  return text.replace(REFERENCE, (ref: string, expr: string) => {
-    let m = /^random_password\.([\w-]+)_Password_[0-9A-F]{8}\.result$/.exec(expr);
-    if (m) {
-      const pw = secrets.passwords[m[1]];
-      if (pw === undefined) throw new Error(`${where}: no test password for ${ref}`);
-      return pw;
+  const resolve: Resolver = (traversal) => {
+    const [type, name, attribute] = traversal;
+    const ref = `${type}.${name}.${attribute}`;
+    let value: string | undefined;
+    if (type === 'random_password' && attribute === 'result') {
+      const handle = /^([\w-]+)_Password_[0-9A-F]{8}$/.exec(String(name))?.[1];
+      value = handle === undefined ? undefined : secrets.passwords[handle];
+      if (value === undefined) throw new Error(`${where}: no test password for ${ref}`);
+    } else if (type === 'tls_locally_signed_cert' && /_ServerCertificate_[0-9A-F]{8}$/.test(String(name)) && attribute === 'cert_pem') {
+      // PEM text as the tls provider returns it: ending with a newline, like the openssl files of the test PKI.
+      value = secrets.pki.certPem;
+    } else if (type === 'tls_private_key' && /_ServerKey_[0-9A-F]{8}$/.test(String(name)) && attribute === 'private_key_pem') {
+      value = secrets.pki.keyPem;
+    } else if (type === 'tls_self_signed_cert' && /_CaCertificate_[0-9A-F]{8}$/.test(String(name)) && attribute === 'cert_pem') {
+      value = secrets.pki.caCertPem;
     }
-    // PEM text as the tls provider returns it: ending with a newline, like the openssl files of the test PKI.
-    if (/^tls_locally_signed_cert\.[\w-]+_ServerCertificate_[0-9A-F]{8}\.cert_pem$/.test(expr)) return secrets.pki.certPem;
-    if (/^tls_private_key\.[\w-]+_ServerKey_[0-9A-F]{8}\.private_key_pem$/.test(expr)) return secrets.pki.keyPem;
-    m = /^tls_self_signed_cert\.[\w-]+_CaCertificate_[0-9A-F]{8}\.cert_pem$/.exec(expr);
-    if (m) return secrets.pki.caCertPem;
-    throw new Error(`${where}: unresolved Terraform reference ${ref}`);
-  });
+    if (value === undefined || traversal.length !== 3) throw new Error(`${where}: unresolved Terraform reference ${traversal.join('.')}`);
+    return { value, sensitive: true };
+  };
+  const { value } = evaluate(where, text, resolve);
+  if (typeof value !== 'string') throw new Error(`${where}: does not evaluate to text`);
+  return value;
 }
 
 export function generatedInstances(stack: TerraformStack, secrets: TestSecrets): Record<string, GeneratedInstance> {
