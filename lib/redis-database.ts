@@ -7,7 +7,7 @@ import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersi
 import { dockerLabels, REDIS_PORT } from './private/redis-node';
 import { buildRedisService, networkTlsHostFor } from './private/redis-service';
 import { resolveSettings } from './private/settings';
-import { HostPortRequest } from './private/stack-registry';
+import { HostPortRequest, recordNetwork } from './private/stack-registry';
 
 const DEFAULT_PORT = 6379;
 const DEFAULT_TLS_PORT = 6380;
@@ -82,10 +82,12 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
     this.version = version!;
     this.settings = settings!;
 
-    this.networkName = props.network?.name ?? new Network(this, 'Network', {
+    const network = props.network ?? new Network(this, 'Network', {
       name: this.handle,
       labels: dockerLabels({ handle: this.handle }),
-    }).name;
+    });
+    this.networkName = network.name;
+    recordNetwork(this, this.networkName, network);
     this.networkHost = this.handle;
     this.networkPort = REDIS_PORT;
 

@@ -152,7 +152,13 @@ export function checkInstanceSettings(
     if (options.preventDestroy === false) {
       check.warn('`preventDestroy` is off: a plan that replaces the data volume deletes the data');
     }
-  } else if (options.size !== undefined && !Token.isUnresolved(options.size) && options.size > 1) {
+  } else {
+    check.warn(
+      'memory-only: the data lives in the Redis container alone, so a deploy that replaces it (a new `containerSizeMb`, `size`, `version`, ' +
+      '`config`, `maxmemoryPolicy`, `password`, TLS mode or material, `image`, or a library upgrade that changes the container) empties the database',
+    );
+  }
+  if (!version.persistent && options.size !== undefined && !Token.isUnresolved(options.size) && options.size > 1) {
     check.warn(
       `\`size\` is disk, not memory: memory-only "${version.name}" keeps its data in memory, up to \`maxmemory\` ${settings.maxmemoryMb}mb from \`containerSizeMb\` ${settings.containerSizeMb}, ` +
       `and its ${settings.size} GB tmpfs data dir holds no data (anything written there counts against that memory); set \`size\` 1 and raise \`containerSizeMb\` for a larger cache`,

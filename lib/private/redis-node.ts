@@ -1,6 +1,8 @@
-import { Token } from 'cdktf';
+import { createHash } from 'crypto';
+import { Lazy, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Container, ContainerConfig } from '@cdktf/provider-docker/lib/container';
+import { Container, ContainerConfig, ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
+import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { EngineFiles } from './engine';
 import { TlsMaterial } from './tls-material';
 
@@ -24,10 +26,11 @@ const LABEL_PREFIX = 'cdktf-docker-redis';
  * default of 0 kills Redis before it can save.
  */
 const REDIS_STOP_GRACE_SECONDS = 60;
+const TLS_SIDECAR_MEMORY_MB = 512;
 
 interface RedisNodeData {
   /** A Docker volume mounted at the data directory (persistent flavors). */
-  readonly volumeName?: string;
+  readonly volume?: Volume;
   /** A tmpfs data directory of this many GB (memory-only flavors). */
   readonly tmpfsSizeGb?: number;
 }
@@ -37,7 +40,7 @@ export interface TlsSidecarSpec {
   /** The sidecar's name on the network, which the certificate names. */
   readonly networkAlias: string;
   /** Volume holding Redis's Unix socket, mounted at SOCKET_DIR in both containers. */
-  readonly socketVolumeName: string;
+  readonly socketVolume: Volume;
   readonly conf: string;
   /** Server certificate, chain and private key in one PEM, as HAProxy reads it. */
   readonly pem: string;
@@ -61,6 +64,8 @@ export interface RedisNodeSpec {
   readonly tlsSidecar?: TlsSidecarSpec;
   readonly nativeTls?: NativeTlsSpec;
   readonly networkName: string;
+  /** The `docker_network` behind `networkName`, when this stack declares it. */
+  readonly network?: TerraformResource;
   readonly hostIp: string;
   /** Host port of plaintext Redis; undefined lets Docker choose one. */
   readonly hostPort?: number;
@@ -83,10 +88,59 @@ function healthcheckScript(files: EngineFiles): string {
     `printf 'AUTH %s\\nPING\\n' "$pw" | ${files.cliBinary} -p ${REDIS_PORT} | grep -qx PONG`;
 }
 
-const LOGGING: Pick<ContainerConfig, 'logDriver' | 'logOpts'> = {
-  logDriver: 'json-file',
-  logOpts: { 'max-size': '10m', 'max-file': '3' },
-};
+const LOG_OPTS = { 'max-size': '10m', 'max-file': '3' };
+
+/**
+ * Docker merges its daemon's default `log-opts` into the options of every
+ * container that uses the daemon's default driver, and the provider reads them
+ * back into `log_opts`, which forces a new container: on such a host every plan
+ * would replace every container (provider issues 473 and 873). Terraform
+ * ignores the read-back; the settings hash below still replaces the container
+ * when the library changes them.
+ */
+const LOGGING: Pick<ContainerConfig, 'logDriver' | 'logOpts'> = { logDriver: 'json-file', logOpts: LOG_OPTS };
+const IGNORED_READ_BACK = ['log_opts'];
+
+/**
+ * Container settings a changed value of which the provider (kreuzwerker/docker
+ * 3.6.2) would never apply: its update sends only restart, memory and CPU
+ * settings to Docker (resource_docker_container_funcs.go), so a new
+ * `healthcheck` or `tmpfs` is stored but never reaches the container, and Read
+ * brings the old one back on every plan; `log_opts` changes are ignored (see
+ * above). Labels force a new container, so this label, a hash of these settings
+ * as Terraform sees them, makes a change of any of them replace the container.
+ */
+const SETTINGS_HASH_LABEL = `${LABEL_PREFIX}.settings-sha256`;
+
+interface HashedSettings {
+  readonly healthcheck?: unknown;
+  readonly tmpfs?: Record<string, string>;
+  readonly log_opts: Record<string, string>;
+}
+
+/** JSON with sorted keys and without undefined values, so equal settings always hash alike. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function settingsHash(settings: HashedSettings): string {
+  return createHash('sha256').update(canonicalJson(settings)).digest('hex');
+}
+
+/**
+ * `type.logical_id`, as `replace_triggered_by` needs it in JSON: cdktf renders
+ * a resource given there as `${type.logical_id}`, which Terraform refuses in
+ * JSON ("Invalid character"). Lazy, because the logical id may be overridden
+ * after the container is built.
+ */
+function resourceAddress(resource: TerraformResource): string {
+  return Lazy.stringValue({ produce: () => `${resource.terraformResourceType}.${resource.friendlyUniqueId}` });
+}
 
 /** Docker labels under this library's prefix, sorted so plans stay stable. */
 export function dockerLabels(values: Record<string, string>) {
@@ -121,16 +175,21 @@ export class RedisNode extends Construct {
 
   constructor(scope: Construct, id: string, spec: RedisNodeSpec) {
     super(scope, id);
-    const roleLabels = (component: string, extra: Record<string, string> = {}) =>
-      dockerLabels({ handle: spec.handle, role: spec.role, component, ...extra });
+    const roleLabels = (component: string, settings: HashedSettings, extra: Record<string, string> = {}) => [
+      ...dockerLabels({ handle: spec.handle, role: spec.role, component, ...extra }),
+      { label: SETTINGS_HASH_LABEL, value: settingsHash(settings) },
+    ];
     const port = (internal: number, external: number | undefined) => ({ internal, external, ip: spec.hostIp, protocol: 'tcp' });
 
-    const dataLabels: Record<string, string> = {};
-    if (spec.data.tmpfsSizeGb !== undefined) {
-      // The provider stores tmpfs changes without applying them (provider issue
-      // 988); labels force a new container, so a size change really applies.
-      dataLabels['tmpfs-size-gb'] = String(spec.data.tmpfsSizeGb);
-    }
+    // Shows the size in `docker inspect`; the settings hash is what replaces the container when it changes.
+    const dataLabels: Record<string, string> = spec.data.tmpfsSizeGb === undefined ? {} : { 'tmpfs-size-gb': String(spec.data.tmpfsSizeGb) };
+    const socketVolumeName = spec.tlsSidecar?.socketVolume.name;
+    // Containers name their network and volumes, and names stay the same when
+    // those are replaced (a label or option change): without this, Terraform
+    // would keep the containers and the provider's delete of the network or
+    // volume would fail after 30 s of "in use" retries.
+    const replacedWith = (...resources: Array<TerraformResource | undefined>) =>
+      resources.filter((r): r is TerraformResource => r !== undefined).map(resourceAddress);
 
     const uploads = [{ file: spec.files.configPath, content: spec.redisConf, permissions: '0644' }];
     if (spec.nativeTls) {
@@ -144,6 +203,16 @@ export class RedisNode extends Construct {
       );
     }
 
+    const redisHealthcheck: ContainerHealthcheck = {
+      test: ['CMD-SHELL', healthcheckScript(spec.files)],
+      interval: '10s',
+      timeout: '5s',
+      retries: 3,
+      startPeriod: '30s',
+    };
+    const tmpfs = spec.data.tmpfsSizeGb === undefined ? undefined : {
+      [DATA_DIR]: `size=${spec.data.tmpfsSizeGb}g,uid=${REDIS_UID},gid=${REDIS_UID},mode=0700`,
+    };
     const redis = new Container(this, 'Redis', {
       name: spec.handle,
       image: spec.redisImageId,
@@ -159,25 +228,25 @@ export class RedisNode extends Construct {
       memory: spec.containerSizeMb,
       memorySwap: spec.containerSizeMb,
       restart: spec.restart,
+      // The provider's default (true) deletes a stopped container at the next
+      // refresh, even in `cdktf diff`; a database someone stopped on purpose
+      // stays until a deploy, which replaces and starts it (README, "Day two").
+      mustRun: false,
       stopTimeout: REDIS_STOP_GRACE_SECONDS,
       destroyGraceSeconds: REDIS_STOP_GRACE_SECONDS,
       upload: uploads,
-      healthcheck: {
-        test: ['CMD-SHELL', healthcheckScript(spec.files)],
-        interval: '10s',
-        timeout: '5s',
-        retries: 3,
-        startPeriod: '30s',
-      },
+      healthcheck: redisHealthcheck,
       volumes: [
-        ...(spec.data.volumeName === undefined ? [] : [{ volumeName: spec.data.volumeName, containerPath: DATA_DIR }]),
-        ...(spec.tlsSidecar ? [{ volumeName: spec.tlsSidecar.socketVolumeName, containerPath: SOCKET_DIR }] : []),
+        ...(spec.data.volume === undefined ? [] : [{ volumeName: spec.data.volume.name, containerPath: DATA_DIR }]),
+        ...(socketVolumeName === undefined ? [] : [{ volumeName: socketVolumeName, containerPath: SOCKET_DIR }]),
       ],
-      tmpfs: spec.data.tmpfsSizeGb === undefined ? undefined : {
-        [DATA_DIR]: `size=${spec.data.tmpfsSizeGb}g,uid=${REDIS_UID},gid=${REDIS_UID},mode=0700`,
-      },
-      labels: roleLabels('redis', dataLabels),
+      tmpfs,
+      labels: roleLabels('redis', { healthcheck: containerHealthcheckToTerraform(redisHealthcheck), tmpfs, log_opts: LOG_OPTS }, dataLabels),
       ...LOGGING,
+      lifecycle: {
+        ignoreChanges: IGNORED_READ_BACK,
+        replaceTriggeredBy: replacedWith(spec.network, spec.data.volume, spec.tlsSidecar?.socketVolume),
+      },
     });
     this.hostPort = spec.hostPort ?? Token.asNumber(redis.ports.get(0).external);
 
@@ -192,17 +261,24 @@ export class RedisNode extends Construct {
         hostname: spec.tlsSidecar.networkAlias,
         networksAdvanced: [{ name: spec.networkName, aliases: [spec.tlsSidecar.networkAlias] }],
         ports: [port(TLS_PORT, spec.hostTlsPort)],
-        volumes: [{ volumeName: spec.tlsSidecar.socketVolumeName, containerPath: SOCKET_DIR }],
-        memory: 512,
+        volumes: [{ volumeName: socketVolumeName!, containerPath: SOCKET_DIR }],
+        // Without memory_swap Docker allows as much swap again and stores twice the memory, which the provider reads back as a change on every plan.
+        memory: TLS_SIDECAR_MEMORY_MB,
+        memorySwap: TLS_SIDECAR_MEMORY_MB,
         restart: spec.restart,
+        mustRun: false,
         upload: [
           { file: TLS_PROXY_CONF_PATH, content: spec.tlsSidecar.conf, permissions: '0644' },
           { file: TLS_PEM_PATH, content: spec.tlsSidecar.pem, permissions: '0600' },
         ],
-        labels: roleLabels('tls'),
+        labels: roleLabels('tls', { log_opts: LOG_OPTS }),
         // Only ordering: whoever depends on the sidecar then also waits for Redis.
         dependsOn: [redis],
         ...LOGGING,
+        lifecycle: {
+          ignoreChanges: IGNORED_READ_BACK,
+          replaceTriggeredBy: replacedWith(spec.network, spec.tlsSidecar.socketVolume),
+        },
       });
       this.hostTlsPort = spec.hostTlsPort ?? Token.asNumber(sidecar.ports.get(0).external);
       this.dependableFqn = sidecar.fqn;

@@ -1,4 +1,4 @@
-import { TerraformOutput, Token } from 'cdktf';
+import { Fn, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
@@ -10,6 +10,7 @@ import { ensureSettinglessProviders } from './providers';
 import { ReplicaOfData, renderRedisConf } from './redis-conf';
 import { DATA_DIR, dockerLabels, REDIS_PORT, REDIS_UID, RedisNode, SOCKET_PATH, TLS_PEM_PATH, TLS_PORT } from './redis-node';
 import { generateTlsMaterial, suppliedTlsMaterial, TlsMaterial } from './tls-material';
+import { networkNamed } from './stack-registry';
 import { renderTlsProxyConf } from './tls-proxy-conf';
 
 const DEFAULT_TLS_SIDECAR_IMAGE = 'haproxy:3.2.4';
@@ -81,7 +82,10 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   const { handle, version, options, settings } = spec;
   ensureSettinglessProviders(scope);
 
-  const password = options.password ?? new Password(scope, 'Password', { length: 40, special: false }).result;
+  // A literal password would be printed by every plan that shows a config file or URL; Terraform masks what is marked sensitive.
+  const password = options.password === undefined
+    ? new Password(scope, 'Password', { length: 40, special: false }).result
+    : Token.asString(Fn.sensitive(options.password));
   const networkTlsHost = networkTlsHostFor(handle, settings.tlsMode);
   const tls = tlsMaterialFor(scope, handle, settings.hostname, networkTlsHost, options);
 
@@ -139,7 +143,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     nativeTls: nativeTls ? { material: tls, ...nativeTlsPaths } : undefined,
     tlsSidecar: socketVolume && {
       imageId: imageIdFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE),
-      socketVolumeName: socketVolume.name,
+      socketVolume,
       networkAlias: networkTlsHost,
       conf: renderTlsProxyConf({
         listenPort: TLS_PORT,
@@ -152,12 +156,13 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
       pem: `${tls.certificatePem}${tls.privateKeyPem}`,
     },
     networkName: spec.networkName,
+    network: networkNamed(scope, spec.networkName),
     hostIp: settings.hostIp,
     hostPort: spec.hostPort,
     hostTlsPort: spec.hostTlsPort,
     containerSizeMb: settings.containerSizeMb,
     restart: options.restart ?? RedisRestartPolicy.UNLESS_STOPPED,
-    data: dataVolume ? { volumeName: dataVolume.name } : { tmpfsSizeGb: settings.size },
+    data: dataVolume ? { volume: dataVolume } : { tmpfsSizeGb: settings.size },
   });
 
   const userInfo = `${urlUsernameFor(version)}:${password}`;

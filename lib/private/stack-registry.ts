@@ -1,4 +1,4 @@
-import { TerraformStack, Token } from 'cdktf';
+import { TerraformResource, TerraformStack, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { ProblemList } from './validation';
 
@@ -15,6 +15,8 @@ interface StackRecord {
   readonly ports: PortClaim[];
   /** Image id token per stack-level `docker_image` construct id. */
   readonly imageIds: Map<string, string>;
+  /** The `docker_network` resource behind each network name token databases expose. */
+  readonly networks: Map<string, TerraformResource>;
 }
 
 /**
@@ -28,7 +30,7 @@ function recordOf(scope: IConstruct): StackRecord {
   const stack = TerraformStack.of(scope);
   let record = recordsByStack.get(stack);
   if (!record) {
-    record = { handles: new Map(), ports: [], imageIds: new Map() };
+    record = { handles: new Map(), ports: [], imageIds: new Map(), networks: new Map() };
     recordsByStack.set(stack, record);
   }
   return record;
@@ -36,6 +38,18 @@ function recordOf(scope: IConstruct): StackRecord {
 
 export function sharedImageIdsOf(scope: IConstruct): Map<string, string> {
   return recordOf(scope).imageIds;
+}
+
+/**
+ * Followers get only their primary's network name; containers on a network
+ * also need the resource itself, to be replaced when it is.
+ */
+export function recordNetwork(scope: IConstruct, networkName: string, network: TerraformResource): void {
+  recordOf(scope).networks.set(networkName, network);
+}
+
+export function networkNamed(scope: IConstruct, networkName: string): TerraformResource | undefined {
+  return recordOf(scope).networks.get(networkName);
 }
 
 export function claimHandle(scope: IConstruct, handle: string, problems: ProblemList): void {

@@ -32,12 +32,16 @@ function subjectAlternativeNames(spec: GeneratedTlsSpec): { dnsNames: string[]; 
   return { dnsNames: [...new Set(dnsNames)], ipAddresses: [...new Set(ipAddresses)] };
 }
 
-/** User-supplied PEM may carry stray whitespace or lack the final newline. */
+/**
+ * User-supplied PEM may carry stray whitespace or lack the final newline. The
+ * key is marked sensitive: given as a literal it would otherwise be printed by
+ * every plan that shows the uploaded file.
+ */
 export function suppliedTlsMaterial(certificatePem: string, privateKeyPem: string, caCertificatePem: string): TlsMaterial {
   const normalized = (pem: string) => (Token.isUnresolved(pem) ? `${Fn.trimspace(pem)}\n` : `${pem.trim()}\n`);
   return {
     certificatePem: normalized(certificatePem),
-    privateKeyPem: normalized(privateKeyPem),
+    privateKeyPem: Token.asString(Fn.sensitive(normalized(privateKeyPem))),
     caCertificatePem: normalized(caCertificatePem),
   };
 }

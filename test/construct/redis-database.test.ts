@@ -306,12 +306,12 @@ describe('RedisDatabase props', () => {
     expect(s.json.output.cache_tls_url.value).toMatch(/@localhost:7001$/);
   });
 
-  test('a given password replaces the generated one and stays out of env and commands', () => {
+  test('a given password replaces the generated one, marked sensitive, and stays out of env and commands', () => {
     const password = 'Given-Password_0123456789';
     const s = synthDatabase({ password });
     expect(resourcesOf(s.stack, 'random_password')).toEqual({});
-    expect(s.conf).toContain(`requirepass "${password}"`);
-    expect(s.json.output.cache_url).toEqual({ value: `redis://default:${password}@localhost:6379`, sensitive: true });
+    expect(s.conf).toContain(`requirepass "\${sensitive("${password}")}"`);
+    expect(s.json.output.cache_url).toEqual({ value: `redis://default:\${sensitive("${password}")}@localhost:6379`, sensitive: true });
     for (const container of [s.redis, s.sidecar]) {
       expect(JSON.stringify({ ...container, upload: undefined })).not.toContain(password);
     }
@@ -326,7 +326,7 @@ describe('RedisDatabase props', () => {
     for (const type of ['tls_private_key', 'tls_self_signed_cert', 'tls_cert_request', 'tls_locally_signed_cert']) {
       expect(resourcesOf(s.stack, type)).toEqual({});
     }
-    expect(uploadOf(s.sidecar, PEM)).toBe(`${pki.certPem}${pki.keyPem}`);
+    expect(uploadOf(s.sidecar, PEM)).toBe(`${pki.certPem}\${sensitive(${JSON.stringify(pki.keyPem)})}`);
     expect(s.json.output.cache_ca_certificate).toEqual({ value: pki.caCertPem, sensitive: true });
   });
 
@@ -348,7 +348,7 @@ describe('RedisDatabase props', () => {
       tlsPrivateKeyPem: Fn.file('/etc/pki/redis.key'),
       tlsCaCertificatePem: Fn.file('/etc/pki/ca.crt'),
     });
-    expect(uploadOf(s.sidecar, PEM)).toBe('${trimspace(file("/etc/pki/redis.crt"))}\n${trimspace(file("/etc/pki/redis.key"))}\n');
+    expect(uploadOf(s.sidecar, PEM)).toBe('${trimspace(file("/etc/pki/redis.crt"))}\n${sensitive("${trimspace(file("/etc/pki/redis.key"))}\\n")}');
     expect(s.json.output.cache_ca_certificate.value).toBe('${trimspace(file("/etc/pki/ca.crt"))}\n');
   });
 
@@ -530,7 +530,7 @@ describe('RedisDatabase credentials by version', () => {
     const stack = dockerStack();
     new RedisDatabase(stack, 'cache', { version: RedisVersion.of(version), password: 'Given-Password_0123456789' });
     const output = synthJson(stack).output;
-    expect(output.cache_url.value).toBe(`redis://${user}:Given-Password_0123456789@localhost:6379`);
-    expect(output.cache_tls_url.value).toBe(`rediss://${user}:Given-Password_0123456789@localhost:6380`);
+    expect(output.cache_url.value).toBe(`redis://${user}:\${sensitive("Given-Password_0123456789")}@localhost:6379`);
+    expect(output.cache_tls_url.value).toBe(`rediss://${user}:\${sensitive("Given-Password_0123456789")}@localhost:6380`);
   });
 });

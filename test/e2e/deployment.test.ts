@@ -166,6 +166,10 @@ async function waitHealthy(name: string): Promise<void> {
   }, 90_000, 500);
 }
 
+scenario('a plan right after apply is empty on the default daemon', async () => {
+  await standin.expectNoChanges(plan);
+});
+
 scenario.each(['e2e-cache', 'e2e-secure'] as Handle[])('both credential URLs of %s work from the host, TLS verified against the CA output', async (handle) => {
   await waitUntilServing(handle);
   const plain = await connectWithUrl(`${handle}_url`);
@@ -339,4 +343,6 @@ scenario('after a Docker daemon restart every database comes back with its saved
   const reader = await connect('e2e-cache', true);
   expect(await reader.command('GET', 'across-daemon-restart')).toBe('kept');
   reader.close();
+  // The next deploy after the restart (and after every scenario above) changes nothing.
+  await standin.expectNoChanges(plan);
 });

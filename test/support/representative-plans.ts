@@ -1,0 +1,55 @@
+import * as fs from 'fs';
+import { Fn } from 'cdktf';
+import { Network } from '@cdktf/provider-docker/lib/network';
+import { RedisDatabase, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
+import { makeTestPki } from './pki';
+import { tempDir } from './processes';
+import { dockerStack, synthJson } from './synth';
+
+export interface RepresentativePlans {
+  readonly plans: Record<string, any>;
+  /** Secrets given as literal props: they must appear only inside `sensitive(...)`. */
+  readonly literalSecrets: { readonly password: string; readonly privateKeyPem: string };
+}
+
+/**
+ * Plans that between them use every option that changes which resources or
+ * attributes the constructs emit: both TLS modes, memory-only, AOF, a
+ * follower with Docker-chosen ports, a user network, an enforced volume size,
+ * literal and apply-time TLS material, a literal password.
+ */
+export function representativePlans(): RepresentativePlans {
+  const pkiDir = tempDir('representative-pki');
+  const pki = makeTestPki(pkiDir);
+  fs.rmSync(pkiDir, { recursive: true, force: true });
+  const literalSecrets = { password: 'LiteralPassword0123456789abcdef', privateKeyPem: pki.keyPem };
+
+  const generated = dockerStack();
+  const primary = new RedisDatabase(generated, 'cache', { version: RedisVersion.V7_2 });
+  new RedisFollower(generated, 'replica', { primary });
+  new RedisDatabase(generated, 'scratch', { version: RedisVersion.V7_2_NORDB, port: 7379, tlsPort: 7380, size: 2 });
+  new RedisDatabase(generated, 'secure', { version: RedisVersion.V7_2, tlsMode: RedisTlsMode.NATIVE, port: 8379, tlsPort: 8380, appendOnly: true });
+
+  const given = dockerStack();
+  const network = new Network(given, 'apps', { name: 'apps' });
+  new RedisDatabase(given, 'given', {
+    version: RedisVersion.V8_0,
+    network,
+    enforceSize: true,
+    password: literalSecrets.password,
+    tlsCertificatePem: pki.certPem,
+    tlsPrivateKeyPem: literalSecrets.privateKeyPem,
+    tlsCaCertificatePem: pki.caCertPem,
+  });
+  new RedisDatabase(given, 'native-given', {
+    version: RedisVersion.V7_2,
+    tlsMode: RedisTlsMode.NATIVE,
+    port: 9379,
+    tlsPort: 9380,
+    password: literalSecrets.password,
+    tlsCertificatePem: Fn.file('/etc/pki/redis.crt'),
+    tlsPrivateKeyPem: Fn.file('/etc/pki/redis.key'),
+    tlsCaCertificatePem: Fn.file('/etc/pki/ca.crt'),
+  });
+  return { plans: { generated: synthJson(generated), given: synthJson(given) }, literalSecrets };
+}
