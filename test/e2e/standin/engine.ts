@@ -57,6 +57,8 @@ export class Engine {
       const req = http.request(
         {
           socketPath: this.socketPath,
+          // A connection per request, as the provider's transport (keep-alives disabled, config.go).
+          agent: false,
           method,
           path,
           headers: payload ? { 'Content-Type': contentType, 'Content-Length': payload.length } : {},
