@@ -209,7 +209,8 @@ export interface RedisInstanceOptions {
   /**
    * Redis password, at least 16 URL-safe characters (letters, digits, `-`, `_`,
    * `.`, `~`). It is written into the uploaded redis.conf only, never into the
-   * environment or a command line.
+   * environment or a command line, and marked `sensitive()`, so plans never
+   * print it.
    *
    * @default - a generated 40-character `random_password`
    */
@@ -224,7 +225,8 @@ export interface RedisInstanceOptions {
   readonly tlsCertificatePem?: string;
 
   /**
-   * PEM of the TLS certificate's private key.
+   * PEM of the TLS certificate's private key, marked `sensitive()`, so plans
+   * never print it.
    *
    * @default - generated with the certificate
    */
@@ -275,7 +277,10 @@ export interface RedisInstanceOptions {
   readonly tlsSidecarImage?: string;
 
   /**
-   * Docker restart policy of the containers.
+   * Docker restart policy of the containers. Whatever the policy, a refresh
+   * (`cdktf diff`, `plan`) leaves a container someone stopped alone (the
+   * containers set `must_run = false`); the next deploy replaces and starts
+   * it, keeping a persistent database's data.
    *
    * @default RedisRestartPolicy.UNLESS_STOPPED
    */
