@@ -7,9 +7,9 @@
  */
 import { DEFAULT_DOCKER_HOST, engineFor, EngineResponse } from './standin/engine';
 
-export { PlanNotEmptyError, StandIn } from './standin/standin';
+export { StandIn } from './standin/standin';
 export type { PlannedChange } from './standin/standin';
-export { Engine, engineFor } from './standin/engine';
+export { engineFor } from './standin/engine';
 
 /** One Engine API call on the default engine, with the negotiated API version. */
 export function dockerApi(method: string, path: string, body?: unknown, raw?: Buffer, timeoutMs?: number): Promise<EngineResponse> {

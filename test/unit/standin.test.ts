@@ -4,12 +4,17 @@
  * passwords, duration formats and provider routing. Its Docker side runs in
  * the e2e suites.
  */
+import * as fs from 'fs';
+import * as http from 'http';
+import * as path from 'path';
 import { actionFor, diffResource, differs } from '../e2e/standin/diff';
 import { goDurationString, parseGoDuration } from '../e2e/standin/docker-resources';
+import { Engine } from '../e2e/standin/engine';
 import { evaluate, ExpressionError, referencedAddresses, Resolver, UNKNOWN } from '../e2e/standin/expressions';
 import { createRandomPassword } from '../e2e/standin/generated';
 import { dockerHostOf } from '../e2e/standin/standin';
 import { PROVIDER_FACTS } from '../support/provider-facts';
+import { tempDir } from '../support/processes';
 
 const refs: Record<string, { value: any; sensitive?: boolean }> = {
   'random_password.pw.result': { value: 'S3cret', sensitive: true },
@@ -159,5 +164,40 @@ describe('provider routing', () => {
 
   test('a resource naming a provider configuration the plan lacks is refused', () => {
     expect(() => dockerHostOf(plan, 'docker_network.a')).toThrow(/no provider configuration docker.missing/);
+  });
+});
+
+describe('API version negotiation, as the provider\'s Go client does it', () => {
+  const dir = tempDir('engine-negotiation');
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** An engine answering /_ping with `offered` and echoing the path of every other request. */
+  async function withEngine(offered: string | undefined, body: (engine: Engine) => Promise<void>): Promise<void> {
+    const socket = path.join(dir, `engine-${offered ?? 'none'}.sock`);
+    const server = http.createServer((req, res) => {
+      if (req.url === '/_ping') res.writeHead(200, offered ? { 'Api-Version': offered } : {}).end('OK');
+      else res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ path: req.url }));
+    });
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    try {
+      await body(new Engine(`unix://${socket}`));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+
+  test.each([
+    ['a newer engine (Docker 29)', '1.52', '1.49'],
+    ['an older engine (Docker 20.10)', '1.41', '1.41'],
+    ['an engine naming no version', undefined, '1.24'],
+  ])('%s is spoken to in the lower of its version and the client\'s', async (_what, offered, expected) => {
+    await withEngine(offered, async (engine) => {
+      expect(await engine.apiVersion()).toBe(expected);
+      expect((await engine.ok('GET', '/info')).path).toBe(`/v${expected}/info`);
+    });
+  });
+
+  test('only unix sockets are reachable', () => {
+    expect(() => new Engine('tcp://127.0.0.1:2375')).toThrow(/unix:\/\/ sockets only/);
   });
 });

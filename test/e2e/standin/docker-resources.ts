@@ -6,7 +6,7 @@
  * attribute the provider's Read sets, so a refresh sees what Terraform would.
  */
 import { sleep } from '../../support/processes';
-import { Engine, EngineError } from './engine';
+import { Engine } from './engine';
 
 export type Attributes = Record<string, any>;
 
@@ -120,7 +120,7 @@ export const dockerNetwork: ResourceHandler = {
       const res = await engine.call('DELETE', `/networks/${state.id}`);
       if (res.status < 300 || res.status === 404) return 'removed';
       if (/has active endpoints/.test(JSON.stringify(res.body))) return 'in use';
-      throw new EngineError(res.status, `${where}: removing network ${state.name}: HTTP ${res.status} ${res.body?.message ?? ''}`);
+      throw new Error(`${where}: removing network ${state.name}: HTTP ${res.status} ${res.body?.message ?? ''}`);
     });
   },
 };
@@ -151,7 +151,7 @@ export const dockerVolume: ResourceHandler = {
       const res = await engine.call('DELETE', `/volumes/${encodeURIComponent(state.id)}?force=true`);
       if (res.status < 300 || res.status === 404) return 'removed';
       if (/volume is in use/.test(JSON.stringify(res.body))) return 'in use';
-      throw new EngineError(res.status, `${where}: removing volume ${state.id}: HTTP ${res.status} ${res.body?.message ?? ''}`);
+      throw new Error(`${where}: removing volume ${state.id}: HTTP ${res.status} ${res.body?.message ?? ''}`);
     });
   },
 };

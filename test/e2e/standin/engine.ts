@@ -21,7 +21,7 @@ export interface EngineResponse {
   readonly body: any;
 }
 
-export function compareApiVersions(a: string, b: string): number {
+function compareApiVersions(a: string, b: string): number {
   const [am, an] = a.split('.').map(Number);
   const [bm, bn] = b.split('.').map(Number);
   return am !== bm ? am - bm : an - bn;
@@ -96,15 +96,9 @@ export class Engine {
     const res = await this.call(method, path, options);
     if (res.status >= 300) {
       const message = typeof res.body === 'object' && res.body?.message ? res.body.message : String(res.body).slice(0, 300);
-      throw new EngineError(res.status, `${method} ${path.replace(/\?.*/, '')} on ${this.host}: HTTP ${res.status} ${message}`);
+      throw new Error(`${method} ${path.replace(/\?.*/, '')} on ${this.host}: HTTP ${res.status} ${message}`);
     }
     return res.body;
-  }
-}
-
-export class EngineError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
   }
 }
 

@@ -192,8 +192,6 @@ interface Plan {
   readonly changes: PlannedChange[];
 }
 
-export class PlanNotEmptyError extends Error {}
-
 export class StandIn {
   private readonly state = new Map<string, ResourceState>();
   private hosts = new Map<string, string>();
@@ -208,13 +206,6 @@ export class StandIn {
   /** Addresses in the state of one type. */
   addressesOf(type: string): string[] {
     return [...this.state.values()].filter((r) => r.type === type).map((r) => r.address).sort();
-  }
-
-  /** The engine a Docker resource in the state lives on. */
-  engineOf(address: string): Engine {
-    const r = this.state.get(address);
-    if (!r) throw new Error(`${address} is not in the stand-in's state`);
-    return this.engine(r.provider);
   }
 
   private engine(provider: string): Engine {
@@ -334,7 +325,7 @@ export class StandIn {
   async expectNoChanges(planJson: any): Promise<void> {
     const changes = await this.changes(planJson);
     if (changes.length > 0) {
-      throw new PlanNotEmptyError(`plan after apply is not empty: ${changes.map((c) => `${c.address} (${c.action}): ${c.reasons.join('; ')}`).join(' | ')}`);
+      throw new Error(`plan after apply is not empty: ${changes.map((c) => `${c.address} (${c.action}): ${c.reasons.join('; ')}`).join(' | ')}`);
     }
   }
 
