@@ -16,7 +16,7 @@
 import { ChildProcess, execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import { promisify } from 'util';
-import { requireTools, sleep, waitFor } from './processes';
+import { requireTools, waitFor } from './processes';
 
 const run = promisify(execFile);
 
@@ -157,7 +157,9 @@ export async function startSecondDockerd(options: SecondDockerdOptions): Promise
     },
     async stop(): Promise<void> {
       await cleanUp(child);
-      await Promise.race([exited, sleep(10_000)]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => { timer = setTimeout(resolve, 10_000); })]);
+      clearTimeout(timer);
     },
   };
 }

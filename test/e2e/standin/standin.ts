@@ -229,9 +229,14 @@ export class StandIn {
     }
   }
 
-  private plan(planJson: any): Plan {
+  /** The plan's provider configurations join those of earlier plans: the state may hold resources of both. */
+  private parse(planJson: any): ReturnType<typeof parsePlan> {
     const parsed = parsePlan(planJson);
     this.hosts = new Map([...this.hosts, ...parsed.hosts]);
+    return parsed;
+  }
+
+  private plan(parsed: ReturnType<typeof parsePlan>): Plan {
     const order = dependencyOrder(parsed.resources);
     const actions = new Map<string, Action>();
     const planned = new Map<string, { values: Attributes; sensitive: Set<string> }>();
@@ -317,8 +322,9 @@ export class StandIn {
 
   /** `terraform plan`: refresh, then what an apply of `planJson` would change. */
   async changes(planJson: any): Promise<PlannedChange[]> {
+    const parsed = this.parse(planJson);
     await this.refresh();
-    return this.plan(planJson).changes;
+    return this.plan(parsed).changes;
   }
 
   /** A plan after apply must be empty: throws naming each attribute whose state differs from the plan. */
@@ -331,8 +337,9 @@ export class StandIn {
 
   /** `terraform apply`: refresh, plan, then destroy what goes (dependents first) and create or update the rest in dependency order. */
   async apply(planJson: any): Promise<PlannedChange[]> {
+    const parsed = this.parse(planJson);
     await this.refresh();
-    const plan = this.plan(planJson);
+    const plan = this.plan(parsed);
     const destroying = plan.changes.filter((c) => c.action === 'replace' || c.action === 'delete').map((c) => c.address);
     for (const address of this.destroyOrder(destroying)) await this.destroyOne(address);
     for (const address of plan.order) {
@@ -407,8 +414,7 @@ export class StandIn {
 
   /** `terraform destroy`: refused before anything is touched if the configuration protects a resource in the state. */
   async destroy(planJson: any): Promise<void> {
-    const parsed = parsePlan(planJson);
-    this.hosts = new Map([...this.hosts, ...parsed.hosts]);
+    const parsed = this.parse(planJson);
     await this.refresh();
     const protectedOnes = [...this.state.keys()].filter((a) => parsed.resources.get(a)?.lifecycle.preventDestroy);
     if (protectedOnes.length > 0) {
