@@ -21,7 +21,7 @@ import { LocalRedis, startLocalRedis, startLocalTlsProxy } from '../support/loca
 import { makeTestPki } from '../support/pki';
 import { requireTools, sleep, stopAll, tempDir, waitFor } from '../support/processes';
 import { inImage, removeDeadRunsContainers, Runner } from '../support/runners';
-import { HAPROXY_IMAGES, memoryOnlyOf, NEWEST_HAPROXY_IMAGE, NEWEST_REDIS_IMAGE, REDIS_FAMILY_IMAGES, ServerImage } from '../support/server-images';
+import { HAPROXY_IMAGES, memoryOnlyOf, NEWEST_HAPROXY_IMAGE, NEWEST_REDIS_IMAGE, REDIS_FAMILY_IMAGES, requireImages, ServerImage } from '../support/server-images';
 import { dockerStack } from '../support/synth';
 
 const run = promisify(execFile);
@@ -58,14 +58,9 @@ function synthesizeTestStack(version: RedisVersion) {
   return stack;
 }
 
-beforeAll(async () => {
+beforeAll(() => {
   removeDeadRunsContainers();
-  const images = [...REDIS_FAMILY_IMAGES, ...HAPROXY_IMAGES].map((i) => i.image);
-  const missing = [];
-  for (const image of images) {
-    if (!(await run('docker', ['image', 'inspect', image]).then(() => true, () => false))) missing.push(image);
-  }
-  if (missing.length > 0) throw new Error(`test images missing: ${missing.join(', ')}; run \`sudo bash scripts/build-test-images.sh\``);
+  requireImages([...REDIS_FAMILY_IMAGES, ...HAPROXY_IMAGES].map((i) => i.image));
 });
 
 afterAll(async () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import { RedisVersion } from '../../lib';
 
 /**
@@ -37,4 +38,17 @@ export function memoryOnlyOf(version: RedisVersion): RedisVersion {
   const flavor = RedisVersion.ALL.find((v) => !v.persistent && v.persistentFlavor === version);
   if (!flavor) throw new Error(`no memory-only flavor of ${version.name} in the catalog`);
   return flavor;
+}
+
+/** Fails, naming the script that builds them, when test images are missing: a suite never skips. */
+export function requireImages(images: readonly string[]): void {
+  const missing = images.filter((image) => {
+    try {
+      execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore', timeout: 30_000 });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length > 0) throw new Error(`test images missing: ${missing.join(', ')}; run \`sudo bash scripts/build-test-images.sh\``);
 }
