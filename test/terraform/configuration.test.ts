@@ -3,8 +3,11 @@
  * the real Terraform binary and planned as a terraform_data mirror (see
  * test/support/terraform.ts for what each step can and cannot check).
  */
+import { TerraformStack } from 'cdktf';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { configurationErrors, planMirror, requireTerraform, TerraformJson } from '../support/terraform';
-import { CONSTRUCT_STACKS, databaseStack, EXAMPLES, synthExample } from './stacks';
+import { CONSTRUCT_STACKS, databaseStack, EXAMPLES, providerAfterFirstDatabase, synthExample } from './stacks';
 
 jest.setTimeout(120_000);
 
@@ -28,6 +31,20 @@ describe.each([
     const mirror = planMirror(stack);
     expect(Object.keys(mirror.resources).sort()).toEqual(addressesOf(stack));
     expect(Object.keys(mirror.outputs).sort()).toEqual(Object.keys(stack.output ?? {}).sort());
+  });
+});
+
+/**
+ * The README lets users declare the random and tls providers themselves. One
+ * declared after the first database meets the block the library already
+ * added, and Terraform refuses two default blocks of one provider.
+ */
+describe.each([
+  ['RandomProvider', (stack: TerraformStack) => new RandomProvider(stack, 'random', {})],
+  ['TlsProvider', (stack: TerraformStack) => new TlsProvider(stack, 'tls', {})],
+])('a %s the user declares after the first database', (_name, declare) => {
+  test('loads in Terraform without configuration errors', () => {
+    expect(configurationErrors(providerAfterFirstDatabase(declare))).toBe('');
   });
 });
 

@@ -101,3 +101,12 @@ export const CONSTRUCT_STACKS: Array<[string, () => TerraformJson]> = [
     return synthJson(stack);
   }],
 ];
+
+/** A stack where the user declares a settingless provider between two databases, after the library has needed it. */
+export function providerAfterFirstDatabase(declare: (stack: TerraformStack) => void): TerraformJson {
+  const stack = dockerStack();
+  new RedisDatabase(stack, 'cache', {});
+  declare(stack);
+  new RedisDatabase(stack, 'sessions', { port: 7000, tlsPort: 7001 });
+  return synthJson(stack);
+}
