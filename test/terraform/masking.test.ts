@@ -4,7 +4,8 @@
  * so a secret that shows here would show in the plan of a real deploy.
  */
 import { EvaluatedMirror, mirrorAddress, planMirror, requireTerraform, TerraformJson } from '../support/terraform';
-import { databaseStack } from './stacks';
+import { RedisTlsMode } from '../../lib';
+import { databaseStack, LITERAL_KEY_BODY, LITERAL_PASSWORD, LITERAL_TLS } from './stacks';
 
 jest.setTimeout(120_000);
 
@@ -12,6 +13,7 @@ requireTerraform();
 
 const REDIS_CONF = '/usr/local/etc/redis/redis.conf';
 const SIDECAR_PEM = '/usr/local/etc/haproxy/certs/server.pem';
+const NATIVE_KEY = '/usr/local/etc/redis/tls/server.key';
 
 /** The plan's text for one resource, from its `# … will be created` line to the next resource or the summary. */
 function planSection(planText: string, address: string): string {
@@ -68,5 +70,29 @@ describe('a database with a generated password and generated TLS material', () =
     const haproxyCfg = planSection(mirror.planText, addressOf(stack, 'docker_container', 'cache_Node_TlsSidecar_'));
     expect(haproxyCfg).toContain('server redis unix@/run/redis/redis.sock');
     expect(planSection(mirror.planText, addressOf(stack, 'docker_volume', 'cache_Data_'))).toMatch(/\+ name\s+= "cache-data"\n/);
+  });
+});
+
+/**
+ * Secrets given as literal props are plain strings to Terraform, and the
+ * Docker provider marks no upload sensitive: only the library can keep them
+ * out of the plan, by marking them sensitive itself.
+ */
+describe.each([
+  ['a literal password', { password: LITERAL_PASSWORD }, LITERAL_PASSWORD, 'cache_Node_Redis_', REDIS_CONF],
+  ['a literal private key with the TLS sidecar', LITERAL_TLS, LITERAL_KEY_BODY, 'cache_Node_TlsSidecar_', SIDECAR_PEM],
+  ['a literal private key with native TLS', { ...LITERAL_TLS, tlsMode: RedisTlsMode.NATIVE }, LITERAL_KEY_BODY, 'cache_Node_Redis_', NATIVE_KEY],
+])('%s', (_name, props, secret, container, file) => {
+  const stack = databaseStack(props);
+  let mirror: EvaluatedMirror;
+  beforeAll(() => {
+    mirror = planMirror(stack);
+  });
+
+  test('never shows in the plan, though the uploaded file carries it', () => {
+    const address = addressOf(stack, 'docker_container', container);
+    expect(uploadContent(mirror, address, file)).toContain(secret);
+    expect(mirror.planText).not.toContain(secret);
+    expectMaskedUpload(planSection(mirror.planText, address), file);
   });
 });

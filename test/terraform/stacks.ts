@@ -51,6 +51,7 @@ export const LITERAL_TLS = {
   tlsPrivateKeyPem: '-----BEGIN PRIVATE KEY-----\nLiteralPrivateKeyBody0123456789\n-----END PRIVATE KEY-----\n',
   tlsCaCertificatePem: '-----BEGIN CERTIFICATE-----\nLiteralCaCertificateBody\n-----END CERTIFICATE-----\n',
 };
+export const LITERAL_KEY_BODY = 'LiteralPrivateKeyBody0123456789';
 
 /** The shapes the construct, integration and e2e suites synthesize, each as a stack a user could deploy. */
 export const CONSTRUCT_STACKS: Array<[string, () => TerraformJson]> = [
