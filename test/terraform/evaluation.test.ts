@@ -88,13 +88,15 @@ describe.each([
     }
   });
 
-  test('outputs the URLs with the test password and the CA certificate, all sensitive', () => {
+  test('outputs the host and network URLs with the test password and the CA certificate, all sensitive', () => {
     const expected: EvaluatedMirror['outputs'] = {};
     for (const [handle, [port, tlsPort]] of Object.entries(ports)) {
       const password = testPassword(passwordNameOf(stack, handle));
       const caName = Object.keys(stack.resource.tls_self_signed_cert).find((name) => name.startsWith(`${handle}_CaCertificate_`));
       expected[`${handle}_url`] = { value: `redis://default:${password}@localhost:${port}`, sensitive: true };
       expected[`${handle}_tls_url`] = { value: `rediss://default:${password}@localhost:${tlsPort}`, sensitive: true };
+      expected[`${handle}_network_url`] = { value: `redis://default:${password}@${handle}:6379`, sensitive: true };
+      expected[`${handle}_network_tls_url`] = { value: `rediss://default:${password}@${handle}-tls:6380`, sensitive: true };
       expected[`${handle}_ca_certificate`] = { value: mirror.resources[`tls_self_signed_cert.${caName}`].cert_pem, sensitive: true };
     }
     expect(mirror.outputs).toEqual(expected);

@@ -9,7 +9,8 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { BasicStack } from '../../examples/basic/main';
 import { FollowerStack } from '../../examples/follower/main';
 import { MemoryOnlyStack } from '../../examples/memory-only/main';
-import { MaxmemoryPolicy, RedisDatabase, RedisDatabaseProps, RedisFollower, RedisTlsMode } from '../../lib';
+import { MaxmemoryPolicy, RedisDatabase, RedisDatabaseProps, RedisFollower, RedisRestartPolicy, RedisTlsMode, RedisVersion } from '../../lib';
+import { makeTestPki } from '../support/pki';
 import { TerraformJson } from '../support/terraform';
 import { dockerStack, synthJson } from '../support/synth';
 
@@ -45,31 +46,35 @@ export function databaseStack(props: RedisDatabaseProps = {}): TerraformJson {
 
 export const LITERAL_PASSWORD = 'Literal0123456789abcdef';
 
-/** PEM-shaped literals: Terraform never parses them, only the secret body matters. */
+/** Real PEMs, since the constructs check literal TLS material at synth; only the key's body is secret. */
+const pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-docker-redis-terraform-pki-'));
+const pki = makeTestPki(pkiDir);
+process.once('exit', () => fs.rmSync(pkiDir, { recursive: true, force: true }));
 export const LITERAL_TLS = {
-  tlsCertificatePem: '-----BEGIN CERTIFICATE-----\nLiteralCertificateBody\n-----END CERTIFICATE-----\n',
-  tlsPrivateKeyPem: '-----BEGIN PRIVATE KEY-----\nLiteralPrivateKeyBody0123456789\n-----END PRIVATE KEY-----\n',
-  tlsCaCertificatePem: '-----BEGIN CERTIFICATE-----\nLiteralCaCertificateBody\n-----END CERTIFICATE-----\n',
+  tlsCertificatePem: pki.certPem,
+  tlsPrivateKeyPem: pki.keyPem,
+  tlsCaCertificatePem: pki.caCertPem,
 };
-export const LITERAL_KEY_BODY = 'LiteralPrivateKeyBody0123456789';
+/** The base64 line of the key that carries the secret. */
+export const LITERAL_KEY_BODY = pki.keyPem.split('\n')[1];
 
 /** The shapes the construct, integration and e2e suites synthesize, each as a stack a user could deploy. */
 export const CONSTRUCT_STACKS: Array<[string, () => TerraformJson]> = [
   ['defaults', () => databaseStack()],
-  ['memory-only', () => databaseStack({ version: '7.2-nordb', size: 3, maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LRU })],
-  ['native TLS', () => databaseStack({ version: '7.2', tlsMode: RedisTlsMode.NATIVE })],
+  ['memory-only', () => databaseStack({ version: RedisVersion.V7_2_NORDB, size: 3, maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LRU })],
+  ['native TLS', () => databaseStack({ version: RedisVersion.V7_2, tlsMode: RedisTlsMode.NATIVE })],
   ['literal TLS PEMs (sidecar)', () => databaseStack(LITERAL_TLS)],
   ['literal TLS PEMs (native TLS)', () => databaseStack({ ...LITERAL_TLS, tlsMode: RedisTlsMode.NATIVE })],
   ['a literal password', () => databaseStack({ password: LITERAL_PASSWORD })],
   ['createOutputs false', () => databaseStack({ createOutputs: false })],
   ['every prop set', () => databaseStack({
-    version: '6.2', size: 25, enforceSize: true, preventDestroy: false, containerSizeMb: 2048, appendOnly: true,
+    version: RedisVersion.V6_2, size: 25, enforceSize: true, preventDestroy: false, containerSizeMb: 2048, appendOnly: true,
     saveSchedule: [{ afterSeconds: 120, minChanges: 5 }], hostname: '192.0.2.10', hostIp: '127.0.0.1', port: 7000, tlsPort: 7001,
-    restart: 'always', config: { timeout: '300' }, image: 'registry.local/redis:6.2.20', tlsSidecarImage: 'registry.local/haproxy:3.2.4',
+    restart: RedisRestartPolicy.ALWAYS, config: { timeout: '300' }, image: 'registry.local/redis:6.2.20', tlsSidecarImage: 'registry.local/haproxy:3.2.4',
   })],
   ['4.0 with a follower (slaveof, no username)', () => {
     const stack = dockerStack();
-    const primary = new RedisDatabase(stack, 'cache', { version: '4.0' });
+    const primary = new RedisDatabase(stack, 'cache', { version: RedisVersion.V4_0 });
     new RedisFollower(stack, 'replica', { primary });
     return synthJson(stack);
   }],
@@ -82,11 +87,11 @@ export const CONSTRUCT_STACKS: Array<[string, () => TerraformJson]> = [
   }],
   ['the integration suite\'s five instances', () => {
     const stack = dockerStack();
-    const cache = new RedisDatabase(stack, 'cache', { version: '7.0', containerSizeMb: 256 });
-    new RedisDatabase(stack, 'journal', { version: '7.0', appendOnly: true, port: 7000, tlsPort: 7001 });
-    new RedisDatabase(stack, 'scratch', { version: '7.0-nordb', containerSizeMb: 256, maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LRU, port: 7100, tlsPort: 7101 });
+    const cache = new RedisDatabase(stack, 'cache', { version: RedisVersion.V7_0, containerSizeMb: 256 });
+    new RedisDatabase(stack, 'journal', { version: RedisVersion.V7_0, appendOnly: true, port: 7000, tlsPort: 7001 });
+    new RedisDatabase(stack, 'scratch', { version: RedisVersion.V7_0_NORDB, containerSizeMb: 256, maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LRU, port: 7100, tlsPort: 7101 });
     new RedisFollower(stack, 'replica', { primary: cache, port: 7200, tlsPort: 7201 });
-    new RedisDatabase(stack, 'secure', { version: '7.0', tlsMode: RedisTlsMode.NATIVE, port: 7300, tlsPort: 7301 });
+    new RedisDatabase(stack, 'secure', { version: RedisVersion.V7_0, tlsMode: RedisTlsMode.NATIVE, port: 7300, tlsPort: 7301 });
     return synthJson(stack);
   }],
   ['an existing network', () => {
