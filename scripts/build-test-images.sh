@@ -108,7 +108,12 @@ engine_facts() {
 RECIPE=$(cat "$0" "$here/debian-archive.sh" | sha256sum | cut -c1-16)
 
 log() { echo "[$(date +%H:%M:%S)] $*"; }
-die() { echo "build-test-images.sh: $*" >&2; exit 1; }
+# In a suite job, the reason is also kept for the summary after all jobs end.
+die() {
+  echo "build-test-images.sh: $*" >&2
+  [ -z "${JOB_ERRORS:-}" ] || echo "$*" >>"$JOB_ERRORS"
+  exit 1
+}
 
 # 7.0 from 5:7.0.15-1~deb12u7, 1.69 from 1.69.0-1
 major_minor() { sed -E 's/^[0-9]+://; s/^([0-9]+)\.([0-9]+).*/\1.\2/' <<<"$1"; }
@@ -299,7 +304,7 @@ build_image() {
   debver=$(in_chroot "$root" dpkg-query -W -f='${Version}' "$pkg") || die "$CURRENT: $pkg is not installed"
   found=$(major_minor "$debver")
   if [ "$found" != "$expect" ]; then
-    die "$CURRENT: expected $pkg $expect from $pkg_suite, found $found ($debver). The suite moved: update the IMAGES table in scripts/build-test-images.sh (and the tests that use ${name%%:*}:$expect)."
+    die "$CURRENT: expected $pkg $expect from $pkg_suite, found $found ($debver). The suite moved: update the IMAGES table in scripts/build-test-images.sh and the tests that use $name."
   fi
   if in_chroot "$root" dpkg-query -W -f='${Status}' systemd 2>/dev/null | grep -q 'install ok installed'; then
     die "$CURRENT: the packages pulled in all of systemd; name the standalone alternatives in the IMAGES table"
@@ -354,6 +359,7 @@ build_image() {
 build_suite() {
   local suite=$1 t0=$SECONDS entry extra=
   shift
+  JOB_ERRORS=$work/$suite.error
   for entry in "$@"; do
     IFS='|' read -r _ _ _ _ packages <<<"$entry"
     for p in $packages; do
@@ -456,6 +462,9 @@ else
     for suite in "${failed[@]}"; do
       echo "---- last lines of the $suite log:" >&2
       tail -n 15 "$work/$suite.log" >&2 || true
+    done
+    for suite in "${failed[@]}"; do
+      echo "build-test-images.sh: $suite: $(cat "$work/$suite.error" 2>/dev/null || echo "ended without a reason (killed?)")" >&2
     done
     die "building the images of ${failed[*]} failed"
   fi
