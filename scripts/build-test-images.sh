@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Docker images the integration and end-to-end suites run, because
-# no image registry is reachable here: each is a real minimal Debian root
+# Builds the Docker images the test suites run, because no image registry is
+# reachable here: each is a real minimal Debian root
 # filesystem (`debootstrap --variant=minbase`, one per suite, copied for each
 # image) plus the server packages (`--no-install-recommends`), with the
 # official image's user, uid, binary names, /data and WORKDIR, imported with
@@ -12,10 +12,10 @@
 #   valkey:8.0                      bookworm + backports  valkey-server valkey-tools
 #   valkey:8.1                      trixie                valkey-server valkey-tools
 #   valkey:9.1                      forky                 valkey-server valkey-tools
-#   haproxy:2.6                     bookworm              haproxy
-#   haproxy:3.0                     trixie                haproxy
-#   haproxy:3.2                     forky                 haproxy
-#   redis-exporter:1.69             trixie                prometheus-redis-exporter
+#   haproxy:2.6                     bookworm              haproxy ca-certificates
+#   haproxy:3.0                     trixie                haproxy ca-certificates
+#   haproxy:3.2                     forky                 haproxy ca-certificates
+#   redis-exporter:1.69             trixie                prometheus-redis-exporter ca-certificates
 #
 # The tag's major.minor is read from dpkg inside the image; a suite that moved
 # to another version fails the build instead of tagging it wrongly. Packages
@@ -27,8 +27,8 @@
 #   TEST_IMAGE_PREFIX      repository prefix (default cdktf-docker-redis-test)
 #   REBUILD_TEST_IMAGES=1  rebuild every image even when it is up to date
 #   TEST_IMAGES            only these, e.g. "redis:8.0 haproxy:3.2" (default: all)
-#   TEST_IMAGES_MANIFEST   where the JSON list of images goes
-#                          (default /var/lib/cdktf-docker-redis-test/images.json)
+#   TEST_IMAGES_MANIFEST   where the JSON list of the images goes (those built or
+#                          kept by this run; default /var/lib/cdktf-docker-redis-test/images.json)
 #   TEST_IMAGES_CACHE      downloaded packages, kept between runs
 #                          (default /var/cache/cdktf-docker-redis-test)
 #   TEST_IMAGES_WORKDIR    where root filesystems are assembled, removed on exit
@@ -545,4 +545,5 @@ for entry in "${selected[@]}"; do
   size=$(docker image inspect --format '{{.Size}}' "${r[1]}")
   printf '%-44s %-26s %-8s %s\n' "${r[1]}" "${r[4]}" "$((size / 1000000)) MB" "$([ "${r[10]}" = built ] && echo "${r[9]}" || echo kept)"
 done
+cat "$MANIFEST"
 log "manifest: $MANIFEST; total $((SECONDS - t_start)) s"
