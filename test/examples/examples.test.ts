@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing, TerraformStack } from 'cdktf';
 import { BasicStack } from '../../examples/basic/main';
+import { CompleteStack } from '../../examples/complete/main';
 import { FollowerStack } from '../../examples/follower/main';
 import { MemoryOnlyStack } from '../../examples/memory-only/main';
 import { repoRoot } from '../support/cdktf-cli';
@@ -15,6 +16,7 @@ describe.each([
   ['basic', BasicStack],
   ['follower', FollowerStack],
   ['memory-only', MemoryOnlyStack],
+  ['complete', CompleteStack],
 ] as Array<[string, new (scope: any, id: string) => TerraformStack]>)('examples/%s', (name, StackClass) => {
   test('synthesizes the same plan as before', () => {
     const stack = new StackClass(Testing.app(), name);
