@@ -86,13 +86,15 @@ describe('npm test (scripts/test.js)', () => {
   });
 
   test('fails a stage that outlives its limit, ending it and its children', async () => {
-    const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-docker-redis-runner-')), 'pid');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-docker-redis-runner-'));
+    const pidFile = path.join(dir, 'pid');
     const hang = `const c = require('child_process').spawn('sleep', ['60'], { stdio: 'ignore' }); require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid)); setInterval(() => {}, 1000);`;
     const { code, lines } = await runFakes([stage('hangs', hang, { limitMs: 1000 })]);
     expect(code).toBe(1);
     expect(lines).toContainEqual(expect.stringMatching(/^== hangs FAILED \(killed after its limit of 1\.0 s\) after \d+\.\d s$/));
     const grandchild = Number(fs.readFileSync(pidFile, 'utf8'));
     await within(5_000, () => !alive(grandchild));
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('passes Ctrl-C on to the running stage, which ends, and still prints the summary', async () => {
@@ -109,5 +111,6 @@ describe('npm test (scripts/test.js)', () => {
     expect(alive(Number(fs.readFileSync(pidFile, 'utf8')))).toBe(false);
     expect(out).toMatch(/== long FAILED \(ended by SIGINT\)/);
     expect(out).toMatch(/\nlong {3}FAILED/);
+    fs.rmSync(dir, { recursive: true, force: true });
   }, 20_000);
 });
