@@ -18,7 +18,7 @@ export function requireTools(...tools: string[]): void {
     }
   });
   if (missing.length > 0) {
-    throw new Error(`missing ${missing.join(', ')}: run \`sudo bash scripts/install-test-tools.sh\` (CI does it in .ci/run)`);
+    throw new Error(`missing ${missing.join(', ')}: run \`sudo node scripts/provision-test-host.js\` (npm test does it first)`);
   }
 }
 
