@@ -17,6 +17,7 @@ import { generatedInstances } from '../test/support/generated';
 import { startLocalRedis, startLocalTlsProxy } from '../test/support/local-servers';
 import { makeTestPki, TestPki } from '../test/support/pki';
 import { freePort, requireTools, stopAll, tempDir, waitFor } from '../test/support/processes';
+import { onHost } from '../test/support/runners';
 import { RespClient } from '../test/support/resp';
 import { dockerStack, synthJson } from '../test/support/synth';
 
@@ -105,9 +106,9 @@ async function tlsAndDockerOverhead(workDir: string, pki: TestPki, results: Reco
     // The same generated configs on the bare host: what Docker itself costs, and
     // the most each TLS path reaches on this machine without Docker in the way.
     const bare = generatedInstances(stack, { pki, passwords: {} });
-    const bareHost = await startLocalRedis(bare['bench-sidecar'], workDir);
-    const bareHostProxy = await startLocalTlsProxy(bare['bench-sidecar'], bareHost, workDir);
-    const bareHostNative = await startLocalRedis(bare['bench-native'], workDir);
+    const bareHost = await startLocalRedis(bare['bench-sidecar'], workDir, onHost);
+    const bareHostProxy = await startLocalTlsProxy(bare['bench-sidecar'], bareHost, workDir, onHost);
+    const bareHostNative = await startLocalRedis(bare['bench-native'], workDir, onHost);
 
     const addressOf = async (container: string) =>
       (await dockerOk('GET', `/containers/${container}/json`)).NetworkSettings.Networks['bench-sidecar'].IPAddress as string;

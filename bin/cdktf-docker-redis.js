@@ -1,21 +1,11 @@
 #!/usr/bin/env node
-// `cdktf-docker-redis versions` prints the catalog the way `aptible db:versions` does.
+// Thin entry point: the commands live in lib/private/cli, compiled by jsii
+// with the library but not part of its API.
 'use strict';
-const { RedisVersion } = require('../lib');
+const { runCli } = require('../lib/private/cli/main');
 
-const [command] = process.argv.slice(2);
-if (command !== 'versions') {
-  console.error('usage: cdktf-docker-redis versions');
-  process.exit(2);
-}
-console.log(['VERSION', 'IMAGE', 'PERSISTENCE', 'STATUS'].map((h, i) => h.padEnd([18, 22, 13, 0][i])).join(''));
-for (const v of RedisVersion.ALL) {
-  const cells = [
-    v.name + (v === RedisVersion.DEFAULT ? ' *' : ''),
-    v.image,
-    v.persistent ? 'rdb' : 'memory-only',
-    v.endOfLife ? 'end of life' : 'supported',
-  ];
-  console.log(cells.map((c, i) => c.padEnd([18, 22, 13, 0][i])).join(''));
-}
-console.log('* default');
+// exitCode, not exit(): a piped stdout is written asynchronously and exit() would cut it.
+process.exitCode = runCli(process.argv.slice(2), {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+});

@@ -157,11 +157,8 @@ export class RedisVersion {
   /** The engine release's license, as an SPDX-style expression. */
   public readonly license: string;
 
-  private readonly spec: CatalogEntrySpec;
-
   private constructor(spec: CatalogEntrySpec, persistent: boolean) {
     const prefix = spec.engine === RedisEngine.REDIS ? '' : `${spec.engine}-`;
-    this.spec = spec;
     this.name = `${prefix}${spec.line}${persistent ? '' : '-nordb'}`;
     this.engine = spec.engine;
     this.engineVersion = spec.line;
@@ -178,7 +175,7 @@ export class RedisVersion {
 
   /** The persistent entry of the same release, for example `7.2` for `7.2-nordb`. */
   public get persistentFlavor(): RedisVersion {
-    return catalog.find((v) => v.spec === this.spec && v.persistent)!;
+    return catalog.find((v) => v.persistent && v.image === this.image)!;
   }
 
   /**
@@ -195,6 +192,7 @@ export class RedisVersion {
   }
 
   private memoryOnly(): RedisVersion {
-    return RedisVersion.register(this.spec, false);
+    const { engine, engineVersion: line, patchRelease, rdbFormat, license, endOfLife } = this;
+    return RedisVersion.register({ engine, line, patchRelease, rdbFormat, license, endOfLife }, false);
   }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Synthesizes examples/basic with the real `cdktf synth` and prints what a
-// `cdktf deploy` of it would create on the Docker host.
+// Synthesizes an example (examples/basic unless named) with the real `cdktf
+// synth` and prints, one line per resource, what a `cdktf deploy` of it would
+// create, read from the synthesized plan.
 'use strict';
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -23,34 +24,110 @@ const stacksDir = path.join(exampleDir, 'cdktf.out', 'stacks');
 for (const stackName of fs.readdirSync(stacksDir)) {
   const planFile = path.join(stacksDir, stackName, 'cdk.tf.json');
   const plan = JSON.parse(fs.readFileSync(planFile, 'utf8'));
-  console.log(`Stack "${stackName}" (${path.relative(process.cwd(), planFile)}) would create:`);
-  for (const [type, byId] of Object.entries(plan.resource || {})) {
-    for (const resource of Object.values(byId)) {
-      console.log(`  ${type.padEnd(24)} ${describe(type, resource)}`);
-    }
+  const resources = Object.entries(plan.resource || {}).flatMap(([type, byId]) =>
+    Object.entries(byId).map(([logicalId, attributes]) => ({ type, logicalId, attributes })));
+  const text = readableText(stackName, resources);
+  console.log(`Stack "${stackName}" (${path.relative(process.cwd(), planFile)}) would create ${resources.length} resources:`);
+  for (const { type, attributes } of resources) {
+    console.log(`  ${type.padEnd(24)} ${describe(type, attributes, text)}`);
   }
-  console.log('Outputs (all sensitive):');
-  for (const [name, output] of Object.entries(plan.output || {})) {
-    console.log(`  ${name.padEnd(24)} ${output.sensitive ? 'sensitive' : 'PLAIN'}  ${output.value}`);
+  const outputs = Object.entries(plan.output || {});
+  const width = Math.max(...outputs.map(([name]) => name.length));
+  console.log('Outputs:');
+  for (const [name, output] of outputs) {
+    console.log(`  ${name.padEnd(width)}  ${output.sensitive ? 'sensitive' : 'PLAIN'}  ${text(output.value)}`);
   }
 }
 
-function describe(type, r) {
+/**
+ * Replaces each Terraform reference in a value with what it names: a Docker
+ * object's name where the plan gives it (the image name for an image id),
+ * otherwise `<construct path.attribute>`, the path as cdktf records it.
+ */
+function readableText(stackName, resources) {
+  const byAddress = new Map(resources.map((r) => [`${r.type}.${r.logicalId}`, r]));
+  const pathOf = (r) => r.attributes['//'].metadata.path.slice(stackName.length + 1);
+  return (value) =>
+    String(value).replace(/\$\{([a-z_]+\.[^.}]+)\.([a-z_]+)\}/g, (reference, address, attribute) => {
+      const target = byAddress.get(address);
+      if (!target) return reference;
+      if (attribute === 'image_id' && target.type === 'docker_image') return target.attributes.name;
+      if (attribute === 'name' && typeof target.attributes.name === 'string') return target.attributes.name;
+      return `<${pathOf(target)}.${attribute}>`;
+    });
+}
+
+function describe(type, r, text) {
+  const id = r.name !== undefined ? r.name : r['//'].metadata.path.replace(/^[^/]*\//, '');
+  return `${id}: ${details(type, r, text).filter(Boolean).join('; ')}`;
+}
+
+function details(type, r, text) {
+  const labels = (r.labels || []).map((l) => `${l.label}=${l.value}`).join(' ');
   switch (type) {
-    case 'docker_container': {
-      const ports = (r.ports || []).map((p) => `${p.ip}:${p.external ?? '(docker picks)'}->${p.internal}`).join(', ');
-      const data = r.volumes ? `volume ${r.volumes[0].volume_name} at /data` : r.tmpfs ? `tmpfs ${JSON.stringify(r.tmpfs)}` : '';
-      return [`${r.name}`, `image ${r.image}`, r.user && `user ${r.user}`, r.memory && `${r.memory} MB`, ports && `ports ${ports}`, data]
-        .filter(Boolean)
-        .join('; ');
-    }
+    case 'docker_container':
+      return [
+        `image ${text(r.image)}`,
+        r.user && `user ${r.user}`,
+        r.memory && `memory ${r.memory} MB`,
+        ...(r.networks_advanced || []).map((n) => `network ${text(n.name)}${n.aliases ? ` (alias ${n.aliases.join(' ')})` : ''}`),
+        ...(r.ports || []).map((p) => `port ${p.ip}:${p.external ?? '(Docker picks)'}->${p.internal}`),
+        ...(r.volumes || []).map((v) => `volume ${text(v.volume_name)} at ${v.container_path}${v.read_only ? ' read-only' : ''}`),
+        ...Object.entries(r.tmpfs || {}).map(([dir, options]) => `tmpfs at ${dir} (${options})`),
+        ...(r.upload || []).map((u) => `file ${u.file} (${u.permissions})`),
+        ...(r.env || []).map((e) => `env ${text(e)}`),
+      ];
     case 'docker_volume':
-      return `${r.name} (labels ${r.labels.map((l) => `${l.label}=${l.value}`).join(', ')}; prevent_destroy ${r.lifecycle?.prevent_destroy === true})`;
+      return [
+        `driver ${r.driver}${Object.entries(r.driver_opts || {}).map(([k, v]) => ` ${k}=${v}`).join('')}`,
+        labels && `labels ${labels}`,
+        r.lifecycle?.prevent_destroy && 'prevent_destroy',
+      ];
     case 'docker_image':
-      return `${r.name} (kept on the host)`;
+      return [r.keep_locally && 'kept on the host'];
     case 'docker_network':
-      return r.name;
+      return [labels && `labels ${labels}`];
+    case 'random_password':
+      return [`${r.length} characters`, r.special === false && 'no special characters'];
+    case 'tls_private_key':
+      return [[r.algorithm, r.ecdsa_curve, r.rsa_bits && `${r.rsa_bits} bits`].filter(Boolean).join(' ')];
+    case 'tls_self_signed_cert':
+      return [
+        r.is_ca_certificate && 'CA',
+        `subject ${subject(r.subject)}`,
+        `key ${text(r.private_key_pem)}`,
+        validity(r),
+        `uses ${r.allowed_uses.join(' ')}`,
+      ];
+    case 'tls_cert_request':
+      return [
+        `subject ${subject(r.subject)}`,
+        `SANs ${[...(r.dns_names || []).map((n) => `DNS:${n}`), ...(r.ip_addresses || []).map((a) => `IP:${a}`)].join(' ')}`,
+        `key ${text(r.private_key_pem)}`,
+      ];
+    case 'tls_locally_signed_cert':
+      return [
+        `request ${text(r.cert_request_pem)}`,
+        `signed by ${text(r.ca_cert_pem)}`,
+        validity(r),
+        `uses ${r.allowed_uses.join(' ')}`,
+      ];
     default:
-      return r.subject ? `subject ${r.subject[0].common_name}` : JSON.stringify({ length: r.length, algorithm: r.algorithm }).replace(/"/g, '');
+      throw new Error(`scripts/example.js cannot describe ${type} yet: add it to details()`);
   }
+}
+
+function subject(subjects) {
+  return subjects.map((s) => [s.common_name && `CN=${s.common_name}`, s.organization && `O=${s.organization}`].filter(Boolean).join(' ')).join('; ');
+}
+
+function validity(r) {
+  const renewal = r.early_renewal_hours ? `, renewed ${hours(r.early_renewal_hours)} before expiry` : '';
+  return `valid ${hours(r.validity_period_hours)}${renewal}`;
+}
+
+function hours(h) {
+  if (h % 8760 === 0) return `${h / 8760} years`;
+  if (h % 24 === 0) return `${h / 24} days`;
+  return `${h} h`;
 }

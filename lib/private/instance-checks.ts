@@ -2,7 +2,8 @@ import { Annotations, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { MaxmemoryPolicy, RedisInstanceOptions, RedisInstanceSettings, RedisRestartPolicy, RedisTlsMode } from '../redis-options';
 import { RedisVersion } from '../redis-version';
-import { engineFeatures } from './engine';
+import { engineFeatures, engineFiles } from './engine';
+import { configDirectiveProblem, isIgnoredConfigDirective } from './config-directives';
 import { checkSuppliedPems } from './pem-checks';
 import { OWNED_DIRECTIVES } from './redis-conf';
 import { claimHandle, claimHostPort, HostPortRequest } from './stack-registry';
@@ -10,7 +11,8 @@ import { count, HANDLE_PATTERN, HANDLE_RULE, handleFromId, IPV4, isHostname, MAX
 
 const MIN_CONTAINER_SIZE_MB = 256;
 const PASSWORD_PATTERN = /^[A-Za-z0-9._~-]{16,128}$/;
-const DIRECTIVE_NAME = /^[a-z][a-z0-9-]*$/;
+/** redis.conf names: dashes, and underscores in a few (`bgsave_cpulist` before 7.4). */
+const DIRECTIVE_NAME = /^[a-z][a-z0-9_-]*$/;
 
 /** Who is being checked: the construct, the name messages use, and where problems go. */
 export class InstanceCheck {
@@ -114,6 +116,16 @@ export function checkInstanceSettings(
   const { problems } = check;
   for (const request of ports) claimHostPort(check.scope, settings.hostIp, request, check.owner, problems);
 
+  const { engine, major, minor } = version;
+  for (const name of Object.keys(options.config ?? {})) {
+    if (OWNED_DIRECTIVES.includes(name.toLowerCase()) || !DIRECTIVE_NAME.test(name)) continue;
+    const unknown = configDirectiveProblem(engine, major, minor, name);
+    if (unknown) problems.add(unknown);
+    else if (isIgnoredConfigDirective(engine, major, minor, name)) {
+      check.warn(`\`config\` directive "${name}" is accepted but ignored by ${engineFiles(version).displayName}: it has no effect`);
+    }
+  }
+
   if (settings.tlsMode === RedisTlsMode.NATIVE && !engineFeatures(version).nativeTls) {
     problems.add(`\`tlsMode\` "native" needs Redis 6.0 or later, got "${version.name}"; use the default sidecar`);
   }
@@ -140,7 +152,7 @@ export function checkInstanceSettings(
   }
 
   if (version.endOfLife) {
-    check.warn(`${version.engine === 'redis' ? 'Redis' : 'Valkey'} ${version.engineVersion} is end of life upstream and gets no security fixes; plan an upgrade`);
+    check.warn(`${engineFiles(version).displayName} is end of life upstream and gets no security fixes; plan an upgrade`);
   }
   if (version.persistent) {
     if (!settings.enforceSize) {

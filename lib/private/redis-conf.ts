@@ -67,7 +67,7 @@ export interface RedisConfInput {
  * example a second `save` line on a memory-only flavor).
  */
 export const OWNED_DIRECTIVES: readonly string[] = [
-  'port', 'bind', 'dir', 'dbfilename', 'requirepass', 'masterauth', 'masteruser', 'save', 'appendonly',
+  'port', 'bind', 'dir', 'dbfilename', 'requirepass', 'masterauth', 'masteruser', 'primaryauth', 'primaryuser', 'save', 'appendonly',
   'appendfsync', 'appendfilename', 'replicaof', 'slaveof', 'replica-read-only', 'slave-read-only',
   'maxmemory', 'maxmemory-policy', 'include', 'daemonize', 'pidfile', 'logfile', 'aclfile', 'user',
   'unixsocket', 'unixsocketperm', 'tls-port', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'tls-replication',

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
 import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisInstanceOptions, RedisTlsMode, RedisVersion } from '../../lib';
+import { connectClient } from '../support/clients';
 import { oldestLostWriteAgeMs, writeSequence } from '../support/durability';
 import { makeTestPki } from '../support/pki';
 import { freePort, requireTools, sleep, tempDir, waitFor } from '../support/processes';
@@ -291,18 +292,19 @@ scenario('docker kill of the persistent database loses nothing written before it
 
 scenario('docker kill of the AOF database loses at most one second of writes', async () => {
   await waitUntilServing('e2e-journal');
-  const client = await connect('e2e-journal');
+  const journal = () => connectClient({ port: ports['e2e-journal'].port, username: 'default', password: passwords['e2e-journal'] });
+  const client = await journal();
   const ackedAt = await writeSequence(client, 2500);
   const killedAt = Date.now();
   await run('docker', ['kill', 'e2e-journal'], { timeout: 30_000 });
-  client.close();
+  client.disconnect();
   await sleep(500);
   await startIfStopped('e2e-journal');
   await waitUntilServing('e2e-journal');
-  const after = await connect('e2e-journal');
+  const after = await journal();
   expect(ackedAt.length).toBeGreaterThan(100);
   expect(await oldestLostWriteAgeMs(after, ackedAt, killedAt)).toBeLessThanOrEqual(1000);
-  after.close();
+  after.disconnect();
 });
 
 /**

@@ -1,9 +1,12 @@
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { Testing, TerraformStack } from 'cdktf';
 import { BasicStack } from '../../examples/basic/main';
+import { CompleteStack } from '../../examples/complete/main';
 import { FollowerStack } from '../../examples/follower/main';
 import { MemoryOnlyStack } from '../../examples/memory-only/main';
+import { repoRoot } from '../support/cdktf-cli';
 
 /**
  * Snapshots are tripwires: any change to what the examples deploy shows up
@@ -13,6 +16,7 @@ describe.each([
   ['basic', BasicStack],
   ['follower', FollowerStack],
   ['memory-only', MemoryOnlyStack],
+  ['complete', CompleteStack],
 ] as Array<[string, new (scope: any, id: string) => TerraformStack]>)('examples/%s', (name, StackClass) => {
   test('synthesizes the same plan as before', () => {
     const stack = new StackClass(Testing.app(), name);
@@ -20,18 +24,49 @@ describe.each([
   });
 });
 
+/** What `npm run example [-- name]` prints. */
+function example(name?: string): string {
+  return execFileSync('npm', ['run', '--silent', 'example', ...(name ? ['--', name] : [])], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+}
+
 describe('npm run example', () => {
-  test('synthesizes examples/basic with cdktf and prints what it would create', () => {
-    const out = execFileSync('npm', ['run', '--silent', 'example'], {
-      cwd: path.join(__dirname, '..', '..'),
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    expect(out).toContain('Stack "basic"');
-    expect(out).toMatch(/docker_container\s+cache; image \$\{docker_image\.image-redis-7-2-11\.image_id\}; user 999:999; 1024 MB; ports 0\.0\.0\.0:6379->6379; volume/);
-    expect(out).toMatch(/docker_container\s+cache-tls; image \$\{docker_image\.image-haproxy-3-2-4\.image_id\}; user 0:0; 512 MB; ports 0\.0\.0\.0:6380->6380/);
-    expect(out).toMatch(/docker_volume\s+cache-data .*size-gb=10; prevent_destroy true/);
-    expect(out).toMatch(/cache_tls_url\s+sensitive\s+rediss:\/\//);
-    expect(out).toContain('WARN [basic/cache]: RedisDatabase cache: the data volume\'s `size` (10 GB) is recorded in a label but not enforced');
+  let basic: string;
+  beforeAll(() => {
+    basic = example();
+  }, 120_000);
+
+  test("README's sample block is all of what it prints for examples/basic", () => {
+    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const sample = /`npm run example` prints, [\s\S]*?\n```\n([\s\S]*?)```\n/.exec(readme);
+    expect(sample?.[1]).toBe(basic);
+  });
+
+  test("prints each container's volumes at their own paths: data at /data, the socket volume at /run/redis in both containers", () => {
+    const lines = basic.split('\n');
+    const redis = lines.find((l) => /docker_container\s+cache: /.test(l))!;
+    const sidecar = lines.find((l) => /docker_container\s+cache-tls: /.test(l))!;
+    expect(redis.match(/volume [^;]+ at [^;]+/g)).toEqual(['volume cache-data at /data', 'volume cache-run at /run/redis']);
+    expect(sidecar.match(/volume [^;]+ at [^;]+/g)).toEqual(['volume cache-run at /run/redis']);
+    expect(basic).toMatch(/docker_volume\s+cache-run: driver local device=tmpfs o=size=1m,uid=999,gid=999,mode=0750 type=tmpfs;/);
+  });
+
+  test('prints the TLS resources with subject, SANs, validity and algorithm, and the password with its length', () => {
+    expect(basic).toMatch(/tls_private_key\s+cache\/CaKey: ECDSA P256\n/);
+    expect(basic).toMatch(/tls_self_signed_cert\s+cache\/CaCertificate: CA; subject CN=cache Redis CA O=cdktf-docker-redis; .*; valid 10 years;/);
+    expect(basic).toMatch(/tls_cert_request\s+cache\/ServerCertificateRequest: subject CN=localhost O=cdktf-docker-redis; SANs DNS:localhost DNS:cache DNS:cache-tls IP:127\.0\.0\.1;/);
+    expect(basic).toMatch(/tls_locally_signed_cert\s+cache\/ServerCertificate: .*; signed by <cache\/CaCertificate\.cert_pem>; valid 2 years, renewed 30 days before expiry;/);
+    expect(basic).toMatch(/random_password\s+cache\/Password: 40 characters; no special characters\n/);
+  });
+
+  test('prints the memory-only data directory as a tmpfs with its size, and no data volume', () => {
+    const out = example('memory-only');
+    const redis = out.split('\n').find((l) => /docker_container\s+scratch: /.test(l))!;
+    expect(redis).toContain('; tmpfs at /data (size=1g,uid=999,gid=999,mode=0700);');
+    expect(redis.match(/volume [^;]+ at [^;]+/g)).toEqual(['volume scratch-run at /run/redis']);
+    expect(out).not.toMatch(/docker_volume\s+scratch-data/);
   }, 120_000);
 });

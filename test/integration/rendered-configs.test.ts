@@ -1,28 +1,33 @@
 /**
- * The generated redis.conf and haproxy.cfg, taken from a synthesized stack,
- * run in real redis-server and HAProxy processes on 127.0.0.1.
- *
- * Debian ships Redis 7.0, so the stack runs the 7.0 flavors; the renderer
- * differs between versions only where the unit tests show it does.
+ * The generated server config and haproxy.cfg, taken from a synthesized
+ * stack, run in real servers on 127.0.0.1: every Redis-family server the test
+ * images carry (Redis 7.0 and 8.0, Valkey 8.0, 8.1 and 9.1) runs the same
+ * tests with the config rendered for its own catalog entry, and every HAProxy
+ * line (2.6, 3.0, 3.2) runs the sidecar config. Each server runs in its own
+ * Debian suite's root filesystem (a container of its test image on the host
+ * network), not as a binary copied beside the test.
  */
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { promisify } from 'util';
+import { createClient } from 'redis';
 import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
+import { configGet, connectClient, connectWithUrl, firstReplyTo, parseInfo, Redis } from '../support/clients';
 import { oldestLostWriteAgeMs, writeSequence } from '../support/durability';
 import { GeneratedInstance, generatedInstances, TestSecrets } from '../support/generated';
 import { LocalRedis, startLocalRedis, startLocalTlsProxy } from '../support/local-servers';
 import { makeTestPki } from '../support/pki';
 import { requireTools, sleep, stopAll, tempDir, waitFor } from '../support/processes';
-import { parseInfo, RedisReplyError, Reply, RespClient } from '../support/resp';
+import { inImage, removeDeadRunsContainers, Runner } from '../support/runners';
+import { HAPROXY_IMAGES, memoryOnlyOf, NEWEST_HAPROXY_IMAGE, NEWEST_REDIS_IMAGE, REDIS_FAMILY_IMAGES, requireImages, ServerImage } from '../support/server-images';
 import { dockerStack } from '../support/synth';
 
 const run = promisify(execFile);
 jest.setTimeout(120_000);
 
-requireTools('redis-server', 'redis-cli', 'haproxy', 'openssl');
+requireTools('docker', 'openssl');
 
 const workDir = tempDir('integration');
 const pki = makeTestPki(workDir);
@@ -37,23 +42,26 @@ const secrets: TestSecrets = {
   },
 };
 
-function synthesizeTestStack() {
+function synthesizeTestStack(version: RedisVersion) {
   const stack = dockerStack();
-  const cache = new RedisDatabase(stack, 'cache', { version: RedisVersion.V7_0, containerSizeMb: 256 });
-  new RedisDatabase(stack, 'journal', { version: RedisVersion.V7_0, appendOnly: true, port: 7000, tlsPort: 7001 });
+  const cache = new RedisDatabase(stack, 'cache', { version, containerSizeMb: 256 });
+  new RedisDatabase(stack, 'journal', { version, appendOnly: true, port: 7000, tlsPort: 7001 });
   new RedisDatabase(stack, 'scratch', {
-    version: RedisVersion.V7_0_NORDB,
+    version: memoryOnlyOf(version),
     containerSizeMb: 256,
     maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LRU,
     port: 7100,
     tlsPort: 7101,
   });
   new RedisFollower(stack, 'replica', { primary: cache, port: 7200, tlsPort: 7201 });
-  new RedisDatabase(stack, 'secure', { version: RedisVersion.V7_0, tlsMode: RedisTlsMode.NATIVE, port: 7300, tlsPort: 7301 });
+  new RedisDatabase(stack, 'secure', { version, tlsMode: RedisTlsMode.NATIVE, port: 7300, tlsPort: 7301 });
   return stack;
 }
 
-const generated = generatedInstances(synthesizeTestStack(), secrets);
+beforeAll(() => {
+  removeDeadRunsContainers();
+  requireImages([...REDIS_FAMILY_IMAGES, ...HAPROXY_IMAGES].map((i) => i.image));
+});
 
 afterAll(async () => {
   await stopAll();
@@ -64,309 +72,363 @@ afterAll(async () => {
 function expectDirective(instance: GeneratedInstance, directive: string, actual: unknown, expected: unknown): void {
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
     throw new Error(
-      `redis.conf of ${instance.handle}: directive \`${directive}\` is ${JSON.stringify(actual)} in the running server, expected ${JSON.stringify(expected)}`,
+      `${path.basename(instance.configPath)} of ${instance.handle}: directive \`${directive}\` is ${JSON.stringify(actual)} in the running server, expected ${JSON.stringify(expected)}`,
     );
   }
 }
 
-async function authed(redis: LocalRedis, password = secrets.passwords[redis.instance.handle]): Promise<RespClient> {
-  const client = await RespClient.connect({ port: redis.port });
-  const reply = await client.command('AUTH', password);
-  if (reply !== 'OK') throw new Error(`AUTH on ${redis.instance.handle} failed: ${reply}`);
-  return client;
-}
+let tlsEndpoints = 0;
 
-async function configGet(client: RespClient, name: string): Promise<string> {
-  const reply = (await client.command('CONFIG', 'GET', name)) as Reply[];
-  return String(reply[1]);
-}
-
-function isError(reply: Reply, prefix: string): boolean {
-  return reply instanceof RedisReplyError && reply.message.startsWith(prefix);
+function authed(redis: LocalRedis, password = redis.instance.password): Promise<Redis> {
+  return connectClient({ port: redis.port, username: redis.instance.username, password });
 }
 
 function freshDir(name: string): string {
   const dir = path.join(workDir, name);
   fs.mkdirSync(dir, { recursive: true });
+  fs.chmodSync(dir, 0o755);
   return dir;
 }
 
-describe('redis.conf of cache (persistent flavor, 7.0)', () => {
-  let redis: LocalRedis;
-  beforeAll(async () => {
-    redis = await startLocalRedis(generated.cache, freshDir('persistent'));
+describe.each(REDIS_FAMILY_IMAGES.map((server) => [server.label, server] as const))('%s', (label, server) => {
+  const runner = inImage(server.image);
+  const generated = generatedInstances(synthesizeTestStack(server.version), secrets);
+  const dirFor = (name: string) => freshDir(`${server.version.name}-${name}`);
+
+  describe(`config of cache (persistent flavor, ${server.version.name})`, () => {
+    let redis: LocalRedis;
+    beforeAll(async () => {
+      redis = await startLocalRedis(generated.cache, dirFor('persistent'), runner);
+    });
+
+    test('snapshots on the Aptible schedule without AOF', async () => {
+      const client = await authed(redis);
+      expectDirective(generated.cache, 'save', await configGet(client, 'save'), '900 1 300 10 60 10000');
+      expectDirective(generated.cache, 'appendonly', await configGet(client, 'appendonly'), 'no');
+      client.disconnect();
+    });
+
+    test('refuses unauthenticated commands and wrong passwords', async () => {
+      expect(await firstReplyTo(redis.port, 'GET anything')).toMatch(/^-NOAUTH/);
+      await expect(authed(redis, 'not-the-password')).rejects.toThrow(/WRONGPASS|invalid password/);
+    });
+
+    test('keeps data written before SHUTDOWN SAVE across a restart from the same dir', async () => {
+      const client = await authed(redis);
+      expect(await client.set('durable', 'value-1')).toBe('OK');
+      await client.call('SHUTDOWN', 'SAVE').catch(() => undefined);
+      client.disconnect();
+      await redis.process.exited;
+      expect(fs.readdirSync(redis.dataDir)).toContain('dump.rdb');
+      await redis.restart();
+      const again = await authed(redis);
+      expect(await again.get('durable')).toBe('value-1');
+      again.disconnect();
+    });
+
+    test('limits memory to maxmemory without evicting: writes fail with OOM, stored keys stay', async () => {
+      const client = await authed(redis);
+      expectDirective(generated.cache, 'maxmemory', await configGet(client, 'maxmemory'), String(128 * 1024 * 1024));
+      expectDirective(generated.cache, 'maxmemory-policy', await configGet(client, 'maxmemory-policy'), 'noeviction');
+      await client.flushall();
+      const value = 'x'.repeat(1024 * 1024);
+      const stored: string[] = [];
+      let refusal: Error | undefined;
+      for (let i = 0; i < 400 && refusal === undefined; i++) {
+        try {
+          await client.set(`big:${i}`, value);
+          stored.push(`big:${i}`);
+        } catch (e) {
+          refusal = e as Error;
+        }
+      }
+      expect(refusal?.message).toMatch(/^OOM command not allowed when used memory > 'maxmemory'/);
+      // 1 MB values land in larger allocator classes: well over half of maxmemory holds data.
+      expect(stored.length).toBeGreaterThanOrEqual(64);
+      expect(await client.dbsize()).toBe(stored.length);
+      const lengths = await Promise.all(stored.map((key) => client.strlen(key)));
+      expect(lengths.every((len) => len === value.length)).toBe(true);
+      await client.flushall();
+      client.disconnect();
+    });
   });
 
-  test('snapshots on the Aptible schedule without AOF', async () => {
-    const client = await authed(redis);
-    expectDirective(generated.cache, 'save', await configGet(client, 'save'), '900 1 300 10 60 10000');
-    expectDirective(generated.cache, 'appendonly', await configGet(client, 'appendonly'), 'no');
-    client.close();
+  describe(`config of journal (persistent flavor with appendonly, ${server.version.name})`, () => {
+    test('loses at most one second of acknowledged writes to kill -9', async () => {
+      const redis = await startLocalRedis(generated.journal, dirFor('aof'), runner);
+      const client = await authed(redis);
+      expectDirective(generated.journal, 'appendonly', await configGet(client, 'appendonly'), 'yes');
+      expectDirective(generated.journal, 'appendfsync', await configGet(client, 'appendfsync'), 'everysec');
+
+      const ackedAt = await writeSequence(client, 2500);
+      const killedAt = Date.now();
+      await redis.process.kill('SIGKILL');
+      client.disconnect();
+
+      await redis.restart();
+      const after = await authed(redis);
+      expect(ackedAt.length).toBeGreaterThan(100);
+      expect(await oldestLostWriteAgeMs(after, ackedAt, killedAt)).toBeLessThanOrEqual(1000);
+      after.disconnect();
+    });
   });
 
-  test('refuses unauthenticated commands and wrong passwords', async () => {
-    const client = await RespClient.connect({ port: redis.port });
-    const get = await client.command('GET', 'anything');
-    expect(isError(get, 'NOAUTH')).toBe(true);
-    const wrong = await client.command('AUTH', 'not-the-password');
-    expect(isError(wrong, 'WRONGPASS')).toBe(true);
-    client.close();
+  describe(`config of scratch (memory-only flavor, ${memoryOnlyOf(server.version).name})`, () => {
+    let redis: LocalRedis;
+    beforeAll(async () => {
+      redis = await startLocalRedis(generated.scratch, dirFor('memory-only'), runner);
+    });
+
+    test('never snapshots and never appends, and syncs followers over the socket', async () => {
+      const client = await authed(redis);
+      expectDirective(generated.scratch, 'save', await configGet(client, 'save'), '');
+      expectDirective(generated.scratch, 'appendonly', await configGet(client, 'appendonly'), 'no');
+      expectDirective(generated.scratch, 'repl-diskless-sync', await configGet(client, 'repl-diskless-sync'), 'yes');
+      expectDirective(generated.scratch, 'repl-diskless-load', await configGet(client, 'repl-diskless-load'), 'on-empty-db');
+      client.disconnect();
+    });
+
+    test('evicts with allkeys-lru at 80 % of the container size and keeps accepting writes', async () => {
+      const client = await authed(redis);
+      expectDirective(generated.scratch, 'maxmemory', await configGet(client, 'maxmemory'), String(204 * 1024 * 1024));
+      expectDirective(generated.scratch, 'maxmemory-policy', await configGet(client, 'maxmemory-policy'), 'allkeys-lru');
+      const value = 'y'.repeat(1024 * 1024);
+      for (let i = 0; i < 260; i++) expect(await client.set(`fill:${i}`, value)).toBe('OK');
+      expect(Number(parseInfo(await client.info('stats')).evicted_keys)).toBeGreaterThan(0);
+      await client.flushall();
+      client.disconnect();
+    });
+
+    test('loses its data on restart and writes nothing to the data dir', async () => {
+      const client = await authed(redis);
+      expect(await client.set('ephemeral', '1')).toBe('OK');
+      await client.call('SHUTDOWN').catch(() => undefined);
+      client.disconnect();
+      await redis.process.exited;
+      expect(fs.readdirSync(redis.dataDir)).toEqual([]);
+      await redis.restart();
+      const again = await authed(redis);
+      expect(await again.dbsize()).toBe(0);
+      again.disconnect();
+    });
   });
 
-  test('keeps data written before SHUTDOWN SAVE across a restart from the same dir', async () => {
-    const client = await authed(redis);
-    expect(await client.command('SET', 'durable', 'value-1')).toBe('OK');
-    await client.command('SHUTDOWN', 'SAVE').catch(() => undefined);
-    client.close();
-    await redis.process.exited;
-    expect(fs.readdirSync(redis.dataDir)).toContain('dump.rdb');
-    await redis.restart();
-    const again = await authed(redis);
-    expect(await again.command('GET', 'durable')).toBe('value-1');
-    again.close();
+  describeTlsEndpoint(`tls-* directives and TLS files of secure (native ${server.label} TLS)`, () => generated.secure, runner, async (dir) => {
+    const redis = await startLocalRedis(generated.secure, dir, runner);
+    return { redis, tlsPort: redis.tlsPort! };
   });
 
-  test('limits memory to maxmemory without evicting: writes fail with OOM, stored keys stay', async () => {
-    const client = await authed(redis);
-    expectDirective(generated.cache, 'maxmemory', await configGet(client, 'maxmemory'), String(128 * 1024 * 1024));
-    expectDirective(generated.cache, 'maxmemory-policy', await configGet(client, 'maxmemory-policy'), 'noeviction');
-    await client.command('FLUSHALL');
-    const value = 'x'.repeat(1024 * 1024);
-    const stored: string[] = [];
-    let refusal: Reply | undefined;
-    for (let i = 0; i < 400 && refusal === undefined; i++) {
-      const reply = await client.command('SET', `big:${i}`, value);
-      if (reply === 'OK') stored.push(`big:${i}`);
-      else refusal = reply;
-    }
-    expect(String(refusal)).toMatch(/^OOM command not allowed when used memory > 'maxmemory'/);
-    // 1 MB values land in larger allocator classes: well over half of maxmemory holds data.
-    expect(stored.length).toBeGreaterThanOrEqual(64);
-    expect(await client.command('DBSIZE')).toBe(stored.length);
-    const lengths = await client.pipeline(stored.map((key) => ['STRLEN', key]));
-    expect(lengths.every((len) => len === value.length)).toBe(true);
-    await client.command('FLUSHALL');
-    client.close();
+  describeTlsEndpoint(`haproxy.cfg of cache-tls (${NEWEST_HAPROXY_IMAGE.label} sidecar in front of ${label})`, () => generated.cache, runner, async (dir) => {
+    const redis = await startLocalRedis(generated.cache, dir, runner);
+    return { redis, tlsPort: (await startLocalTlsProxy(generated.cache, redis, dir, inImage(NEWEST_HAPROXY_IMAGE.image))).port };
+  });
+
+  describe(`config of replica (replicaof, masterauth, replica-read-only from cache, ${server.version.name})`, () => {
+    let primary: LocalRedis;
+    let follower: LocalRedis;
+    const linkUp = async (redis: LocalRedis) => {
+      const client = await authed(redis);
+      try {
+        return parseInfo(await client.info('replication')).master_link_status === 'up' ? true : undefined;
+      } finally {
+        client.disconnect();
+      }
+    };
+
+    beforeAll(async () => {
+      const dir = dirFor('replication');
+      primary = await startLocalRedis(generated.cache, dir, runner);
+      // The generated `replicaof cache 6379` names the primary on the Docker network; here it is on loopback.
+      follower = await startLocalRedis(generated.replica, dir, runner, ['--replicaof', '127.0.0.1', String(primary.port)]);
+    });
+
+    test('replicates 10,000 writes with the primary\'s password', async () => {
+      await waitFor('master_link_status:up on the follower', () => linkUp(follower));
+      const writer = await authed(primary);
+      for (let batch = 0; batch < 10; batch++) {
+        const pipeline = writer.pipeline();
+        for (let i = 0; i < 1000; i++) pipeline.set(`k:${batch * 1000 + i}`, `v:${batch * 1000 + i}`);
+        const replies = (await pipeline.exec())!;
+        expect(replies.every(([err, reply]) => err === null && reply === 'OK')).toBe(true);
+      }
+      const reader = await authed(follower);
+      await waitFor('10,000 keys on the follower', async () => ((await reader.dbsize()) === 10_000 ? true : undefined));
+      const keys = Array.from({ length: 10_000 }, (_, i) => `k:${i}`);
+      for (let i = 0; i < keys.length; i += 1000) {
+        const slice = keys.slice(i, i + 1000);
+        expect(await reader.mget(...slice)).toEqual(await writer.mget(...slice));
+      }
+      writer.disconnect();
+      reader.disconnect();
+    });
+
+    test('refuses writes', async () => {
+      const client = await authed(follower);
+      await expect(client.set('on-follower', '1')).rejects.toThrow(/^READONLY/);
+      client.disconnect();
+    });
+
+    test('resyncs after the primary restarts', async () => {
+      const writer = await authed(primary);
+      await writer.call('SHUTDOWN', 'SAVE').catch(() => undefined);
+      writer.disconnect();
+      await primary.process.exited;
+      await primary.restart();
+      const again = await authed(primary);
+      expect(await again.set('after-restart', 'yes')).toBe('OK');
+      again.disconnect();
+      const reader = await authed(follower);
+      await waitFor('the write after the primary restart on the follower', async () => ((await reader.get('after-restart')) === 'yes' ? true : undefined), 30_000);
+      expect(await linkUp(follower)).toBe(true);
+      reader.disconnect();
+    });
+
+    test('never syncs with a wrong masterauth', async () => {
+      const wrongAuth = generatedInstances(synthesizeTestStack(server.version), {
+        ...secrets,
+        passwords: { ...secrets.passwords, cache: 'NotThePrimaryPassword0123456789' },
+      }).replica;
+      expect(wrongAuth.redisConf).toContain('masterauth "NotThePrimaryPassword0123456789"');
+      const stray = await startLocalRedis(wrongAuth, dirFor('wrong-auth'), runner, ['--replicaof', '127.0.0.1', String(primary.port)]);
+      await waitFor('the follower to log the refused AUTH', async () => (/WRONGPASS|invalid password|Unable to AUTH/i.test(stray.process.log()) ? true : undefined));
+      await sleep(2000);
+      const client = await authed(stray);
+      expect(parseInfo(await client.info('replication')).master_link_status).toBe('down');
+      expect(await client.dbsize()).toBe(0);
+      client.disconnect();
+    });
   });
 });
 
-describe('redis.conf of journal (persistent flavor with appendonly, 7.0)', () => {
-  test('loses at most one second of acknowledged writes to kill -9', async () => {
-    const redis = await startLocalRedis(generated.journal, freshDir('aof'));
-    const client = await authed(redis);
-    expectDirective(generated.journal, 'appendonly', await configGet(client, 'appendonly'), 'yes');
-    expectDirective(generated.journal, 'appendfsync', await configGet(client, 'appendfsync'), 'everysec');
-
-    const ackedAt = await writeSequence(client, 2500);
-    const killedAt = Date.now();
-    await redis.process.kill('SIGKILL');
-    client.close();
-
-    await redis.restart();
-    const after = await authed(redis);
-    expect(ackedAt.length).toBeGreaterThan(100);
-    expect(await oldestLostWriteAgeMs(after, ackedAt, killedAt)).toBeLessThanOrEqual(1000);
-    after.close();
+describe.each(HAPROXY_IMAGES.filter((h) => h !== NEWEST_HAPROXY_IMAGE).map((h) => [h.label, h] as const))('%s', (label, haproxy) => {
+  const server: ServerImage = NEWEST_REDIS_IMAGE;
+  const runner = inImage(server.image);
+  const generated = generatedInstances(synthesizeTestStack(server.version), secrets);
+  describeTlsEndpoint(`haproxy.cfg of cache-tls (${label} sidecar in front of ${server.label})`, () => generated.cache, runner, async (dir) => {
+    const redis = await startLocalRedis(generated.cache, dir, runner);
+    return { redis, tlsPort: (await startLocalTlsProxy(generated.cache, redis, dir, inImage(haproxy.image))).port };
   });
 });
 
-describe('redis.conf of scratch (memory-only flavor, 7.0-nordb)', () => {
-  let redis: LocalRedis;
-  beforeAll(async () => {
-    redis = await startLocalRedis(generated.scratch, freshDir('memory-only'));
-  });
+/**
+ * The TLS endpoint's promises, whoever terminates TLS: a verified handshake
+ * for the certificate's names only, TLS 1.2 and 1.3 only, nothing for
+ * plaintext, and credential URLs that work in the clients apps use.
+ */
+function describeTlsEndpoint(
+  title: string,
+  instanceOf: () => GeneratedInstance,
+  runner: Runner,
+  start: (dir: string) => Promise<{ redis: LocalRedis; tlsPort: number }>,
+): void {
+  // A Unix socket path must stay under 108 bytes: the directory gets a short name.
+  const dirName = `tls-${++tlsEndpoints}`;
+  describe(`TLS endpoint from ${title}`, () => {
+    let instance: GeneratedInstance;
+    let redis: LocalRedis;
+    let tlsPort: number;
+    let dir: string;
+    beforeAll(async () => {
+      instance = instanceOf();
+      dir = freshDir(dirName);
+      ({ redis, tlsPort } = await start(dir));
+      const client = await authed(redis);
+      await client.set('written-in-plaintext', 'seen-over-tls');
+      client.disconnect();
+    });
 
-  test('never snapshots and never appends', async () => {
-    const client = await authed(redis);
-    expectDirective(generated.scratch, 'save', await configGet(client, 'save'), '');
-    expectDirective(generated.scratch, 'appendonly', await configGet(client, 'appendonly'), 'no');
-    client.close();
-  });
+    test('serves a client that verifies the certificate for localhost against the CA', async () => {
+      const client = await connectClient({ port: tlsPort, username: instance.username, password: instance.password, tls: { ca: pki.caCertPem, servername: 'localhost' } });
+      expect(await client.get('written-in-plaintext')).toBe('seen-over-tls');
+      client.disconnect();
+    });
 
-  test('evicts with allkeys-lru at 80 % of the container size and keeps accepting writes', async () => {
-    const client = await authed(redis);
-    expectDirective(generated.scratch, 'maxmemory', await configGet(client, 'maxmemory'), String(204 * 1024 * 1024));
-    expectDirective(generated.scratch, 'maxmemory-policy', await configGet(client, 'maxmemory-policy'), 'allkeys-lru');
-    const value = 'y'.repeat(1024 * 1024);
-    for (let i = 0; i < 260; i++) expect(await client.command('SET', `fill:${i}`, value)).toBe('OK');
-    const stats = parseInfo(await client.command('INFO', 'stats'));
-    expect(Number(stats.evicted_keys)).toBeGreaterThan(0);
-    await client.command('FLUSHALL');
-    client.close();
-  });
-
-  test('loses its data on restart and writes nothing to the data dir', async () => {
-    const client = await authed(redis);
-    expect(await client.command('SET', 'ephemeral', '1')).toBe('OK');
-    await client.command('SHUTDOWN').catch(() => undefined);
-    client.close();
-    await redis.process.exited;
-    expect(fs.readdirSync(redis.dataDir)).toEqual([]);
-    await redis.restart();
-    const again = await authed(redis);
-    expect(await again.command('DBSIZE')).toBe(0);
-    again.close();
-  });
-});
-
-describe.each([
-  ['haproxy.cfg and server.pem of cache-tls (HAProxy sidecar)', 'cache'],
-  ['tls-* directives and TLS files of secure (native Redis TLS)', 'secure'],
-] as const)('TLS endpoint from %s', (_mode, handle) => {
-  const instance = generated[handle];
-  const password = secrets.passwords[handle];
-  let redis: LocalRedis;
-  let tlsPort: number;
-  beforeAll(async () => {
-    const dir = freshDir(`tls-${handle}`);
-    redis = await startLocalRedis(instance, dir);
-    tlsPort = instance.nativeTlsFiles ? redis.tlsPort! : (await startLocalTlsProxy(instance, redis, dir)).port;
-    const client = await authed(redis);
-    await client.command('SET', 'written-in-plaintext', 'seen-over-tls');
-    client.close();
-  });
-
-  test('serves a client that verifies the certificate for localhost against the CA', async () => {
-    const client = await RespClient.connect({ port: tlsPort, tls: { ca: pki.caCertPem, servername: 'localhost' } });
-    expect(await client.command('AUTH', password)).toBe('OK');
-    expect(await client.command('GET', 'written-in-plaintext')).toBe('seen-over-tls');
-    client.close();
-  });
-
-  test('refuses a client that does not trust the CA', async () => {
-    await expect(RespClient.connect({ port: tlsPort, tls: { ca: pki.otherCaCertPem, servername: 'localhost' } })).rejects.toThrow(
-      /unable to verify|self[- ]signed|certificate/i,
-    );
-  });
-
-  test('fails verification for a host name the certificate does not name', async () => {
-    await expect(RespClient.connect({ port: tlsPort, tls: { ca: pki.caCertPem, servername: 'elsewhere.example' } })).rejects.toThrow(
-      /does not match certificate's altnames/,
-    );
-  });
-
-  test.each([['-tls1'], ['-tls1_1']])('refuses %s and accepts TLS 1.2 and 1.3', async (flag) => {
-    const handshake = async (versionFlag: string) => {
-      const args = ['s_client', '-connect', `127.0.0.1:${tlsPort}`, versionFlag, '-cipher', 'DEFAULT:@SECLEVEL=0', '-CAfile', pki.caFile, '-verify_return_error'];
-      const child = run('openssl', args, { timeout: 10_000 });
-      child.child.stdin?.end('QUIT\r\n');
-      return child.then(
-        (r) => ({ ok: true, text: r.stdout + r.stderr }),
-        (e) => ({ ok: false, text: String(e.stdout) + String(e.stderr) }),
+    test('refuses a client that does not trust the CA', async () => {
+      await expect(connectClient({ port: tlsPort, password: instance.password, tls: { ca: pki.otherCaCertPem, servername: 'localhost' } })).rejects.toThrow(
+        /unable to verify|self[- ]signed|certificate/i,
       );
-    };
-    const old = await handshake(flag);
-    expect(old.ok).toBe(false);
-    expect(old.text).toMatch(/alert protocol version|unsupported protocol|no protocols available/);
-    for (const modern of ['-tls1_2', '-tls1_3']) {
-      const result = await handshake(modern);
-      expect(result.text).toMatch(/Verify return code: 0 \(ok\)/);
-    }
-  });
-
-  test('answers nothing to plaintext on the TLS port', async () => {
-    const received = await new Promise<string>((resolve, reject) => {
-      let data = '';
-      const socket = net.connect({ host: '127.0.0.1', port: tlsPort }, () => socket.write('PING\r\n'));
-      socket.on('data', (chunk) => (data += chunk.toString('latin1')));
-      socket.on('close', () => resolve(data));
-      socket.on('error', () => resolve(data));
-      socket.setTimeout(5000, () => reject(new Error('plaintext connection to the TLS port stayed open for 5 s')));
     });
-    expect(received).not.toContain('PONG');
-    expect(received).not.toContain('NOAUTH');
-  });
 
-  test('credential URLs from the outputs work in redis-cli, plaintext and TLS', async () => {
-    const withPort = (url: string, port: number) => {
-      const u = new URL(url);
-      u.port = String(port);
-      return u.toString();
-    };
-    expect(instance.url).toMatch(new RegExp(`^redis://default:${password}@localhost:\\d+$`));
-    expect(instance.tlsUrl).toMatch(new RegExp(`^rediss://default:${password}@localhost:\\d+$`));
-    const plain = await run('redis-cli', ['-u', withPort(instance.url, redis.port), '--no-auth-warning', 'GET', 'written-in-plaintext'], { timeout: 10_000 });
-    expect(plain.stdout.trim()).toBe('seen-over-tls');
-    const caFile = path.join(workDir, 'output-ca.pem');
-    fs.writeFileSync(caFile, instance.caCertificatePem);
-    const secure = await run('redis-cli', ['-u', withPort(instance.tlsUrl, tlsPort), '--tls', '--cacert', caFile, '--no-auth-warning', 'GET', 'written-in-plaintext'], {
-      timeout: 10_000,
+    test('fails verification for a host name the certificate does not name', async () => {
+      await expect(connectClient({ port: tlsPort, password: instance.password, tls: { ca: pki.caCertPem, servername: 'elsewhere.example' } })).rejects.toThrow(
+        /does not match certificate's altnames/,
+      );
     });
-    expect(secure.stdout.trim()).toBe('seen-over-tls');
-  });
-});
 
-describe('redis.conf of replica (replicaof, masterauth, replica-read-only from cache)', () => {
-  let primary: LocalRedis;
-  let follower: LocalRedis;
-  const linkUp = async (redis: LocalRedis) => {
-    const client = await authed(redis);
-    try {
-      return parseInfo(await client.command('INFO', 'replication')).master_link_status === 'up' ? true : undefined;
-    } finally {
-      client.close();
-    }
-  };
+    test.each([['-tls1'], ['-tls1_1']])('refuses %s and accepts TLS 1.2 and 1.3', async (flag) => {
+      const handshake = async (versionFlag: string) => {
+        const args = ['s_client', '-connect', `127.0.0.1:${tlsPort}`, versionFlag, '-cipher', 'DEFAULT:@SECLEVEL=0', '-CAfile', pki.caFile, '-verify_return_error'];
+        const child = run('openssl', args, { timeout: 10_000 });
+        child.child.stdin?.end('QUIT\r\n');
+        return child.then(
+          (r) => ({ ok: true, text: r.stdout + r.stderr }),
+          (e) => ({ ok: false, text: String(e.stdout) + String(e.stderr) }),
+        );
+      };
+      const old = await handshake(flag);
+      expect(old.ok).toBe(false);
+      expect(old.text).toMatch(/alert protocol version|unsupported protocol|no protocols available/);
+      for (const modern of ['-tls1_2', '-tls1_3']) {
+        const result = await handshake(modern);
+        expect(result.text).toMatch(/Verify return code: 0 \(ok\)/);
+      }
+    });
 
-  beforeAll(async () => {
-    const dir = freshDir('replication');
-    primary = await startLocalRedis(generated.cache, dir);
-    // The generated `replicaof cache 6379` names the primary on the Docker network; here it is on loopback.
-    follower = await startLocalRedis(generated.replica, dir, ['--replicaof', '127.0.0.1', String(primary.port)]);
-  });
+    test('answers nothing to plaintext on the TLS port', async () => {
+      const received = await new Promise<string>((resolve, reject) => {
+        let data = '';
+        const socket = net.connect({ host: '127.0.0.1', port: tlsPort }, () => socket.write('PING\r\n'));
+        socket.on('data', (chunk) => (data += chunk.toString('latin1')));
+        socket.on('close', () => resolve(data));
+        socket.on('error', () => resolve(data));
+        socket.setTimeout(5000, () => reject(new Error('plaintext connection to the TLS port stayed open for 5 s')));
+      });
+      expect(received).not.toContain('PONG');
+      expect(received).not.toContain('NOAUTH');
+    });
 
-  test('replicates 10,000 writes with the primary\'s password', async () => {
-    await waitFor('master_link_status:up on the follower', () => linkUp(follower));
-    const writer = await authed(primary);
-    for (let batch = 0; batch < 10; batch++) {
-      const commands = Array.from({ length: 1000 }, (_, i) => ['SET', `k:${batch * 1000 + i}`, `v:${batch * 1000 + i}`]);
-      const replies = await writer.pipeline(commands);
-      expect(replies.every((r) => r === 'OK')).toBe(true);
-    }
-    const reader = await authed(follower);
-    await waitFor('10,000 keys on the follower', async () => ((await reader.command('DBSIZE')) === 10_000 ? true : undefined));
-    const keys = Array.from({ length: 10_000 }, (_, i) => `k:${i}`);
-    for (let i = 0; i < keys.length; i += 1000) {
-      const slice = keys.slice(i, i + 1000);
-      expect(await reader.command('MGET', ...slice)).toEqual(await writer.command('MGET', ...slice));
-    }
-    writer.close();
-    reader.close();
-  });
+    describe('credential URLs from the outputs', () => {
+      const withPort = (url: string, port: number) => {
+        const u = new URL(url);
+        u.port = String(port);
+        return u.toString();
+      };
 
-  test('refuses writes', async () => {
-    const client = await authed(follower);
-    expect(isError(await client.command('SET', 'on-follower', '1'), 'READONLY')).toBe(true);
-    client.close();
-  });
+      test('have the documented shape', () => {
+        expect(instance.url).toMatch(new RegExp(`^redis://default:${instance.password}@localhost:\\d+$`));
+        expect(instance.tlsUrl).toMatch(new RegExp(`^rediss://default:${instance.password}@localhost:\\d+$`));
+      });
 
-  test('resyncs after the primary restarts', async () => {
-    const writer = await authed(primary);
-    await writer.command('SHUTDOWN', 'SAVE').catch(() => undefined);
-    writer.close();
-    await primary.process.exited;
-    await primary.restart();
-    const again = await authed(primary);
-    expect(await again.command('SET', 'after-restart', 'yes')).toBe('OK');
-    again.close();
-    const reader = await authed(follower);
-    await waitFor('the write after the primary restart on the follower', async () => ((await reader.command('GET', 'after-restart')) === 'yes' ? true : undefined), 30_000);
-    expect(await linkUp(follower)).toBe(true);
-    reader.close();
-  });
+      test('work in ioredis, plaintext and TLS verified with the CA output', async () => {
+        const plain = await connectWithUrl(withPort(instance.url, redis.port));
+        expect(await plain.get('written-in-plaintext')).toBe('seen-over-tls');
+        plain.disconnect();
+        const secure = await connectWithUrl(withPort(instance.tlsUrl, tlsPort), instance.caCertificatePem);
+        expect(await secure.get('written-in-plaintext')).toBe('seen-over-tls');
+        secure.disconnect();
+      });
 
-  test('never syncs with a wrong masterauth', async () => {
-    const wrongAuth = generatedInstances(synthesizeTestStack(), {
-      ...secrets,
-      passwords: { ...secrets.passwords, cache: 'NotThePrimaryPassword0123456789' },
-    }).replica;
-    expect(wrongAuth.redisConf).toContain('masterauth "NotThePrimaryPassword0123456789"');
-    const stray = await startLocalRedis(wrongAuth, freshDir('wrong-auth'), ['--replicaof', '127.0.0.1', String(primary.port)]);
-    await waitFor('the follower to log the refused AUTH', async () => (/WRONGPASS|invalid password|Unable to AUTH/i.test(stray.process.log()) ? true : undefined));
-    await sleep(2000);
-    const client = await authed(stray);
-    expect(parseInfo(await client.command('INFO', 'replication')).master_link_status).toBe('down');
-    expect(await client.command('DBSIZE')).toBe(0);
-    client.close();
+      test('work in node-redis, plaintext and TLS verified with the CA output', async () => {
+        for (const [url, socket] of [
+          [withPort(instance.url, redis.port), { connectTimeout: 10_000, reconnectStrategy: false as const }],
+          [withPort(instance.tlsUrl, tlsPort), { connectTimeout: 10_000, reconnectStrategy: false as const, tls: true as const, ca: instance.caCertificatePem }],
+        ] as const) {
+          const client = createClient({ url, socket });
+          client.on('error', () => undefined);
+          await client.connect();
+          expect(await client.get('written-in-plaintext')).toBe('seen-over-tls');
+          await client.quit();
+        }
+      });
+
+      test(`work in ${instance?.cliBinary ?? 'the engine\'s cli'} from the server's image`, async () => {
+        const caFile = path.join(dir, 'output-ca.pem');
+        fs.writeFileSync(caFile, instance.caCertificatePem);
+        const cli = instance.cliBinary;
+        expect(runner.run([cli, '-u', withPort(instance.url, redis.port), '--no-auth-warning', 'GET', 'written-in-plaintext'], dir).trim()).toBe('seen-over-tls');
+        const secure = runner.run([cli, '-u', withPort(instance.tlsUrl, tlsPort), '--tls', '--cacert', caFile, '--no-auth-warning', 'GET', 'written-in-plaintext'], dir);
+        expect(secure.trim()).toBe('seen-over-tls');
+      });
+    });
   });
-});
+}

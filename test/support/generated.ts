@@ -9,7 +9,16 @@ import { TestPki } from './pki';
  */
 export interface GeneratedInstance {
   readonly handle: string;
+  /** `redis-server` or `valkey-server`: the Redis container's entrypoint. */
+  readonly serverBinary: string;
+  /** The matching cli, `redis-cli` or `valkey-cli`. */
+  readonly cliBinary: string;
+  /** Where the container reads its config: the command's argument. */
+  readonly configPath: string;
   readonly redisConf: string;
+  /** The `default` user's password and the URL's username (empty before Redis 6). */
+  readonly password: string;
+  readonly username?: string;
   /** The HAProxy sidecar's files (default TLS mode). */
   readonly tlsProxyConf?: string;
   readonly tlsPem?: string;
@@ -17,6 +26,8 @@ export interface GeneratedInstance {
   readonly nativeTlsFiles?: Record<string, string>;
   readonly url: string;
   readonly tlsUrl: string;
+  readonly networkUrl: string;
+  readonly networkTlsUrl: string;
   readonly caCertificatePem: string;
 }
 
@@ -78,15 +89,25 @@ export function generatedInstances(stack: TerraformStack, secrets: TestSecrets):
     const handle = redis.name as string;
     const redisFiles = uploadsOf(handle)!;
     const sidecarFiles = uploadsOf(`${handle}-tls`);
-    const nativeTlsFiles = Object.fromEntries(Object.entries(redisFiles).filter(([file]) => file.startsWith('/usr/local/etc/redis/tls/')));
+    const [serverBinary] = redis.entrypoint as string[];
+    const [configPath] = redis.command as string[];
+    const nativeTlsFiles = Object.fromEntries(Object.entries(redisFiles).filter(([file]) => file !== configPath));
+    const url = new URL(output(`${handle}_url`));
     instances[handle] = {
       handle,
-      redisConf: upload(redisFiles, handle, '/usr/local/etc/redis/redis.conf'),
+      serverBinary,
+      cliBinary: serverBinary.replace(/-server$/, '-cli'),
+      configPath,
+      redisConf: upload(redisFiles, handle, configPath),
+      password: decodeURIComponent(url.password),
+      username: decodeURIComponent(url.username) || undefined,
       tlsProxyConf: sidecarFiles && upload(sidecarFiles, `${handle}-tls`, '/usr/local/etc/haproxy/haproxy.cfg'),
       tlsPem: sidecarFiles && upload(sidecarFiles, `${handle}-tls`, '/usr/local/etc/haproxy/certs/server.pem'),
       nativeTlsFiles: Object.keys(nativeTlsFiles).length > 0 ? nativeTlsFiles : undefined,
       url: output(`${handle}_url`),
       tlsUrl: output(`${handle}_tls_url`),
+      networkUrl: output(`${handle}_network_url`),
+      networkTlsUrl: output(`${handle}_network_tls_url`),
       caCertificatePem: output(`${handle}_ca_certificate`),
     };
   }

@@ -1,18 +1,24 @@
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
+import { connectClient } from './clients';
 import { GeneratedInstance } from './generated';
-import { freePort, RunningProcess, startProcess, waitFor } from './processes';
-import { RedisReplyError, RespClient } from './resp';
+import { freePort, GaveUp, RunningProcess, waitFor } from './processes';
+import { Runner } from './runners';
 
 const REDIS_USER = { uid: 999, gid: 999 };
+/** HAProxy starts as root, as the sidecar does, to read its 0600 key, then drops to haproxy. */
+const ROOT = { uid: 0, gid: 0 };
 
 export interface LocalRedis {
   readonly instance: GeneratedInstance;
+  readonly runner: Runner;
   readonly port: number;
   /** The Unix socket, when the generated config has one (for the TLS sidecar). */
   readonly socketPath?: string;
   /** The native TLS port, when the generated config has one. */
   readonly tlsPort?: number;
+  readonly dir: string;
   readonly dataDir: string;
   readonly confFile: string;
   process: RunningProcess;
@@ -20,27 +26,34 @@ export interface LocalRedis {
   restart(): Promise<void>;
 }
 
+function replaceExactlyOnce(file: string, text: string, line: RegExp, replacement: string): string {
+  const count = (text.match(new RegExp(line.source, 'gm')) ?? []).length;
+  if (count !== 1) throw new Error(`${file}: expected exactly one line matching ${line}, found ${count}`);
+  return text.replace(new RegExp(line.source, 'm'), replacement);
+}
+
 /**
- * Runs redis-server from the generated redis.conf. Only what must differ
- * outside a container is overridden: the port and binding to loopback on the
- * command line (which Redis applies after the file), and the data dir in the
- * file itself, because Redis changes into the file's `dir /data` before it
- * reads the command line and stops when that directory does not exist.
+ * Runs the engine's server from the generated config file. Only what must
+ * differ outside a Docker network is overridden: the port and binding to
+ * loopback on the command line (which the server applies after the file), and
+ * the data dir in the file itself, because the server changes into the file's
+ * `dir /data` before it reads the command line and stops when that directory
+ * does not exist. It runs as uid 999, as in its container.
  */
-export async function startLocalRedis(instance: GeneratedInstance, workDir: string, extraArgs: string[] = []): Promise<LocalRedis> {
+export async function startLocalRedis(instance: GeneratedInstance, workDir: string, runner: Runner, extraArgs: string[] = []): Promise<LocalRedis> {
   const dir = path.join(workDir, instance.handle);
   const dataDir = path.join(dir, 'data');
   fs.mkdirSync(dataDir, { recursive: true });
-  const confFile = path.join(dir, 'redis.conf');
-  const conf = replaceExactlyOnce(`redis.conf of ${instance.handle}`, instance.redisConf, /^dir \/data$/, `dir ${dataDir}`);
+  const confFile = path.join(dir, path.basename(instance.configPath));
+  const conf = replaceExactlyOnce(`config of ${instance.handle}`, instance.redisConf, /^dir \/data$/, `dir ${dataDir}`);
   fs.writeFileSync(confFile, conf, { mode: 0o600 });
   const port = await freePort();
-  const args = [confFile, '--port', String(port), '--bind', '127.0.0.1'];
+  const args = [instance.serverBinary, confFile, '--port', String(port), '--bind', '127.0.0.1'];
   const socketPath = /^unixsocket /m.test(conf) ? path.join(dir, 'redis.sock') : undefined;
   if (socketPath) args.push('--unixsocket', socketPath);
   let tlsPort: number | undefined;
   if (instance.nativeTlsFiles) {
-    // Redis reads the TLS files after the whole configuration, command line included.
+    // The server reads the TLS files after the whole configuration, command line included.
     tlsPort = await freePort();
     args.push('--tls-port', String(tlsPort));
     for (const [file, content] of Object.entries(instance.nativeTlsFiles)) {
@@ -52,18 +65,19 @@ export async function startLocalRedis(instance: GeneratedInstance, workDir: stri
     }
   }
   args.push(...extraArgs);
-  // As in the container: Redis runs as uid and gid 999 and owns its files.
   for (const file of [dir, ...fs.readdirSync(dir).map((f) => path.join(dir, f))]) fs.chownSync(file, REDIS_USER.uid, REDIS_USER.gid);
   const launch = async () => {
-    const proc = startProcess(`redis-${instance.handle}`, 'redis-server', args, dir, REDIS_USER);
-    await waitUntilAnswering(port, proc);
+    const proc = runner.start(`${instance.serverBinary}-${instance.handle}`, args, dir, REDIS_USER, workDir);
+    await waitUntilServing(instance, port, proc);
     return proc;
   };
   const redis: LocalRedis = {
     instance,
+    runner,
     port,
     socketPath,
     tlsPort,
+    dir,
     dataDir,
     confFile,
     process: await launch(),
@@ -74,18 +88,17 @@ export async function startLocalRedis(instance: GeneratedInstance, workDir: stri
   return redis;
 }
 
-async function waitUntilAnswering(port: number, proc: RunningProcess): Promise<void> {
-  await waitFor(`redis-server on port ${port} to answer (log: ${proc.logFile})`, async () => {
-    if (proc.child.exitCode !== null) throw new Error(`redis-server exited with ${proc.child.exitCode}: ${proc.log().slice(-2000)}`);
-    const client = await RespClient.connect({ port, timeoutMs: 2000 });
+/** Serving means an authenticated PING answers PONG: a server still loading its data answers LOADING. */
+async function waitUntilServing(instance: GeneratedInstance, port: number, proc: RunningProcess): Promise<void> {
+  await waitFor(`${instance.serverBinary} of ${instance.handle} on port ${port} to serve (log: ${proc.logFile})`, async () => {
+    if (proc.child.exitCode !== null) throw new GaveUp(`${instance.serverBinary} exited with ${proc.child.exitCode}: ${proc.log().slice(-2000)}`);
+    const client = await connectClient({ port, password: instance.password, username: instance.username, connectTimeout: 2000 });
     try {
-      const reply = await client.command('PING');
-      // NOAUTH proves it serves requests; LOADING means not yet.
-      return reply instanceof RedisReplyError && reply.message.startsWith('LOADING') ? undefined : true;
+      return (await client.ping()) === 'PONG' ? true : undefined;
     } finally {
-      client.close();
+      client.disconnect();
     }
-  });
+  }, 30_000);
 }
 
 export interface LocalTlsProxy {
@@ -94,19 +107,13 @@ export interface LocalTlsProxy {
   readonly configFile: string;
 }
 
-function replaceExactlyOnce(file: string, text: string, line: RegExp, replacement: string): string {
-  const count = (text.match(new RegExp(line.source, 'gm')) ?? []).length;
-  if (count !== 1) throw new Error(`${file}: expected exactly one line matching ${line}, found ${count}`);
-  return text.replace(new RegExp(line.source, 'm'), replacement);
-}
-
 /**
  * Runs HAProxy from the generated haproxy.cfg. HAProxy has no command-line
  * override for addresses, so exactly two lines are relocated: the TLS bind
  * (to a free loopback port, with the local PEM path) and the backend server
  * (to the local Redis's socket).
  */
-export async function startLocalTlsProxy(instance: GeneratedInstance, redis: LocalRedis, workDir: string): Promise<LocalTlsProxy> {
+export async function startLocalTlsProxy(instance: GeneratedInstance, redis: LocalRedis, workDir: string, runner: Runner): Promise<LocalTlsProxy> {
   if (instance.tlsProxyConf === undefined || instance.tlsPem === undefined) throw new Error(`${instance.handle} has no TLS sidecar`);
   const dir = path.join(workDir, `${instance.handle}-tls`);
   fs.mkdirSync(dir, { recursive: true });
@@ -120,12 +127,20 @@ export async function startLocalTlsProxy(instance: GeneratedInstance, redis: Loc
   cfg = replaceExactlyOnce(where, cfg, /^    server redis unix@\/run\/redis\/redis\.sock$/, `    server redis unix@${redis.socketPath}`);
   const configFile = path.join(dir, 'haproxy.cfg');
   fs.writeFileSync(configFile, cfg);
-  const proc = startProcess(`haproxy-${instance.handle}`, 'haproxy', ['-W', '-db', '-f', configFile], dir);
+  const proc = runner.start(`haproxy-${instance.handle}`, ['haproxy', '-W', '-db', '-f', configFile], dir, ROOT, workDir);
   await waitFor(`haproxy on port ${port} (log: ${proc.logFile})`, async () => {
-    if (proc.child.exitCode !== null) throw new Error(`haproxy exited with ${proc.child.exitCode}: ${proc.log().slice(-2000)}`);
-    const socket = await RespClient.connect({ port, timeoutMs: 1000 });
-    socket.close();
-    return true;
-  });
+    if (proc.child.exitCode !== null) throw new GaveUp(`haproxy exited with ${proc.child.exitCode}: ${proc.log().slice(-2000)}`);
+    return (await tcpAccepts(port)) ? true : undefined;
+  }, 30_000);
   return { port, process: proc, configFile };
+}
+
+function tcpAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

@@ -18,7 +18,7 @@ export function requireTools(...tools: string[]): void {
     }
   });
   if (missing.length > 0) {
-    throw new Error(`missing ${missing.join(', ')}: run \`sudo bash scripts/install-test-tools.sh\` (CI does it in .ci/run)`);
+    throw new Error(`missing ${missing.join(', ')}: run \`sudo node scripts/provision-test-host.js\` (npm test does it first)`);
   }
 }
 
@@ -43,6 +43,9 @@ export async function freePort(): Promise<number> {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Thrown by a `waitFor` check when waiting longer cannot help, such as when the server exited. */
+export class GaveUp extends Error {}
+
 /** Polls `check` until it returns a value other than undefined, at most `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -52,6 +55,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
       const value = await check();
       if (value !== undefined) return value;
     } catch (e) {
+      if (e instanceof GaveUp) throw new Error(`gave up waiting for ${what}: ${e.message}`);
       lastError = e;
     }
     await sleep(intervalMs);
@@ -71,8 +75,20 @@ export interface RunningProcess {
 
 const running = new Set<RunningProcess>();
 
+/** Sends a signal to what a process runs; by default to the process itself. */
+export type Signaller = (child: ChildProcess, signal: NodeJS.Signals) => void;
+
+const signalChild: Signaller = (child, signal) => child.kill(signal);
+
 /** Starts a long-running process with its output in a log file; `stopAll` ends it. */
-export function startProcess(name: string, command: string, args: string[], logDir: string, user?: { uid: number; gid: number }): RunningProcess {
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  logDir: string,
+  user?: { uid: number; gid: number },
+  signal: Signaller = signalChild,
+): RunningProcess {
   const logFile = path.join(logDir, `${name}.log`);
   const out = fs.openSync(logFile, 'a');
   const child = spawn(command, args, { stdio: ['ignore', out, out], ...user });
@@ -84,9 +100,9 @@ export function startProcess(name: string, command: string, args: string[], logD
     logFile,
     exited,
     log: () => fs.readFileSync(logFile, 'utf8'),
-    kill: async (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    kill: async (sig: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) signal(child, sig);
+      const timer = setTimeout(() => signal(child, 'SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
       running.delete(proc);

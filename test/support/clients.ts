@@ -1,0 +1,86 @@
+import * as net from 'net';
+import Redis, { RedisOptions } from 'ioredis';
+
+export { Redis };
+
+/**
+ * ioredis, the client most Node.js apps use, set up for tests: no retries,
+ * no offline queue and a bounded connect, so a test fails fast instead of
+ * waiting on a reconnect loop.
+ */
+const TEST_DEFAULTS: RedisOptions = {
+  host: '127.0.0.1',
+  lazyConnect: true,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  retryStrategy: () => null,
+  connectTimeout: 10_000,
+  commandTimeout: 30_000,
+};
+
+export async function connectClient(options: RedisOptions): Promise<Redis> {
+  return connected(new Redis({ ...TEST_DEFAULTS, ...options }));
+}
+
+/** Connects; a failure reports why (a TLS or AUTH error), not only that the connection closed. */
+async function connected(client: Redis): Promise<Redis> {
+  let cause: Error | undefined;
+  client.on('error', (e: Error) => {
+    cause ??= e;
+  });
+  try {
+    await client.connect();
+  } catch (e) {
+    client.disconnect();
+    throw cause ?? e;
+  }
+  return client;
+}
+
+/**
+ * Connects with a credential URL the way an app does, `new Redis(url, { tls:
+ * { ca } })`: ioredis itself parses the URL, user, password and TLS scheme.
+ */
+export async function connectWithUrl(url: string, caCertificatePem?: string): Promise<Redis> {
+  const { host: _host, ...defaults } = TEST_DEFAULTS;
+  const tls = url.startsWith('rediss:') ? { ca: caCertificatePem } : undefined;
+  return connected(new Redis(url, { ...defaults, tls }));
+}
+
+/** The `field:value` lines of an INFO reply. */
+export function parseInfo(text: string): Record<string, string> {
+  const info: Record<string, string> = {};
+  for (const line of text.split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) info[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return info;
+}
+
+/** One `CONFIG GET` value. */
+export async function configGet(client: Redis, name: string): Promise<string> {
+  const reply = (await client.config('GET', name)) as string[];
+  return reply[1];
+}
+
+/**
+ * The server's first reply to one inline command on a fresh connection, with
+ * no client library in between: what a server says to a peer that has not
+ * authenticated (ioredis itself opens with HELLO, which such a server refuses).
+ */
+export function firstReplyTo(port: number, command: string, timeoutMs = 10_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(`${command}\r\n`));
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no reply to ${command.split(' ')[0]} within ${timeoutMs} ms`)));
+    socket.on('data', (chunk) => {
+      data += chunk.toString('latin1');
+      const end = data.indexOf('\r\n');
+      if (end >= 0) {
+        socket.destroy();
+        resolve(data.slice(0, end));
+      }
+    });
+    socket.on('error', reject);
+  });
+}
