@@ -2,3 +2,4 @@ export * from './redis-version';
 export * from './redis-options';
 export * from './redis-database';
 export * from './redis-follower';
+export * from './users/redis-user';

@@ -8,6 +8,7 @@ import { dockerLabels, REDIS_PORT } from './private/redis-node';
 import { buildRedisService, networkTlsHostFor } from './private/redis-service';
 import { resolveSettings } from './private/settings';
 import { HostPortRequest, recordNetwork } from './private/stack-registry';
+import { checkUsers } from './users/user-checks';
 
 const DEFAULT_PORT = 6379;
 const DEFAULT_TLS_PORT = 6380;
@@ -63,6 +64,7 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
   public readonly settings: RedisInstanceSettings;
   /** The Terraform address other resources' `dependsOn` waits for: its last container. */
   public readonly fqn: string;
+  private readonly appCredentials: ReadonlyMap<string, RedisCredentials>;
 
   constructor(scope: Construct, id: string, props: RedisDatabaseProps = {}) {
     super(scope, id);
@@ -77,6 +79,7 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
     const settings = version && resolveSettings(version, props);
     if (version && settings) {
       checkInstanceSettings(check, version, props, settings, ports, networkTlsHostFor(this.handle, settings.tlsMode));
+      checkUsers(check, version, props.users);
     }
     check.problems.throwIfAny();
     this.version = version!;
@@ -102,6 +105,20 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
       networkName: this.networkName,
     });
     this.credentials = service.credentials;
+    this.appCredentials = service.appCredentials;
     this.fqn = service.dependableFqn;
+  }
+
+  /**
+   * The credentials of the app user `name`, one of the `users` prop: the same
+   * endpoints as `credentials`, with that user's name and password.
+   */
+  public credentialsFor(name: string): RedisCredentials {
+    const found = this.appCredentials.get(name);
+    if (!found) {
+      const known = [...this.appCredentials.keys()];
+      throw new Error(`${this.node.path}: no user "${name}" in \`users\`${known.length > 0 ? `; its users are ${known.join(', ')}` : ' (none is declared)'}`);
+    }
+    return found;
   }
 }

@@ -4,11 +4,13 @@ import { IRedisDatabase, RedisCredentials, RedisInstanceOptions, RedisInstanceSe
 import { RedisVersion } from './redis-version';
 import { incompatibility } from './private/compatibility';
 import { engineFeatures } from './private/engine';
+import { internalsOf } from './private/internals';
 import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
 import { REDIS_PORT } from './private/redis-node';
 import { buildRedisService, networkTlsHostFor } from './private/redis-service';
 import { resolveSettings } from './private/settings';
 import { HostPortRequest } from './private/stack-registry';
+import { checkUsers } from './users/user-checks';
 
 /** Props of a {@link RedisFollower}. */
 export interface RedisFollowerProps extends RedisInstanceOptions {
@@ -46,7 +48,8 @@ function isLoopback(ip: string): boolean {
 /**
  * A read-only replica of a Redis database (or of another follower), with its
  * own TLS sidecar, password and credentials. It replicates over the primary's
- * Docker network, authenticating with the primary's password, and takes the
+ * Docker network, as the primary's replication user (its password before
+ * Redis 6), and takes the
  * primary's settings (memory, disk, policy, TLS mode, published address, host
  * name) unless its props say otherwise.
  */
@@ -60,6 +63,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
   public readonly settings: RedisInstanceSettings;
   /** The Terraform address other resources' `dependsOn` waits for: its last container. */
   public readonly fqn: string;
+  private readonly appCredentials: ReadonlyMap<string, RedisCredentials>;
   /** The database this follower replicates from. */
   public readonly primary: IRedisDatabase;
 
@@ -73,6 +77,10 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
       { prop: 'port', port: props.port, isDefault: false },
       { prop: 'tlsPort', port: props.tlsPort, isDefault: false },
     ];
+    const primaryLogin = internalsOf(primary)?.replication;
+    if (!primaryLogin) {
+      check.problems.add(`\`primary\` must be a RedisDatabase or RedisFollower: this library knows how to replicate only from those, got ${primary.node.path}`);
+    }
     const version = lookUpVersion(check, props.version, primary.version);
     if (version) {
       const reason = incompatibility(primary.version, version);
@@ -86,6 +94,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
     });
     if (version && settings) {
       checkInstanceSettings(check, version, props, settings, ports, networkTlsHostFor(this.handle, settings.tlsMode));
+      checkUsers(check, version, props.users);
       this.warnAboutPrimary(check, version, settings);
     }
     check.problems.throwIfAny();
@@ -108,11 +117,26 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
       replicaOf: {
         host: primary.networkHost,
         port: primary.networkPort,
-        password: primary.credentials.password,
+        user: primaryLogin!.user,
+        password: primaryLogin!.password,
       },
     });
     this.credentials = service.credentials;
+    this.appCredentials = service.appCredentials;
     this.fqn = service.dependableFqn;
+  }
+
+  /**
+   * The credentials of the app user `name`, one of the `users` prop: the same
+   * endpoints as `credentials`, with that user's name and password.
+   */
+  public credentialsFor(name: string): RedisCredentials {
+    const found = this.appCredentials.get(name);
+    if (!found) {
+      const known = [...this.appCredentials.keys()];
+      throw new Error(`${this.node.path}: no user "${name}" in \`users\`${known.length > 0 ? `; its users are ${known.join(', ')}` : ' (none is declared)'}`);
+    }
+    return found;
   }
 
   private warnAboutPrimary(check: InstanceCheck, version: RedisVersion, settings: RedisInstanceSettings): void {

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { RedisVersion } from './redis-version';
+import { RedisUser } from './users/redis-user';
 
 /** What Redis does when it reaches `maxmemory`. */
 export enum MaxmemoryPolicy {
@@ -294,6 +295,18 @@ export interface RedisInstanceOptions {
    * @default - none
    */
   readonly config?: { [directive: string]: string };
+
+  /**
+   * Application users (Redis 6.0 and later, Valkey), each with its own
+   * password and only the permissions it is given; read their credentials
+   * with `credentialsFor(name)` or the outputs `HANDLE_user_NAME_url` and
+   * `HANDLE_user_NAME_tls_url`. The users live in an ACL file in the Redis
+   * container: changing them replaces the container (a memory-only database
+   * starts empty).
+   *
+   * @default - none: only the `default` user, with `password`
+   */
+  readonly users?: RedisUser[];
 
   /**
    * Create Terraform outputs `HANDLE_url`, `HANDLE_tls_url`,

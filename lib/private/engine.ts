@@ -23,6 +23,8 @@ export interface EngineFiles {
   readonly cliBinary: string;
   /** Where the construct uploads the config file; the official images read none by default. */
   readonly configPath: string;
+  /** The directory of the config file and the other files the construct uploads for the server. */
+  readonly configDir: string;
   /** Directory of the native TLS files. */
   readonly tlsDir: string;
 }
@@ -36,6 +38,7 @@ export function engineFiles(release: EngineRelease): EngineFiles {
     serverBinary: `${engine}-server`,
     cliBinary: `${engine}-cli`,
     configPath: `/usr/local/etc/${engine}/${engine}.conf`,
+    configDir: `/usr/local/etc/${engine}`,
     tlsDir: `/usr/local/etc/${engine}/tls`,
   };
 }
@@ -55,17 +58,23 @@ export interface EngineFeatures {
   readonly legacyReplicaDirectives: boolean;
   /** Users and ACLs, `masteruser`, usernames in AUTH (Redis 6.0). */
   readonly acl: boolean;
+  /** Pub/Sub channel rules in ACLs, `&pattern` and `allchannels` (Redis 6.2). */
+  readonly aclChannels: boolean;
   /** `tls-port` and friends (Redis 6.0, in images built with TLS). */
   readonly nativeTls: boolean;
   /** `repl-diskless-load` (Redis 6.0). */
   readonly disklessLoad: boolean;
+  /** New ACL users get every Pub/Sub channel unless `acl-pubsub-default resetchannels` (Redis 6.2 only). */
+  readonly allChannelsByDefault: boolean;
 }
 
 export function engineFeatures(release: EngineRelease): EngineFeatures {
   return {
     legacyReplicaDirectives: !atLeast(release, 5, 0),
     acl: atLeast(release, 6, 0),
+    aclChannels: atLeast(release, 6, 2),
     nativeTls: atLeast(release, 6, 0),
     disklessLoad: atLeast(release, 6, 0),
+    allChannelsByDefault: atLeast(release, 6, 2) && !atLeast(release, 7, 0),
   };
 }

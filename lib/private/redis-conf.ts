@@ -17,7 +17,18 @@ export interface SavePointData {
 export interface ReplicaOfData {
   readonly host: string;
   readonly port: number;
+  /** The primary's replication user (`masteruser`); none before Redis 6, which has no users. */
+  readonly user?: string;
   readonly password: string;
+}
+
+/**
+ * How clients authenticate: one password (`requirepass`, before Redis 6) or
+ * an ACL file of users (6.0 and later), where `requirepass` would be ignored.
+ */
+export interface ConfAuthData {
+  readonly requirepass?: string;
+  readonly aclFile?: string;
 }
 
 /** Native TLS (Redis 6.0+): files inside the container. */
@@ -47,7 +58,7 @@ export interface RedisConfInput {
   readonly memoryOnly: boolean;
   readonly port: number;
   readonly dataDir: string;
-  readonly password: string;
+  readonly auth: ConfAuthData;
   /** Empty means no RDB snapshots at all (`save ""`). */
   readonly savePoints: readonly SavePointData[];
   readonly appendOnly: boolean;
@@ -78,6 +89,17 @@ function quoteConfValue(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+function authLines(input: RedisConfInput): string[] {
+  const { requirepass, aclFile } = input.auth;
+  if ((requirepass === undefined) === (aclFile === undefined)) throw new Error('give exactly one of requirepass and aclFile');
+  if (requirepass !== undefined) return [`requirepass ${quoteConfValue(requirepass)}`];
+  if (!engineFeatures(input).acl) throw new Error(`ACL users need Redis 6.0 or later, got ${input.versionName}`);
+  // Redis 6.2 gives new users every Pub/Sub channel; 7.0 and Valkey give none
+  // unless a rule grants them, which is what least privilege wants everywhere.
+  const channels = engineFeatures(input).allChannelsByDefault ? ['acl-pubsub-default resetchannels'] : [];
+  return [`aclfile ${aclFile}`, ...channels];
+}
+
 export function renderRedisConf(input: RedisConfInput): string {
   const features = engineFeatures(input);
   const lines: string[] = [
@@ -88,7 +110,7 @@ export function renderRedisConf(input: RedisConfInput): string {
     'dbfilename dump.rdb',
     'logfile ""',
     'loglevel notice',
-    `requirepass ${quoteConfValue(input.password)}`,
+    ...authLines(input),
     `maxmemory ${input.maxmemoryMb}mb`,
     `maxmemory-policy ${input.maxmemoryPolicy}`,
   ];
@@ -120,6 +142,7 @@ export function renderRedisConf(input: RedisConfInput): string {
     const legacy = features.legacyReplicaDirectives;
     lines.push(
       `${legacy ? 'slaveof' : 'replicaof'} ${input.replicaOf.host} ${input.replicaOf.port}`,
+      ...(input.replicaOf.user === undefined ? [] : [`masteruser ${input.replicaOf.user}`]),
       `masterauth ${quoteConfValue(input.replicaOf.password)}`,
       `${legacy ? 'slave-read-only' : 'replica-read-only'} yes`,
     );

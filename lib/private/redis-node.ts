@@ -54,12 +54,21 @@ export interface NativeTlsSpec {
   readonly caFile: string;
 }
 
+/** A file the server reads: root-owned and readable by its group, which Redis joins, and by no other user. */
+export interface ServerFile {
+  readonly file: string;
+  readonly content: string;
+}
+
 export interface RedisNodeSpec {
   readonly handle: string;
   /** The engine's binaries and config path in its image. */
   readonly files: EngineFiles;
   readonly redisImageId: string;
-  readonly redisConf: string;
+  /** The config file and whatever it names (ACL file, secrets). */
+  readonly serverFiles: readonly ServerFile[];
+  /** Shell of the Docker healthcheck; it must not contain `${` or `%{`, which Terraform would interpolate. */
+  readonly healthcheckScript: string;
   /** Exactly one of `tlsSidecar` and `nativeTls`. */
   readonly tlsSidecar?: TlsSidecarSpec;
   readonly nativeTls?: NativeTlsSpec;
@@ -75,17 +84,6 @@ export interface RedisNodeSpec {
   readonly restart: string;
   readonly data: RedisNodeData;
   readonly role: string;
-}
-
-/**
- * Shell for the Docker healthcheck. It authenticates with the password read
- * from the config file and pipes the commands into the engine's cli, because
- * a password in an argument or in the environment is visible to every process
- * on the host. It must not contain `${` or `%{`: Terraform would interpolate them.
- */
-function healthcheckScript(files: EngineFiles): string {
-  return `pw=$(sed -n 's/^requirepass "\\(.*\\)"$/\\1/p' ${files.configPath}); ` +
-    `printf 'AUTH %s\\nPING\\n' "$pw" | ${files.cliBinary} -p ${REDIS_PORT} | grep -qx PONG`;
 }
 
 const LOG_OPTS = { 'max-size': '10m', 'max-file': '3' };
@@ -191,10 +189,11 @@ export class RedisNode extends Construct {
     const replacedWith = (...resources: Array<TerraformResource | undefined>) =>
       resources.filter((r): r is TerraformResource => r !== undefined).map(resourceAddress);
 
-    const uploads = [{ file: spec.files.configPath, content: spec.redisConf, permissions: '0644' }];
+    // Uploads are owned by root. The config and the files it names hold
+    // secrets (masterauth, the health user's password): readable by group
+    // root, which Redis (uid 999) joins below, and by nobody else.
+    const uploads = spec.serverFiles.map((f) => ({ ...f, permissions: '0640' }));
     if (spec.nativeTls) {
-      // Uploads are owned by root; the key is readable by group root, which
-      // Redis (uid 999) joins below, and by nobody else.
       const { material, certFile, caFile, keyFile } = spec.nativeTls;
       uploads.push(
         { file: certFile, content: material.certificatePem, permissions: '0644' },
@@ -204,7 +203,7 @@ export class RedisNode extends Construct {
     }
 
     const redisHealthcheck: ContainerHealthcheck = {
-      test: ['CMD-SHELL', healthcheckScript(spec.files)],
+      test: ['CMD-SHELL', spec.healthcheckScript],
       interval: '10s',
       timeout: '5s',
       retries: 3,
@@ -219,7 +218,7 @@ export class RedisNode extends Construct {
       entrypoint: [spec.files.serverBinary],
       command: [spec.files.configPath],
       user: `${REDIS_UID}:${REDIS_UID}`,
-      groupAdd: spec.nativeTls ? ['0'] : undefined,
+      groupAdd: ['0'],
       hostname: spec.handle,
       networksAdvanced: [{ name: spec.networkName, aliases: [spec.handle] }],
       ports: spec.nativeTls

@@ -4,7 +4,9 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { RedisCredentials, RedisInstanceOptions, RedisInstanceSettings, RedisRestartPolicy, RedisTlsMode, SavePoint } from '../redis-options';
 import { RedisVersion } from '../redis-version';
-import { engineFeatures, engineFiles } from './engine';
+import { engineFiles } from './engine';
+import { registerInternals } from './internals';
+import { buildInstanceUsers } from '../users/instance-users';
 import { imageIdFor } from './images';
 import { ensureSettinglessProviders } from './providers';
 import { ReplicaOfData, renderRedisConf } from './redis-conf';
@@ -20,15 +22,6 @@ const DEFAULT_SAVE_SCHEDULE: readonly SavePoint[] = [
   { afterSeconds: 60, minChanges: 10000 },
 ];
 const TLS_SIDECAR_MAX_CONNECTIONS = 4096;
-
-/**
- * Redis 6 added users, and clients such as redis-cli then send the URL's
- * username with AUTH even when it is empty, which Redis refuses. Before 6,
- * AUTH takes only a password, so the username must stay empty.
- */
-function urlUsernameFor(version: RedisVersion): string {
-  return engineFeatures(version).acl ? 'default' : '';
-}
 
 /** The network alias of the TLS endpoint: the sidecar's, or Redis's own with native TLS. */
 export function networkTlsHostFor(handle: string, tlsMode: RedisTlsMode): string {
@@ -51,6 +44,8 @@ interface RedisServiceSpec {
 /** What a built instance hands back to its construct. */
 export interface RedisService {
   readonly credentials: RedisCredentials;
+  /** Each app user's credentials, by user name. */
+  readonly appCredentials: ReadonlyMap<string, RedisCredentials>;
   /** The container other resources wait for: depending on it means Redis and its TLS endpoint exist. */
   readonly dependableFqn: string;
 }
@@ -86,6 +81,14 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   const password = options.password === undefined
     ? new Password(scope, 'Password', { length: 40, special: false }).result
     : Token.asString(Fn.sensitive(options.password));
+  const files = engineFiles(version);
+  const users = buildInstanceUsers(scope, {
+    version,
+    files,
+    defaultPassword: password,
+    literalDefaultPassword: options.password,
+    users: options.users ?? [],
+  });
   const networkTlsHost = networkTlsHostFor(handle, settings.tlsMode);
   const tls = tlsMaterialFor(scope, handle, settings.hostname, networkTlsHost, options);
 
@@ -101,7 +104,6 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   }
 
   const nativeTls = settings.tlsMode === RedisTlsMode.NATIVE;
-  const files = engineFiles(version);
   // Holds only the sidecar's Unix socket, which Redis recreates at start: a
   // small tmpfs, owned by Redis, that nothing is lost with.
   const socketVolume = nativeTls ? undefined : new Volume(scope, 'SocketDir', {
@@ -123,7 +125,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     memoryOnly: !version.persistent,
     port: REDIS_PORT,
     dataDir: DATA_DIR,
-    password,
+    auth: users.confAuth,
     savePoints: savePointsFor(version, options),
     appendOnly: settings.appendOnly,
     maxmemoryMb: settings.maxmemoryMb,
@@ -139,7 +141,8 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     role: spec.kind,
     files,
     redisImageId: imageIdFor(scope, 'RedisImage', options.image ?? version.image),
-    redisConf,
+    serverFiles: [{ file: files.configPath, content: redisConf }, ...users.files],
+    healthcheckScript: users.healthcheckScript,
     nativeTls: nativeTls ? { material: tls, ...nativeTlsPaths } : undefined,
     tlsSidecar: socketVolume && {
       imageId: imageIdFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE),
@@ -165,31 +168,38 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     data: dataVolume ? { volume: dataVolume } : { tmpfsSizeGb: settings.size },
   });
 
-  const userInfo = `${urlUsernameFor(version)}:${password}`;
-  const credentials: RedisCredentials = {
-    url: `redis://${userInfo}@${settings.hostname}:${portText(node.hostPort)}`,
-    tlsUrl: `rediss://${userInfo}@${settings.hostname}:${portText(node.hostTlsPort)}`,
-    networkUrl: `redis://${userInfo}@${handle}:${REDIS_PORT}`,
-    networkTlsUrl: `rediss://${userInfo}@${networkTlsHost}:${TLS_PORT}`,
-    host: settings.hostname,
-    port: node.hostPort,
-    tlsPort: node.hostTlsPort,
-    password,
-    caCertificatePem: tls.caCertificatePem,
+  const credentialsOf = (user: string, userPassword: string): RedisCredentials => {
+    const userInfo = `${user}:${userPassword}`;
+    return {
+      url: `redis://${userInfo}@${settings.hostname}:${portText(node.hostPort)}`,
+      tlsUrl: `rediss://${userInfo}@${settings.hostname}:${portText(node.hostTlsPort)}`,
+      networkUrl: `redis://${userInfo}@${handle}:${REDIS_PORT}`,
+      networkTlsUrl: `rediss://${userInfo}@${networkTlsHost}:${TLS_PORT}`,
+      host: settings.hostname,
+      port: node.hostPort,
+      tlsPort: node.hostTlsPort,
+      password: userPassword,
+      caCertificatePem: tls.caCertificatePem,
+    };
   };
+  const credentials = credentialsOf(users.defaultUrlUser, password);
+  const appCredentials = new Map([...users.appUsers].map(([name, user]) => [name, credentialsOf(name, user.password)]));
 
   if (options.createOutputs ?? true) {
-    const outputs: Array<[string, string, string]> = [
-      ['UrlOutput', 'url', credentials.url],
-      ['TlsUrlOutput', 'tls_url', credentials.tlsUrl],
-      ['NetworkUrlOutput', 'network_url', credentials.networkUrl],
-      ['NetworkTlsUrlOutput', 'network_tls_url', credentials.networkTlsUrl],
-      ['CaCertificateOutput', 'ca_certificate', credentials.caCertificatePem],
-    ];
-    for (const [id, suffix, value] of outputs) {
-      new TerraformOutput(scope, id, { value, sensitive: true }).overrideLogicalId(`${handle}_${suffix}`);
+    const output = (outputScope: Construct, id: string, name: string, value: string) =>
+      new TerraformOutput(outputScope, id, { value, sensitive: true }).overrideLogicalId(name);
+    output(scope, 'UrlOutput', `${handle}_url`, credentials.url);
+    output(scope, 'TlsUrlOutput', `${handle}_tls_url`, credentials.tlsUrl);
+    output(scope, 'NetworkUrlOutput', `${handle}_network_url`, credentials.networkUrl);
+    output(scope, 'NetworkTlsUrlOutput', `${handle}_network_tls_url`, credentials.networkTlsUrl);
+    output(scope, 'CaCertificateOutput', `${handle}_ca_certificate`, credentials.caCertificatePem);
+    for (const [name, user] of users.appUsers) {
+      const userCredentials = appCredentials.get(name)!;
+      output(user.scope, 'UrlOutput', `${handle}_user_${name}_url`, userCredentials.url);
+      output(user.scope, 'TlsUrlOutput', `${handle}_user_${name}_tls_url`, userCredentials.tlsUrl);
     }
   }
 
-  return { credentials, dependableFqn: node.dependableFqn };
+  registerInternals(scope, { replication: users.replication });
+  return { credentials, appCredentials, dependableFqn: node.dependableFqn };
 }

@@ -24,15 +24,24 @@ function synthFollower(primaryProps: RedisDatabaseProps = {}, followerProps: Par
 describe('RedisFollower', () => {
   const s = synthFollower();
 
-  test('replicates from the primary\'s network alias with the primary\'s password, read-only', () => {
+  test('replicates from the primary\'s network alias as the primary\'s replication user, read-only', () => {
     const lines = s.conf.split('\n');
     expect(lines).toContain('replicaof cache 6379');
-    expect(lines).toContain('masterauth "${random_password.cache_Password_747427C2.result}"');
+    expect(lines).toContain('masteruser replication');
+    expect(lines).toContain('masterauth "${sha256(join("/", [random_password.cache_InternalSecret_50E52651.result, "replication"]))}"');
     expect(lines).toContain('replica-read-only yes');
   });
 
-  test('has its own password', () => {
-    expect(s.conf).toMatch(/^requirepass "\$\{random_password\.replica_Password_[0-9A-F]{8}\.result\}"$/m);
+  test('has its own password and users', () => {
+    const acl = uploadOf(s.redis, '/usr/local/etc/redis/users.acl');
+    expect(acl).toMatch(/^user default on #\$\{sha256\(random_password\.replica_Password_[0-9A-F]{8}\.result\)\} /m);
+    expect(acl).toMatch(/^user replication on #\$\{sha256\(sha256\(join\("\/", \[random_password\.replica_InternalSecret_[0-9A-F]{8}\.result, "replication"\]\)\)\)\} /m);
+  });
+
+  test('before Redis 6 replicates with the primary\'s password, which is all there is', () => {
+    const t = synthFollower({ version: RedisVersion.V5_0 });
+    expect(t.conf).toContain('replicaof cache 6379\nmasterauth "${random_password.cache_Password_747427C2.result}"\n');
+    expect(t.conf).not.toContain('masteruser');
   });
 
   test('joins the primary\'s network without creating one', () => {
@@ -174,7 +183,7 @@ describe('RedisFollower', () => {
     const first = new RedisFollower(stack, 'replica', { primary });
     new RedisFollower(stack, 'replica-2', { primary: first });
     const conf = uploadOf(resourceAt(stack, 'docker_container', 'replica-2/Node/Redis'), CONF);
-    expect(conf).toContain('replicaof replica 6379\nmasterauth "${random_password.replica_Password_');
+    expect(conf).toContain('replicaof replica 6379\nmasteruser replication\nmasterauth "${sha256(join("/", [random_password.replica_InternalSecret_');
   });
 
   test('exposes credentials with Docker-chosen ports as tokens', () => {

@@ -172,7 +172,8 @@ scenario('first deploy, then a plan after apply is empty on an engine with its o
 scenario('generated password and certificates work end to end; 0.0.0.0 and Docker-chosen ports through the outputs', async () => {
   const { plan } = synth(FIRST);
   expect(Object.keys(plan.resource.tls_locally_signed_cert ?? {})).toHaveLength(3);
-  expect(Object.keys(plan.resource.random_password ?? {})).toHaveLength(3);
+  // Each database's password and the secret its internal users' passwords derive from.
+  expect(Object.keys(plan.resource.random_password ?? {})).toHaveLength(6);
   expect((await inspect('dtwo-primary')).HostConfig.PortBindings['6379/tcp']).toEqual([{ HostIp: '0.0.0.0', HostPort: String(ports.primary) }]);
   const replicaUrl = new URL(output(plan, 'dtwo-replica_url'));
   expect((await inspect('dtwo-replica')).HostConfig.PortBindings['6379/tcp']).toEqual([{ HostIp: '0.0.0.0', HostPort: '' }]);

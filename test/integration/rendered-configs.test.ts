@@ -16,7 +16,7 @@ import { createClient } from 'redis';
 import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
 import { configGet, connectClient, connectWithUrl, firstReplyTo, parseInfo, Redis } from '../support/clients';
 import { oldestLostWriteAgeMs, writeSequence } from '../support/durability';
-import { GeneratedInstance, generatedInstances, TestSecrets } from '../support/generated';
+import { GeneratedInstance, generatedInstances, TestSecrets, testInternalPassword, testUserPassword } from '../support/generated';
 import { LocalRedis, startLocalRedis, startLocalTlsProxy } from '../support/local-servers';
 import { makeTestPki } from '../support/pki';
 import { requireTools, sleep, stopAll, tempDir, waitFor } from '../support/processes';
@@ -42,9 +42,12 @@ const secrets: TestSecrets = {
   },
 };
 
+const APP_PERMISSIONS = '~app:* +@read +@write -@dangerous';
+const INTERNAL_USERS = ['replication', 'backup', 'health', 'sentinel', 'exporter'];
+
 function synthesizeTestStack(version: RedisVersion) {
   const stack = dockerStack();
-  const cache = new RedisDatabase(stack, 'cache', { version, containerSizeMb: 256 });
+  const cache = new RedisDatabase(stack, 'cache', { version, containerSizeMb: 256, users: [{ name: 'app', permissions: APP_PERMISSIONS }] });
   new RedisDatabase(stack, 'journal', { version, appendOnly: true, port: 7000, tlsPort: 7001 });
   new RedisDatabase(stack, 'scratch', {
     version: memoryOnlyOf(version),
@@ -124,6 +127,39 @@ describe.each(REDIS_FAMILY_IMAGES.map((server) => [server.label, server] as cons
       const again = await authed(redis);
       expect(await again.get('durable')).toBe('value-1');
       again.disconnect();
+    });
+
+    test('gives each of the library\'s users only what its job needs: every one is refused FLUSHALL, CONFIG SET and KEYS', async () => {
+      for (const user of INTERNAL_USERS) {
+        const client = await connectClient({ port: redis.port, username: user, password: testInternalPassword('cache', user) });
+        for (const command of [['FLUSHALL'], ['CONFIG', 'SET', 'maxmemory', '1mb'], ['KEYS', '*']]) {
+          await expect(client.call(command[0], ...command.slice(1))).rejects.toThrow(/^NOPERM/);
+        }
+        if (user === 'health') expect(await client.ping()).toBe('PONG');
+        client.disconnect();
+      }
+    });
+
+    test('lets the backup user pull a snapshot with the engine\'s cli (--rdb)', async () => {
+      const writer = await authed(redis);
+      await writer.set('in-the-snapshot', 'yes');
+      writer.disconnect();
+      const dir = dirFor('backup');
+      fs.chownSync(dir, 999, 999);
+      const file = path.join(dir, 'pulled.rdb');
+      const cli = generated.cache.cliBinary;
+      runner.run([cli, '-h', '127.0.0.1', '-p', String(redis.port), '--user', 'backup', '--pass', testInternalPassword('cache', 'backup'), '--no-auth-warning', '--rdb', file], dir);
+      expect(fs.readFileSync(file).subarray(0, 5).toString()).toBe('REDIS');
+      expect(fs.readFileSync(file).includes(Buffer.from('in-the-snapshot'))).toBe(true);
+    });
+
+    test('lets an app user do what its rules allow and nothing else', async () => {
+      const app = await connectClient({ port: redis.port, username: 'app', password: testUserPassword('cache', 'app') });
+      expect(await app.set('app:greeting', 'hello')).toBe('OK');
+      expect(await app.get('app:greeting')).toBe('hello');
+      await expect(app.set('other:greeting', 'hello')).rejects.toThrow(/^NOPERM/);
+      await expect(app.flushall()).rejects.toThrow(/^NOPERM/);
+      app.disconnect();
     });
 
     test('limits memory to maxmemory without evicting: writes fail with OOM, stored keys stay', async () => {
@@ -242,8 +278,11 @@ describe.each(REDIS_FAMILY_IMAGES.map((server) => [server.label, server] as cons
       follower = await startLocalRedis(generated.replica, dir, runner, ['--replicaof', '127.0.0.1', String(primary.port)]);
     });
 
-    test('replicates 10,000 writes with the primary\'s password', async () => {
+    test('replicates 10,000 writes, logged in as the primary\'s replication user', async () => {
       await waitFor('master_link_status:up on the follower', () => linkUp(follower));
+      const admin = await authed(primary);
+      expect(String(await admin.call('CLIENT', 'LIST', 'TYPE', 'replica'))).toMatch(/ user=replication /);
+      admin.disconnect();
       const writer = await authed(primary);
       for (let batch = 0; batch < 10; batch++) {
         const pipeline = writer.pipeline();
@@ -284,12 +323,9 @@ describe.each(REDIS_FAMILY_IMAGES.map((server) => [server.label, server] as cons
     });
 
     test('never syncs with a wrong masterauth', async () => {
-      const wrongAuth = generatedInstances(synthesizeTestStack(server.version), {
-        ...secrets,
-        passwords: { ...secrets.passwords, cache: 'NotThePrimaryPassword0123456789' },
-      }).replica;
-      expect(wrongAuth.redisConf).toContain('masterauth "NotThePrimaryPassword0123456789"');
-      const stray = await startLocalRedis(wrongAuth, dirFor('wrong-auth'), runner, ['--replicaof', '127.0.0.1', String(primary.port)]);
+      const stray = await startLocalRedis(generated.replica, dirFor('wrong-auth'), runner, [
+        '--replicaof', '127.0.0.1', String(primary.port), '--masterauth', 'NotTheReplicationPassword0123456789',
+      ]);
       await waitFor('the follower to log the refused AUTH', async () => (/WRONGPASS|invalid password|Unable to AUTH/i.test(stray.process.log()) ? true : undefined));
       await sleep(2000);
       const client = await authed(stray);
@@ -359,6 +395,8 @@ function describeTlsEndpoint(
       const handshake = async (versionFlag: string) => {
         const args = ['s_client', '-connect', `127.0.0.1:${tlsPort}`, versionFlag, '-cipher', 'DEFAULT:@SECLEVEL=0', '-CAfile', pki.caFile, '-verify_return_error'];
         const child = run('openssl', args, { timeout: 10_000 });
+        // openssl may exit on a refused handshake before it reads its input.
+        child.child.stdin?.on('error', () => undefined);
         child.child.stdin?.end('QUIT\r\n');
         return child.then(
           (r) => ({ ok: true, text: r.stdout + r.stderr }),

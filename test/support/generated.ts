@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { TerraformStack, Testing } from 'cdktf';
 import { evaluate, Resolver } from '../e2e/standin/expressions';
 import { TestPki } from './pki';
@@ -24,6 +25,8 @@ export interface GeneratedInstance {
   readonly tlsPem?: string;
   /** Files Redis reads itself in native TLS mode, by path in the container. */
   readonly nativeTlsFiles?: Record<string, string>;
+  /** The ACL file (Redis 6.0 and later), as the container gets it. */
+  readonly aclFile?: string;
   readonly url: string;
   readonly tlsUrl: string;
   readonly networkUrl: string;
@@ -37,6 +40,21 @@ export interface TestSecrets {
   readonly pki: TestPki;
 }
 
+/** What stands in for a handle's `InternalSecret`, the secret its internal users' passwords derive from. */
+export function testInternalSecret(handle: string): string {
+  return `InternalSecretOf-${handle}-0123456789abcdef0123456789abcdef`;
+}
+
+/** An internal user's password, derived as the library derives it: SHA-256 of the secret and the user name. */
+export function testInternalPassword(handle: string, user: string): string {
+  return createHash('sha256').update(`${testInternalSecret(handle)}/${user}`).digest('hex');
+}
+
+/** What stands in for an app user's generated password. */
+export function testUserPassword(handle: string, user: string): string {
+  return `UserPasswordOf-${handle}-${user}-0123456789`;
+}
+
 /**
  * Evaluates a plan string (a Terraform template) with the references a
  * deploy would fill in replaced by test values: the handle's password, the
@@ -48,7 +66,13 @@ export function substituteReferences(where: string, text: string, secrets: TestS
     const [type, name, attribute] = traversal;
     const ref = `${type}.${name}.${attribute}`;
     let value: string | undefined;
-    if (type === 'random_password' && attribute === 'result') {
+    const internal = /^([\w-]+)_InternalSecret_[0-9A-F]{8}$/.exec(String(name));
+    const appUser = /^([\w-]+)_Users_([\w-]+)_Password_[0-9A-F]{8}$/.exec(String(name));
+    if (type === 'random_password' && attribute === 'result' && internal) {
+      value = testInternalSecret(internal[1]);
+    } else if (type === 'random_password' && attribute === 'result' && appUser) {
+      value = testUserPassword(appUser[1], appUser[2]);
+    } else if (type === 'random_password' && attribute === 'result') {
       const handle = /^([\w-]+)_Password_[0-9A-F]{8}$/.exec(String(name))?.[1];
       value = handle === undefined ? undefined : secrets.passwords[handle];
       if (value === undefined) throw new Error(`${where}: no test password for ${ref}`);
@@ -91,7 +115,8 @@ export function generatedInstances(stack: TerraformStack, secrets: TestSecrets):
     const sidecarFiles = uploadsOf(`${handle}-tls`);
     const [serverBinary] = redis.entrypoint as string[];
     const [configPath] = redis.command as string[];
-    const nativeTlsFiles = Object.fromEntries(Object.entries(redisFiles).filter(([file]) => file !== configPath));
+    const nativeTlsFiles = Object.fromEntries(Object.entries(redisFiles).filter(([file]) => file.includes('/tls/')));
+    const aclFile = Object.entries(redisFiles).find(([file]) => file.endsWith('/users.acl'))?.[1];
     const url = new URL(output(`${handle}_url`));
     instances[handle] = {
       handle,
@@ -104,6 +129,7 @@ export function generatedInstances(stack: TerraformStack, secrets: TestSecrets):
       tlsProxyConf: sidecarFiles && upload(sidecarFiles, `${handle}-tls`, '/usr/local/etc/haproxy/haproxy.cfg'),
       tlsPem: sidecarFiles && upload(sidecarFiles, `${handle}-tls`, '/usr/local/etc/haproxy/certs/server.pem'),
       nativeTlsFiles: Object.keys(nativeTlsFiles).length > 0 ? nativeTlsFiles : undefined,
+      aclFile,
       url: output(`${handle}_url`),
       tlsUrl: output(`${handle}_tls_url`),
       networkUrl: output(`${handle}_network_url`),

@@ -38,7 +38,8 @@ function replaceExactlyOnce(file: string, text: string, line: RegExp, replacemen
  * loopback on the command line (which the server applies after the file), and
  * the data dir in the file itself, because the server changes into the file's
  * `dir /data` before it reads the command line and stops when that directory
- * does not exist. It runs as uid 999, as in its container.
+ * does not exist. The ACL and TLS files it names are written beside it and
+ * their paths overridden. It runs as uid 999, as in its container.
  */
 export async function startLocalRedis(instance: GeneratedInstance, workDir: string, runner: Runner, extraArgs: string[] = []): Promise<LocalRedis> {
   const dir = path.join(workDir, instance.handle);
@@ -51,6 +52,11 @@ export async function startLocalRedis(instance: GeneratedInstance, workDir: stri
   const args = [instance.serverBinary, confFile, '--port', String(port), '--bind', '127.0.0.1'];
   const socketPath = /^unixsocket /m.test(conf) ? path.join(dir, 'redis.sock') : undefined;
   if (socketPath) args.push('--unixsocket', socketPath);
+  if (instance.aclFile !== undefined) {
+    const aclFile = path.join(dir, 'users.acl');
+    fs.writeFileSync(aclFile, instance.aclFile, { mode: 0o600 });
+    args.push('--aclfile', aclFile);
+  }
   let tlsPort: number | undefined;
   if (instance.nativeTlsFiles) {
     // The server reads the TLS files after the whole configuration, command line included.

@@ -1,5 +1,6 @@
 import { RedisDatabase, RedisDatabaseProps, RedisVersion } from '../../lib';
 import { ConfigEngine, configDirectiveNames, configDirectiveProblem, isIgnoredConfigDirective } from '../../lib/private/config-directives';
+import { engineFeatures } from '../../lib/private/engine';
 import { OWNED_DIRECTIVES, renderRedisConf } from '../../lib/private/redis-conf';
 import { dockerStack, warningsUnder } from '../support/synth';
 
@@ -47,6 +48,7 @@ describe('the directive table', () => {
   test.each(RedisVersion.ALL.map((v) => [v.name, v] as const))(
     'has every directive the renderer writes for %s',
     (_, version) => {
+      const acl = engineFeatures(version).acl;
       const conf = renderRedisConf({
         versionName: version.name,
         engine: version.engine,
@@ -55,12 +57,12 @@ describe('the directive table', () => {
         memoryOnly: !version.persistent,
         port: 6379,
         dataDir: '/data',
-        password: 'correct-horse-battery-staple',
+        auth: acl ? { aclFile: '/users.acl' } : { requirepass: 'correct-horse-battery-staple' },
         savePoints: [{ afterSeconds: 900, minChanges: 1 }],
         appendOnly: true,
         maxmemoryMb: 512,
         maxmemoryPolicy: 'noeviction',
-        replicaOf: { host: 'primary', port: 6379, password: 'correct-horse-battery-staple' },
+        replicaOf: { host: 'primary', port: 6379, user: acl ? 'replication' : undefined, password: 'correct-horse-battery-staple' },
         tls: version.engine === 'valkey' || version.isAtLeast(6, 0) ? { port: 6380, certFile: '/c', keyFile: '/k', caFile: '/ca' } : undefined,
         unixSocket: { path: '/run/redis.sock', permissions: '770' },
         extraDirectives: {},

@@ -1,0 +1,134 @@
+import { createHash } from 'crypto';
+import { Fn, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { Password } from '@cdktf/provider-random/lib/password';
+import { RedisVersion } from '../redis-version';
+import { EngineFiles, engineFeatures } from '../private/engine';
+import { InternalLogin } from '../private/internals';
+import { ConfAuthData } from '../private/redis-conf';
+import { REDIS_PORT } from '../private/redis-node';
+import { internalUserRules, InternalUser } from './acl-rules';
+import { renderAclFile } from './acl-file';
+import { RedisUser } from './redis-user';
+
+/** The library's own users, in the order the ACL file lists them. */
+export const INTERNAL_USERS: readonly InternalUser[] = ['replication', 'backup', 'health', 'sentinel', 'exporter'];
+
+/** A file for the Redis container: readable by Redis (group root), by no other user. */
+export interface SecretFile {
+  readonly file: string;
+  readonly content: string;
+}
+
+export interface InstanceUsersSpec {
+  readonly version: RedisVersion;
+  readonly files: EngineFiles;
+  /** The `default` user's password as the instance uses it (a sensitive token). */
+  readonly defaultPassword: string;
+  /** The literal `password` prop, when given: its hash is computed here, so no secret reaches the ACL file. */
+  readonly literalDefaultPassword?: string;
+  readonly users: readonly RedisUser[];
+}
+
+/** Who may connect to an instance, as files, config lines and logins. */
+export interface InstanceUsers {
+  readonly confAuth: ConfAuthData;
+  /** The ACL file and the health user's password file, or nothing before Redis 6. */
+  readonly files: readonly SecretFile[];
+  /** The Docker healthcheck: an authenticated PING whose secret never appears in a command line. */
+  readonly healthcheckScript: string;
+  /**
+   * The URL's username of the `default` user. From Redis 6 on it must be
+   * named: clients such as redis-cli send the URL's username with AUTH even
+   * when it is empty, which Redis refuses. Before 6, AUTH takes only a
+   * password, so the username stays empty.
+   */
+  readonly defaultUrlUser: string;
+  /** What followers of this instance log in as. */
+  readonly replication: InternalLogin;
+  /** The app users, by name. */
+  readonly appUsers: ReadonlyMap<string, AppUser>;
+}
+
+export interface AppUser {
+  /** A sensitive token. */
+  readonly password: string;
+  /** Where the user's resources and outputs live: `Users/NAME`. */
+  readonly scope: Construct;
+}
+
+function sha256Hex(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/** The hash Redis compares with: computed at synth for a literal, by Terraform for a generated secret. */
+function passwordHash(password: string, literal?: string): string {
+  return literal !== undefined ? sha256Hex(literal) : Fn.sha256(password);
+}
+
+/**
+ * Builds the users of one instance. From Redis 6 on, every instance has the
+ * library's own users from its first deploy, so adding a follower, a backup or
+ * an exporter later never rewrites its ACL file (which would replace the
+ * container). Their passwords derive from one generated secret per instance:
+ * SHA-256 of the secret and the user name, so a leaked health password says
+ * nothing about the replication one.
+ */
+export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): InstanceUsers {
+  const { version, files } = spec;
+  const features = engineFeatures(version);
+  if (!features.acl) {
+    return {
+      confAuth: { requirepass: spec.defaultPassword },
+      files: [],
+      healthcheckScript:
+        `pw=$(sed -n 's/^requirepass "\\(.*\\)"$/\\1/p' ${files.configPath}); ` +
+        `printf 'AUTH %s\\nPING\\n' "$pw" | ${files.cliBinary} -p ${REDIS_PORT} | grep -qx PONG`,
+      defaultUrlUser: '',
+      replication: { password: spec.defaultPassword },
+      appUsers: new Map(),
+    };
+  }
+
+  const secret = new Password(scope, 'InternalSecret', { length: 64, special: false }).result;
+  const internalPassword = (user: InternalUser) => Fn.sha256(Fn.join('/', [secret, user]));
+  const internalRules = internalUserRules(version.engine, version.major, version.minor);
+
+  const usersScope = spec.users.length > 0 ? new Construct(scope, 'Users') : undefined;
+  const appUsers = new Map<string, AppUser>();
+  const appLines = [...spec.users].sort((a, b) => (a.name < b.name ? -1 : 1)).map((user) => {
+    const userScope = new Construct(usersScope!, user.name);
+    const password = user.password === undefined
+      ? new Password(userScope, 'Password', { length: 40, special: false }).result
+      : Token.asString(Fn.sensitive(user.password));
+    appUsers.set(user.name, { password, scope: userScope });
+    return { name: user.name, passwordSha256: passwordHash(password, user.password), rules: user.permissions.trim() };
+  });
+
+  const aclFile = `${files.configDir}/users.acl`;
+  const healthSecretFile = `${files.configDir}/health.secret`;
+  const acl = renderAclFile({
+    users: [
+      {
+        name: 'default',
+        passwordSha256: passwordHash(spec.defaultPassword, spec.literalDefaultPassword),
+        rules: features.aclChannels ? '~* &* +@all' : '~* +@all',
+      },
+      ...INTERNAL_USERS.map((user) => ({ name: user, passwordSha256: Fn.sha256(internalPassword(user)), rules: internalRules[user] })),
+      ...appLines,
+    ],
+  });
+
+  return {
+    confAuth: { aclFile },
+    files: [
+      { file: aclFile, content: acl },
+      { file: healthSecretFile, content: internalPassword('health') },
+    ],
+    healthcheckScript:
+      `printf 'AUTH health %s\\nPING\\n' "$(cat ${healthSecretFile})" | ${files.cliBinary} -p ${REDIS_PORT} | grep -qx PONG`,
+    defaultUrlUser: 'default',
+    replication: { user: 'replication', password: internalPassword('replication') },
+    appUsers,
+  };
+}
