@@ -5,6 +5,10 @@
  * is loaded from an aclfile, as the constructs deploy them, then does its job
  * with the real client of that job (a replica, redis-cli --rdb, Sentinel,
  * redis_exporter) while the server's ACL LOG shows no command it refused.
+ *
+ * The table checks run both ways with no exception: the Debian builds (Redis
+ * 7.0.15 and 8.0.2, Valkey 8.0.1, 8.1.1 and 9.1.2) list exactly the commands
+ * the tables hold for the pinned releases of their lines.
  */
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
@@ -20,7 +24,6 @@ import { REDIS_EXPORTER_IMAGE, REDIS_FAMILY_IMAGES, requireImages, ServerImage }
 jest.setTimeout(120_000);
 requireTools('docker');
 
-const workDir = tempDir('acl-rules');
 const USERS = Object.keys(INTERNAL_USER_RULES) as InternalUser[];
 const passwords = Object.fromEntries(USERS.map((user) => [user, randomBytes(24).toString('hex')])) as Record<InternalUser, string>;
 
@@ -28,10 +31,7 @@ beforeAll(() => {
   removeDeadRunsContainers();
   requireImages([...REDIS_FAMILY_IMAGES.map((s) => s.image), REDIS_EXPORTER_IMAGE]);
 });
-afterAll(async () => {
-  await stopAll();
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
+afterAll(() => stopAll());
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -136,6 +136,7 @@ describe.each(REDIS_FAMILY_IMAGES.map((s) => [s.label, s] as const))('ACL rules 
   });
   afterAll(async () => {
     if (primary) await stopServer(primary);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(async () => {
     await primary.admin.call('ACL', 'LOG', 'RESET');
@@ -224,7 +225,9 @@ describe.each(REDIS_FAMILY_IMAGES.map((s) => [s.label, s] as const))('ACL rules 
     expect(await refusals(primary.admin, 'exporter')).toEqual([]);
   });
 
-  test('the sentinel user lets Sentinel monitor the servers and fail over', async () => {
+  // Valkey 9's SENTINEL FAILOVER ... COORDINATED sends the primary CLIENT PAUSE, FAILOVER TO and CLIENT UNPAUSE.
+  const failovers = engine === 'valkey' && major >= 9 ? ['plain', 'coordinated'] : ['plain'];
+  test.each(failovers)('the sentinel user lets Sentinel monitor the servers and make a %s failover', async (failover) => {
     // A pair of its own: on failover Sentinel kills every normal client of both servers.
     const old = await startServer(server, dir, 'sentinel-primary');
     const replica = await startServer(server, dir, 'sentinel-replica', [
@@ -240,13 +243,17 @@ describe.each(REDIS_FAMILY_IMAGES.map((s) => [s.label, s] as const))('ACL rules 
     const sentinel = inImage(server.image).start('sentinel', [serverBinary, conf, '--sentinel'], dir, { uid: 0, gid: 0 }, dir);
     const role = async (port: number) => withClient(port, async (client) => (await client.call('ROLE')) as unknown[]);
     try {
+      // FAILOVER TO, which a coordinated failover sends, needs the replica online.
+      await waitFor('the replica to come online', async () => withClient(old.port, async (client) => (
+        /^slave0:.*state=online/m.test(await client.info('replication')) ? true : undefined
+      )), 30_000);
       await withClient(sentinelPort, async (monitor) => {
         await waitFor('Sentinel to see the replica', async () => {
           const replicas = (await monitor.call('SENTINEL', 'REPLICAS', 'db')) as string[][];
           const flags = replicas.map((fields) => fields[fields.indexOf('flags') + 1]);
           return flags.length === 1 && !/disconnected|down/.test(flags[0]) ? true : undefined;
         }, 30_000);
-        expect(await monitor.call('SENTINEL', 'FAILOVER', 'db')).toBe('OK');
+        expect(await monitor.call('SENTINEL', 'FAILOVER', 'db', ...(failover === 'coordinated' ? ['COORDINATED'] : []))).toBe('OK');
       });
       await waitFor('the replica to become the primary', async () => ((await role(replica.port))[0] === 'master' ? true : undefined), 30_000);
       await waitFor('the old primary to follow it', async () => {
