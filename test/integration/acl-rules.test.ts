@@ -14,7 +14,9 @@ import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
-import { aclCategories, aclCommands, INTERNAL_USER_RULES, InternalUser, internalUserRules } from '../../lib/private/acl-rules';
+import {
+  aclCategories, aclCommands, aclRuleProblems, aclRuleTokens, INTERNAL_USER_RULES, InternalUser, internalUserRules,
+} from '../../lib/private/acl-rules';
 import { engineFiles } from '../../lib/private/engine';
 import { connectClient, parseInfo, Redis } from '../support/clients';
 import { freePort, requireTools, RunningProcess, stopAll, tempDir, waitFor } from '../support/processes';
@@ -153,6 +155,18 @@ describe.each(REDIS_FAMILY_IMAGES.map((s) => [s.label, s] as const))('ACL rules 
     expect(listed.size).toBeGreaterThan(300);
     expect({ missingFromTable: [...listed].filter((name) => !table.has(name)).sort(), unknownToServer: [...table].filter((name) => !listed.has(name)).sort() })
       .toEqual({ missingFromTable: [], unknownToServer: [] });
+  });
+
+  // Rules the construct does not own: the check must refuse exactly what ACL SETUSER refuses.
+  test.each([
+    '+get ~app:*', '+nosuchcmd', '-flushal', '+@nosuch', '+config|get', '+config|nosuch', '-config|set', '+select|0', '-select|0',
+    '+config|get|maxmemory', '+config|', 'allkeys ~app:*', 'resetkeys ~* resetkeys ~app:*', 'allchannels &chan', 'resetchannels &chan',
+    '%R~in:* %W~out:* %RW~both:*', '%RR~a', '%~a', '%X~a', '(+get ~a) clearselectors', '(+get on)', '(+get', 'sanitize-payload',
+    'db=0,1', 'alldbs', 'db=x', '+vadd', '+hgetdel', '+commandlog', '+client|capa', '+lcs', 'allkey',
+  ])('refuses %s exactly when ACL SETUSER does', async (rules) => {
+    await primary.admin.call('ACL', 'DELUSER', 'probe');
+    const reply = await errorOf(primary.admin.call('ACL', 'SETUSER', 'probe', ...aclRuleTokens(rules)));
+    expect({ rules, refused: aclRuleProblems(engine, major, minor, rules).length > 0 }).toEqual({ rules, refused: reply !== 'no error' });
   });
 
   test('every internal user loads from the aclfile with its rules', async () => {
