@@ -34,7 +34,7 @@ interface LineCommands {
 /**
  * The same 21 names on every line: `ACLCommandCategories` in src/acl.c of redis 6.0.20 and 6.2.16,
  * `ACLDefaultCommandCategories` from 7.0.15 to 8.0.6 and 8.6.3, and in valkey 8.0.1, 8.1.1 and 9.1.2.
- * Modules may add categories at runtime; no module the constructs load does.
+ * Modules may add categories at runtime; Redis 8's vector set module, the only one that loads here, adds none.
  */
 const CATEGORIES: ReadonlySet<string> = new Set([
   'admin', 'bitmap', 'blocking', 'connection', 'dangerous', 'fast', 'geo', 'hash', 'hyperloglog', 'keyspace', 'list',
@@ -89,7 +89,8 @@ const COMMAND_CHANGES: readonly LineCommands[] = [
     ],
   },
   // redis/redis 6.2.16 (the newest 6.2 tag reachable here): src/server.c and the command functions,
-  // as for 6.0. 6.2.17 to 6.2.20 are security releases that add no command.
+  // as for 6.0. 6.2.17 to 6.2.20 are security releases that add no command (no command of 8.6.3's
+  // JSON files dates itself to a 6.2 patch release).
   {
     line: 'redis 6.2',
     base: 'redis 6.0',
