@@ -52,3 +52,6 @@ export function requireImages(images: readonly string[]): void {
   });
   if (missing.length > 0) throw new Error(`test images missing: ${missing.join(', ')}; run \`sudo bash scripts/build-test-images.sh\``);
 }
+
+/** prometheus-redis-exporter, Debian's build of oliver006/redis_exporter; its entrypoint is the exporter. */
+export const REDIS_EXPORTER_IMAGE = `${PREFIX}/redis-exporter:1.69`;
