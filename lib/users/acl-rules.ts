@@ -320,10 +320,12 @@ export const INTERNAL_USER_RULES: Readonly<Record<InternalUser, Readonly<Record<
   // line grants far more (+client, +eval, +get, +scan, +memory, ...) and names ARCOUNT (Redis 8.8), which
   // no line has, QUIT, which 6.x answers without a command table entry, and RESET, new in 6.2. 6.x has no
   // LATENCY HISTOGRAM.
+  // Without CONFIG GET, which would hand the exporter every password in the config (masterauth): the
+  // exporter runs with --config-command=- and reads maxmemory from INFO (redis_memory_max_bytes).
   exporter: {
-    'redis 6.0': '+client|setname +config|get +info +latency|latest +slowlog|len +slowlog|get',
-    'redis 7.0': '+client|setname +config|get +info +latency|latest +latency|histogram +slowlog|len +slowlog|get',
-    'valkey 8.0': '+client|setname +config|get +info +latency|latest +latency|histogram +slowlog|len +slowlog|get',
+    'redis 6.0': '+client|setname +info +latency|latest +slowlog|len +slowlog|get',
+    'redis 7.0': '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get',
+    'valkey 8.0': '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get',
   },
 };
 
@@ -454,11 +456,6 @@ function refusesSubcommandOnTop(line: AclLine): boolean {
   return line.engine === 'redis' && line.major === 6 && line.minor === 0;
 }
 
-/** 6.2's acl-pubsub-default is allchannels, so its new users start with every channel; 7.0 made it resetchannels. */
-function startsWithAllChannels(line: AclLine): boolean {
-  return line.engine === 'redis' && line.major === 6 && line.minor === 2;
-}
-
 type Bit = 'set' | 'clear' | 'unknown';
 
 /**
@@ -567,8 +564,7 @@ function selectorRuleProblem(line: AclLine, state: SelectorState, token: string)
     if (!hasSyntax(line, CHANNEL_RULES)) return `ACL rule ${shown(token)}: ${syntaxProblem(line, CHANNEL_RULES)}`;
     const all = rule === 'allchannels' || rule === '&*';
     if (!all && rule !== 'resetchannels' && state.allChannels) {
-      const why = startsWithAllChannels(line) ? ` (${titleOf(line)} gives every new user all channels: acl-pubsub-default)` : '';
-      return `ACL rule ${shown(token)}: the user already has every channel${why}, and the server refuses a channel pattern `
+      return `ACL rule ${shown(token)}: the user already has every channel, and the server refuses a channel pattern `
         + 'on top of that; put resetchannels before it';
     }
     state.allChannels = all || (rule !== 'resetchannels' && state.allChannels);
@@ -650,6 +646,8 @@ export function aclRuleProblems(engine: EngineName, major: number, minor: number
   const line = lineOf(engine, major, minor);
   const tokens = aclRuleTokens(rules);
   if (tokens.length === 0) return ['no ACL rules: give the user at least one rule, such as "+@read ~app:*"'];
-  const root = new SelectorState(startsWithAllChannels(line));
+  // New users start without channels on every line: 7.0 made that the
+  // default, and the config renders `acl-pubsub-default resetchannels` on 6.2.
+  const root = new SelectorState(false);
   return tokens.flatMap((token) => userRuleProblems(line, root, token));
 }

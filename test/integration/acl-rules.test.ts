@@ -16,7 +16,7 @@ import * as http from 'http';
 import * as path from 'path';
 import {
   aclCategories, aclCommands, aclRuleProblems, aclRuleTokens, INTERNAL_USER_RULES, InternalUser, internalUserRules,
-} from '../../lib/private/acl-rules';
+} from '../../lib/users/acl-rules';
 import { engineFiles } from '../../lib/private/engine';
 import { connectClient, parseInfo, Redis } from '../support/clients';
 import { freePort, requireTools, RunningProcess, stopAll, tempDir, waitFor } from '../support/processes';
@@ -227,12 +227,12 @@ describe.each(REDIS_FAMILY_IMAGES.map((s) => [s.label, s] as const))('ACL rules 
     const metricsPort = await freePort();
     const exporter = inImage(REDIS_EXPORTER_IMAGE).start('exporter', [
       '--redis.addr', `redis://127.0.0.1:${primary.port}`, '--redis.user', 'exporter', '--redis.password', passwords.exporter,
-      '--web.listen-address', `127.0.0.1:${metricsPort}`,
+      '--web.listen-address', `127.0.0.1:${metricsPort}`, '--config-command', '-',
     ], dir, { uid: 59000, gid: 59000 }, dir);
     try {
       const metrics = await waitFor('redis_exporter metrics', async () => httpGet(`http://127.0.0.1:${metricsPort}/metrics`));
       expect(metrics).toMatch(/^redis_up 1$/m);
-      expect(metrics).toMatch(/^redis_config_maxclients \d+$/m);
+      expect(metrics).toMatch(/^redis_memory_max_bytes \d+$/m);
     } finally {
       await exporter.kill('SIGKILL');
     }
