@@ -4,6 +4,8 @@
  * compute, and the evaluated files, healthchecks and outputs compared with
  * what the library means to deploy.
  */
+import { createHash } from 'crypto';
+import { evaluate } from '../e2e/standin/expressions';
 import { EvaluatedMirror, planMirror, requireTerraform, TerraformJson, testPassword } from '../support/terraform';
 import { CONSTRUCT_STACKS, synthExample } from './stacks';
 
@@ -12,24 +14,31 @@ jest.setTimeout(120_000);
 requireTerraform();
 
 const REDIS_CONF = '/usr/local/etc/redis/redis.conf';
-const REFERENCE = /\$\{([a-z_]+)\.([\w-]+)\.([a-z_]+)\}/g;
+const USERS_ACL = '/usr/local/etc/redis/users.acl';
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** The synthesized text with each plain reference `${type.name.attribute}` replaced by that attribute's value in the mirror. */
-function withReferencesReplaced(text: string, mirror: EvaluatedMirror): string {
-  return text.replace(REFERENCE, (ref, type, name, attribute) => {
-    const value = mirror.resources[`${type}.${name}`]?.[attribute];
-    if (typeof value !== 'string') throw new Error(`no string value in the mirror for ${ref}`);
-    return value;
+/**
+ * The synthesized text as the e2e stand-in's own evaluator makes of it, with
+ * the mirror's values for the references: a second, independent evaluation
+ * (references, sha256, join, sensitive) to hold Terraform's against.
+ */
+function evaluatedByStandIn(text: string, mirror: EvaluatedMirror): string {
+  const { value } = evaluate('upload', text, ([type, name, ...path]) => {
+    let v: any = mirror.resources[`${type}.${name}`];
+    for (const step of path) v = v?.[step];
+    if (v === undefined) throw new Error(`no value in the mirror for ${[type, name, ...path].join('.')}`);
+    return { value: v, sensitive: false };
   });
+  return value as string;
 }
 
 function containersOf(stack: TerraformJson): Array<[string, any]> {
   return Object.entries(stack.resource.docker_container).map(([name, container]) => [`docker_container.${name}`, container]);
 }
 
-function passwordNameOf(stack: TerraformJson, handle: string): string {
-  const names = Object.keys(stack.resource.random_password).filter((name) => name.startsWith(`${handle}_Password_`));
-  if (names.length !== 1) throw new Error(`expected one random_password of ${handle}, found ${names.length}`);
+function passwordNameOf(stack: TerraformJson, handle: string, kind = 'Password'): string {
+  const names = Object.keys(stack.resource.random_password).filter((name) => name.startsWith(`${handle}_${kind}_`));
+  if (names.length !== 1) throw new Error(`expected one random_password ${kind} of ${handle}, found ${names.length}`);
   return names[0];
 }
 
@@ -50,16 +59,18 @@ describe.each([
     mirror = planMirror(stack);
   });
 
-  test('renders each redis.conf with its test password and nothing left to interpolate', () => {
+  test('renders each ACL file with the hash of the test password, and a follower\'s masterauth from its primary\'s secret, nothing left to interpolate', () => {
     for (const handle of Object.keys(ports)) {
-      const [address, container] = containersOf(stack).find(([, c]) => c.name === handle)!;
+      const [address] = containersOf(stack).find(([, c]) => c.name === handle)!;
       const conf = uploadOf(mirror.resources[address], REDIS_CONF);
-      expect(conf).toContain(`\nrequirepass "${testPassword(passwordNameOf(stack, handle))}"\n`);
+      const acl = uploadOf(mirror.resources[address], USERS_ACL);
+      expect(acl).toContain(`user default on #${sha256(testPassword(passwordNameOf(stack, handle)))} ~* &* +@all\n`);
+      expect(acl).toContain(`user health on #${sha256(sha256(`${testPassword(passwordNameOf(stack, handle, 'InternalSecret'))}/health`))} +ping\n`);
       if (primaries[handle]) {
-        expect(conf).toContain(`\nmasterauth "${testPassword(passwordNameOf(stack, primaries[handle]))}"\n`);
+        const replication = sha256(`${testPassword(passwordNameOf(stack, primaries[handle], 'InternalSecret'))}/replication`);
+        expect(conf).toContain(`\nmasteruser replication\nmasterauth "${replication}"\n`);
       }
-      expect(conf).not.toMatch(/\$\{|%\{/);
-      expect(conf).toBe(withReferencesReplaced(uploadOf(container, REDIS_CONF), mirror));
+      for (const text of [conf, acl]) expect(text).not.toMatch(/\$\{|%\{/);
     }
   });
 
@@ -69,7 +80,7 @@ describe.each([
       expect(evaluated.upload.map((u: any) => u.file)).toEqual(container.upload.map((u: any) => u.file));
       for (const upload of container.upload) {
         expect({ file: upload.file, content: uploadOf(evaluated, upload.file) })
-          .toEqual({ file: upload.file, content: withReferencesReplaced(upload.content, mirror) });
+          .toEqual({ file: upload.file, content: evaluatedByStandIn(upload.content, mirror) });
       }
       expect(evaluated.healthcheck).toEqual(container.healthcheck);
     }
@@ -79,7 +90,7 @@ describe.each([
     const redis = containersOf(stack).map(([address]) => mirror.resources[address]).filter((c) => c.healthcheck);
     expect(redis).toHaveLength(Object.keys(ports).length);
     for (const container of redis) {
-      expect(container.healthcheck.test[1]).toContain('pw=$(sed -n \'s/^requirepass "\\(.*\\)"$/\\1/p\' /usr/local/etc/redis/redis.conf); printf \'AUTH %s\\nPING\\n\' "$pw"');
+      expect(container.healthcheck.test[1]).toBe('printf \'AUTH health %s\\nPING\\n\' "$(cat /usr/local/etc/redis/health.secret)" | redis-cli -p 6379 | grep -qx PONG');
     }
     const sidecars = containersOf(stack).map(([address]) => mirror.resources[address]).filter((c) => c.name.endsWith('-tls'));
     expect(sidecars).toHaveLength(Object.keys(ports).length);

@@ -1,10 +1,11 @@
+import { createHash } from 'crypto';
 /**
  * What `terraform plan` shows a user: the terraform_data mirror carries the
  * sensitivity the real providers' schemas give (test/support/terraform.ts),
  * so a secret that shows here would show in the plan of a real deploy.
  */
 import { EvaluatedMirror, mirrorAddress, planMirror, requireTerraform, TerraformJson } from '../support/terraform';
-import { RedisTlsMode } from '../../lib';
+import { RedisTlsMode, RedisVersion } from '../../lib';
 import { databaseStack, LITERAL_KEY_BODY, LITERAL_PASSWORD, LITERAL_TLS } from './stacks';
 
 jest.setTimeout(120_000);
@@ -12,6 +13,8 @@ jest.setTimeout(120_000);
 requireTerraform();
 
 const REDIS_CONF = '/usr/local/etc/redis/redis.conf';
+const USERS_ACL = '/usr/local/etc/redis/users.acl';
+const HEALTH_SECRET = '/usr/local/etc/redis/health.secret';
 const SIDECAR_PEM = '/usr/local/etc/haproxy/certs/server.pem';
 const NATIVE_KEY = '/usr/local/etc/redis/tls/server.key';
 
@@ -45,17 +48,19 @@ describe('a database with a generated password and generated TLS material', () =
     mirror = planMirror(stack);
   });
 
-  test('plans the generated password, keys and the uploads carrying them as (sensitive value)', () => {
+  test('plans the generated secrets, keys and the uploads derived from them as (sensitive value)', () => {
     const password = addressOf(stack, 'random_password', 'cache_Password_');
+    const internalSecret = addressOf(stack, 'random_password', 'cache_InternalSecret_');
     const serverKey = addressOf(stack, 'tls_private_key', 'cache_ServerKey_');
-    const secrets = [mirror.resources[password].result, mirror.resources[serverKey].private_key_pem.split('\n')[1]];
-    expect(uploadContent(mirror, addressOf(stack, 'docker_container', 'cache_Node_Redis_'), REDIS_CONF)).toContain(secrets[0]);
-    expect(uploadContent(mirror, addressOf(stack, 'docker_container', 'cache_Node_TlsSidecar_'), SIDECAR_PEM)).toContain(secrets[1]);
+    const redis = addressOf(stack, 'docker_container', 'cache_Node_Redis_');
+    const healthPassword = uploadContent(mirror, redis, HEALTH_SECRET);
+    const secrets = [mirror.resources[password].result, mirror.resources[internalSecret].result, healthPassword, mirror.resources[serverKey].private_key_pem.split('\n')[1]];
+    expect(uploadContent(mirror, addressOf(stack, 'docker_container', 'cache_Node_TlsSidecar_'), SIDECAR_PEM)).toContain(secrets[3]);
     for (const secret of secrets) expect(mirror.planText).not.toContain(secret);
 
     expect(planSection(mirror.planText, password)).toMatch(/\+ result\s+= \(sensitive value\)\n/);
     expect(planSection(mirror.planText, serverKey)).toMatch(/\+ private_key_pem\s+= \(sensitive value\)\n/);
-    expectMaskedUpload(planSection(mirror.planText, addressOf(stack, 'docker_container', 'cache_Node_Redis_')), REDIS_CONF);
+    for (const file of [USERS_ACL, HEALTH_SECRET]) expectMaskedUpload(planSection(mirror.planText, redis), file);
     expectMaskedUpload(planSection(mirror.planText, addressOf(stack, 'docker_container', 'cache_Node_TlsSidecar_')), SIDECAR_PEM);
   });
 
@@ -78,8 +83,19 @@ describe('a database with a generated password and generated TLS material', () =
  * Docker provider marks no upload sensitive: only the library can keep them
  * out of the plan, by marking them sensitive itself.
  */
+describe('a literal password on Redis 6 and later', () => {
+  const stack = databaseStack({ password: LITERAL_PASSWORD });
+  test('reaches no uploaded file, where only its SHA-256 stands, and never shows in the plan', () => {
+    const mirror = planMirror(stack);
+    const redis = addressOf(stack, 'docker_container', 'cache_Node_Redis_');
+    for (const upload of mirror.resources[redis].upload as any[]) expect(upload.content).not.toContain(LITERAL_PASSWORD);
+    expect(uploadContent(mirror, redis, USERS_ACL)).toContain(`user default on #${createHash('sha256').update(LITERAL_PASSWORD).digest('hex')} `);
+    expect(mirror.planText).not.toContain(LITERAL_PASSWORD);
+  });
+});
+
 describe.each([
-  ['a literal password', { password: LITERAL_PASSWORD }, LITERAL_PASSWORD, 'cache_Node_Redis_', REDIS_CONF],
+  ['a literal password before Redis 6 (requirepass)', { version: RedisVersion.V5_0, password: LITERAL_PASSWORD }, LITERAL_PASSWORD, 'cache_Node_Redis_', REDIS_CONF],
   ['a literal private key with the TLS sidecar', LITERAL_TLS, LITERAL_KEY_BODY, 'cache_Node_TlsSidecar_', SIDECAR_PEM],
   ['a literal private key with native TLS', { ...LITERAL_TLS, tlsMode: RedisTlsMode.NATIVE }, LITERAL_KEY_BODY, 'cache_Node_Redis_', NATIVE_KEY],
 ])('%s', (_name, props, secret, container, file) => {
