@@ -68,7 +68,7 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
 
   constructor(scope: Construct, id: string, props: RedisDatabaseProps = {}) {
     super(scope, id);
-    const check = new InstanceCheck(this, 'RedisDatabase', id, props.handle);
+    const check = new InstanceCheck(this, 'RedisDatabase', id, props.handle, props.provider);
     this.handle = check.handle;
     const ports: HostPortRequest[] = [
       { prop: 'port', port: props.port ?? DEFAULT_PORT, isDefault: props.port === undefined },
@@ -86,6 +86,7 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
     this.settings = settings!;
 
     const network = props.network ?? new Network(this, 'Network', {
+      provider: props.provider,
       name: this.handle,
       labels: dockerLabels({ handle: this.handle }),
     });

@@ -4,6 +4,7 @@ import { IRedisDatabase, RedisCredentials, RedisInstanceOptions, RedisInstanceSe
 import { RedisVersion } from './redis-version';
 import { incompatibility } from './private/compatibility';
 import { engineFeatures } from './private/engine';
+import { dockerHostName } from './private/docker-hosts';
 import { internalsOf } from './private/internals';
 import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
 import { REDIS_PORT } from './private/redis-node';
@@ -69,7 +70,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
 
   constructor(scope: Construct, id: string, props: RedisFollowerProps) {
     super(scope, id);
-    const check = new InstanceCheck(this, 'RedisFollower', id, props.handle);
+    const check = new InstanceCheck(this, 'RedisFollower', id, props.handle, props.provider);
     this.handle = check.handle;
     this.primary = props.primary;
     const primary = props.primary;
@@ -77,10 +78,16 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
       { prop: 'port', port: props.port, isDefault: false },
       { prop: 'tlsPort', port: props.tlsPort, isDefault: false },
     ];
-    const primaryLogin = internalsOf(primary)?.replication;
-    if (!primaryLogin) {
+    const primaryInternals = internalsOf(primary);
+    if (!primaryInternals) {
       check.problems.add(`\`primary\` must be a RedisDatabase or RedisFollower: this library knows how to replicate only from those, got ${primary.node.path}`);
+    } else if (primaryInternals.hostKey !== check.hostKey) {
+      check.problems.add(
+        `\`provider\` puts this follower on ${dockerHostName(check.hostKey)} and its primary ${primary.handle} on ${dockerHostName(primaryInternals.hostKey)}: ` +
+        'followers on another Docker host than their primary are not supported yet; give both the same provider',
+      );
     }
+    const primaryLogin = primaryInternals?.replication;
     const version = lookUpVersion(check, props.version, primary.version);
     if (version) {
       const reason = incompatibility(primary.version, version);

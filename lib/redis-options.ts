@@ -1,3 +1,4 @@
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { IConstruct } from 'constructs';
 import { RedisVersion } from './redis-version';
 import { RedisUser } from './users/redis-user';
@@ -136,6 +137,14 @@ export interface IRedisDatabase extends IConstruct {
 
 /** Options shared by databases and followers. */
 export interface RedisInstanceOptions {
+  /**
+   * The Docker host this instance runs on: every Docker resource of it uses
+   * this provider. Handles and host ports need only be unique per host.
+   *
+   * @default - the stack's default Docker provider
+   */
+  readonly provider?: DockerProvider;
+
   /**
    * Names every Docker object of this instance (containers, volume, network).
    * Lowercase letters, digits and dashes, at most 41 characters.

@@ -1,5 +1,7 @@
 import { Annotations, Token } from 'cdktf';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Construct } from 'constructs';
+import { dockerHostKey } from './docker-hosts';
 import { MaxmemoryPolicy, RedisInstanceOptions, RedisInstanceSettings, RedisRestartPolicy, RedisTlsMode } from '../redis-options';
 import { RedisVersion } from '../redis-version';
 import { engineFeatures, engineFiles } from './engine';
@@ -19,9 +21,12 @@ export class InstanceCheck {
   public readonly handle: string;
   public readonly owner: string;
   public readonly problems: ProblemList;
+  /** The Docker host its names and ports must be unique on. */
+  public readonly hostKey: string;
 
-  constructor(public readonly scope: Construct, kind: string, id: string, handle: string | undefined) {
+  constructor(public readonly scope: Construct, kind: string, id: string, handle: string | undefined, provider: DockerProvider | undefined) {
     this.handle = handle ?? handleFromId(id);
+    this.hostKey = dockerHostKey(provider);
     this.owner = `${kind} ${this.handle}`;
     this.problems = new ProblemList(this.owner);
     if (handle === undefined && id.length > MAX_HANDLE_LENGTH && this.handle.length === MAX_HANDLE_LENGTH) {
@@ -52,7 +57,7 @@ export function lookUpVersion(check: InstanceCheck, value: unknown, fallback: Re
 export function checkInstanceOptions(check: InstanceCheck, options: RedisInstanceOptions, ports: HostPortRequest[]): void {
   const { problems } = check;
   problems.matches('handle', check.handle, HANDLE_PATTERN, HANDLE_RULE);
-  claimHandle(check.scope, check.handle, problems);
+  claimHandle(check.scope, check.hostKey, check.handle, problems);
   problems.integerAtLeast('size', options.size, 1, 'GB');
   problems.integerAtLeast('containerSizeMb', options.containerSizeMb, MIN_CONTAINER_SIZE_MB, 'MB');
   for (const { prop, port } of ports) problems.port(prop, port);
@@ -114,7 +119,7 @@ export function checkInstanceSettings(
   networkTlsHost: string,
 ): void {
   const { problems } = check;
-  for (const request of ports) claimHostPort(check.scope, settings.hostIp, request, check.owner, problems);
+  for (const request of ports) claimHostPort(check.scope, check.hostKey, settings.hostIp, request, check.owner, problems);
 
   const { engine, major, minor } = version;
   for (const name of Object.keys(options.config ?? {})) {

@@ -11,6 +11,8 @@ export interface InternalLogin {
 export interface InstanceInternals {
   /** What a follower of this instance sends as `masteruser` / `masterauth`. */
   readonly replication: InternalLogin;
+  /** The Docker host it runs on (see `dockerHostKey`). */
+  readonly hostKey: string;
 }
 
 const internalsByInstance = new WeakMap<IConstruct, InstanceInternals>();

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Lazy, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container, ContainerConfig, ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { EngineFiles } from './engine';
 import { TlsMaterial } from './tls-material';
@@ -62,6 +63,8 @@ export interface ServerFile {
 
 export interface RedisNodeSpec {
   readonly handle: string;
+  /** The Docker host of both containers. */
+  readonly provider?: DockerProvider;
   /** The engine's binaries and config path in its image. */
   readonly files: EngineFiles;
   readonly redisImageId: string;
@@ -213,6 +216,7 @@ export class RedisNode extends Construct {
       [DATA_DIR]: `size=${spec.data.tmpfsSizeGb}g,uid=${REDIS_UID},gid=${REDIS_UID},mode=0700`,
     };
     const redis = new Container(this, 'Redis', {
+      provider: spec.provider,
       name: spec.handle,
       image: spec.redisImageId,
       entrypoint: [spec.files.serverBinary],
@@ -251,6 +255,7 @@ export class RedisNode extends Construct {
 
     if (spec.tlsSidecar) {
       const sidecar = new Container(this, 'TlsSidecar', {
+        provider: spec.provider,
         name: `${spec.handle}-tls`,
         image: spec.tlsSidecar.imageId,
         entrypoint: ['haproxy'],

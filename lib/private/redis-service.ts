@@ -4,6 +4,7 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { RedisCredentials, RedisInstanceOptions, RedisInstanceSettings, RedisRestartPolicy, RedisTlsMode, SavePoint } from '../redis-options';
 import { RedisVersion } from '../redis-version';
+import { dockerHostKey } from './docker-hosts';
 import { engineFiles } from './engine';
 import { registerInternals } from './internals';
 import { buildInstanceUsers } from '../users/instance-users';
@@ -95,6 +96,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   let dataVolume: Volume | undefined;
   if (version.persistent) {
     dataVolume = new Volume(scope, 'Data', {
+      provider: options.provider,
       name: `${handle}-data`,
       driver: 'local',
       driverOpts: settings.enforceSize ? { size: `${settings.size}G` } : undefined,
@@ -107,6 +109,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   // Holds only the sidecar's Unix socket, which Redis recreates at start: a
   // small tmpfs, owned by Redis, that nothing is lost with.
   const socketVolume = nativeTls ? undefined : new Volume(scope, 'SocketDir', {
+    provider: options.provider,
     name: `${handle}-run`,
     driver: 'local',
     driverOpts: { type: 'tmpfs', device: 'tmpfs', o: `size=1m,uid=${REDIS_UID},gid=${REDIS_UID},mode=0750` },
@@ -138,14 +141,15 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
 
   const node = new RedisNode(scope, 'Node', {
     handle,
+    provider: options.provider,
     role: spec.kind,
     files,
-    redisImageId: imageIdFor(scope, 'RedisImage', options.image ?? version.image),
+    redisImageId: imageIdFor(scope, 'RedisImage', options.image ?? version.image, options.provider),
     serverFiles: [{ file: files.configPath, content: redisConf }, ...users.files],
     healthcheckScript: users.healthcheckScript,
     nativeTls: nativeTls ? { material: tls, ...nativeTlsPaths } : undefined,
     tlsSidecar: socketVolume && {
-      imageId: imageIdFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE),
+      imageId: imageIdFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE, options.provider),
       socketVolume,
       networkAlias: networkTlsHost,
       conf: renderTlsProxyConf({
@@ -200,6 +204,6 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     }
   }
 
-  registerInternals(scope, { replication: users.replication });
+  registerInternals(scope, { replication: users.replication, hostKey: dockerHostKey(options.provider) });
   return { credentials, appCredentials, dependableFqn: node.dependableFqn };
 }

@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { ProblemList } from './validation';
 
 interface PortClaim {
+  readonly hostKey: string;
   readonly ip: string;
   readonly port: number;
   /** Who claimed it and through which prop, for the message of a clash. */
@@ -10,7 +11,7 @@ interface PortClaim {
 }
 
 interface StackRecord {
-  /** Handle to the construct path that claimed it. */
+  /** Docker host key and handle to the construct path that claimed it. */
   readonly handles: Map<string, string>;
   readonly ports: PortClaim[];
   /** Image id token per stack-level `docker_image` construct id. */
@@ -52,17 +53,18 @@ export function networkNamed(scope: IConstruct, networkName: string): TerraformR
   return recordOf(scope).networks.get(networkName);
 }
 
-export function claimHandle(scope: IConstruct, handle: string, problems: ProblemList): void {
+export function claimHandle(scope: IConstruct, hostKey: string, handle: string, problems: ProblemList): void {
   if (Token.isUnresolved(handle)) return;
   const handles = recordOf(scope).handles;
-  const existing = handles.get(handle);
+  const key = `${hostKey}/${handle}`;
+  const existing = handles.get(key);
   if (existing) {
     problems.add(
       `\`handle\` "${handle}" is already used by ${existing} in this stack (this one is ${scope.node.path}); every database and follower needs its own handle`,
     );
     return;
   }
-  handles.set(handle, scope.node.path);
+  handles.set(key, scope.node.path);
 }
 
 function overlaps(a: string, b: string): boolean {
@@ -76,15 +78,15 @@ export interface HostPortRequest {
   readonly isDefault: boolean;
 }
 
-export function claimHostPort(scope: IConstruct, ip: string, request: HostPortRequest, owner: string, problems: ProblemList): void {
+export function claimHostPort(scope: IConstruct, hostKey: string, ip: string, request: HostPortRequest, owner: string, problems: ProblemList): void {
   const { prop, port } = request;
   if (port === undefined || Token.isUnresolved(port) || Token.isUnresolved(ip)) return;
   const described = `\`${prop}\` ${port}${request.isDefault ? ' (the default)' : ''}`;
   const ports = recordOf(scope).ports;
-  const clash = ports.find((claim) => claim.port === port && overlaps(claim.ip, ip));
+  const clash = ports.find((claim) => claim.hostKey === hostKey && claim.port === port && overlaps(claim.ip, ip));
   if (clash) {
     problems.add(`${described} on ${ip} is already published by ${clash.claimant}; choose another host port${request.isDefault ? ` with \`${prop}\`` : ''}`);
     return;
   }
-  ports.push({ ip, port, claimant: `${owner} at ${scope.node.path} (${described})` });
+  ports.push({ hostKey, ip, port, claimant: `${owner} at ${scope.node.path} (${described})` });
 }
