@@ -55,3 +55,25 @@ export function requireImages(images: readonly string[]): void {
 
 /** prometheus-redis-exporter, Debian's build of oliver006/redis_exporter; its entrypoint is the exporter. */
 export const REDIS_EXPORTER_IMAGE = `${PREFIX}/redis-exporter:1.69`;
+
+/**
+ * Which real server proves each catalog entry's rendered config: its own
+ * release line's test image, or a neighbour whose rendered config is the same
+ * but for the header line (test/unit/version-proofs.test.ts shows that), or
+ * none: text only, by the unit tests. README's version table says the same.
+ */
+export const PROVEN_BY: Readonly<Record<string, { readonly image?: ServerImage; readonly neighbour?: RedisVersion }>> = {
+  '8.2': { image: REDIS_FAMILY_IMAGES[1], neighbour: RedisVersion.V8_0 },
+  '8.0': { image: REDIS_FAMILY_IMAGES[1] },
+  '7.4': { image: REDIS_FAMILY_IMAGES[1], neighbour: RedisVersion.V8_0 },
+  '7.2': { image: REDIS_FAMILY_IMAGES[0], neighbour: RedisVersion.V7_0 },
+  '7.0': { image: REDIS_FAMILY_IMAGES[0] },
+  '6.2': {},
+  '6.0': {},
+  '5.0': {},
+  '4.0': {},
+  'valkey-9.1': { image: REDIS_FAMILY_IMAGES[4] },
+  'valkey-9.0': { image: REDIS_FAMILY_IMAGES[4], neighbour: RedisVersion.VALKEY_9_1 },
+  'valkey-8.1': { image: REDIS_FAMILY_IMAGES[3] },
+  'valkey-8.0': { image: REDIS_FAMILY_IMAGES[2] },
+};
