@@ -8,6 +8,7 @@ import { dockerLabels, REDIS_PORT } from './private/redis-node';
 import { buildRedisService, networkTlsHostFor } from './private/redis-service';
 import { resolveSettings } from './private/settings';
 import { HostPortRequest, recordNetwork } from './private/stack-registry';
+import { appUserCredentials } from './users/instance-users';
 import { checkUsers } from './users/user-checks';
 
 const DEFAULT_PORT = 6379;
@@ -115,11 +116,6 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
    * endpoints as `credentials`, with that user's name and password.
    */
   public credentialsFor(name: string): RedisCredentials {
-    const found = this.appCredentials.get(name);
-    if (!found) {
-      const known = [...this.appCredentials.keys()];
-      throw new Error(`${this.node.path}: no user "${name}" in \`users\`${known.length > 0 ? `; its users are ${known.join(', ')}` : ' (none is declared)'}`);
-    }
-    return found;
+    return appUserCredentials(this, this.appCredentials, name);
   }
 }

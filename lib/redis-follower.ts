@@ -11,6 +11,7 @@ import { REDIS_PORT } from './private/redis-node';
 import { buildRedisService, networkTlsHostFor } from './private/redis-service';
 import { resolveSettings } from './private/settings';
 import { HostPortRequest } from './private/stack-registry';
+import { appUserCredentials } from './users/instance-users';
 import { checkUsers } from './users/user-checks';
 
 /** Props of a {@link RedisFollower}. */
@@ -138,12 +139,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
    * endpoints as `credentials`, with that user's name and password.
    */
   public credentialsFor(name: string): RedisCredentials {
-    const found = this.appCredentials.get(name);
-    if (!found) {
-      const known = [...this.appCredentials.keys()];
-      throw new Error(`${this.node.path}: no user "${name}" in \`users\`${known.length > 0 ? `; its users are ${known.join(', ')}` : ' (none is declared)'}`);
-    }
-    return found;
+    return appUserCredentials(this, this.appCredentials, name);
   }
 
   private warnAboutPrimary(check: InstanceCheck, version: RedisVersion, settings: RedisInstanceSettings): void {

@@ -21,6 +21,8 @@
  * list was derived from. Lists are stored as changes against an earlier line.
  */
 
+import { closestName } from './validation';
+
 export type ConfigEngine = 'redis' | 'valkey';
 
 interface LineChanges {
@@ -271,33 +273,6 @@ export function isIgnoredConfigDirective(engine: ConfigEngine, major: number, mi
   return lineOf(engine, major, minor).ignored.has(name);
 }
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-
-/** Further than this, a suggestion is more often a different directive than the one meant. */
-const MAX_SUGGESTION_DISTANCE = 2;
-
-function closestName(names: ReadonlySet<string>, name: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = MAX_SUGGESTION_DISTANCE + 1;
-  for (const candidate of [...names].sort()) {
-    const distance = editDistance(name, candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
 
 function joinVersions(versions: readonly string[]): string {
   return versions.length === 1 ? versions[0] : `${versions.slice(0, -1).join(', ')} and ${versions[versions.length - 1]}`;

@@ -21,6 +21,7 @@
  * says so (6.2).
  */
 import { EngineName, engineFiles } from '../private/engine';
+import { closestName } from '../private/validation';
 
 interface LineCommands {
   /** Engine and release line, such as `redis 7.2`. */
@@ -375,33 +376,6 @@ function shown(token: string): string {
   return PASSWORD_RULE.test(token) ? `"${token[0]}…"` : `"${token}"`;
 }
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-
-/** Further than this, a suggestion is more often a different name than the one meant. */
-const MAX_SUGGESTION_DISTANCE = 2;
-
-function closest(names: Iterable<string>, name: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = MAX_SUGGESTION_DISTANCE + 1;
-  for (const candidate of [...names].sort()) {
-    const distance = editDistance(name, candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
 
 /** "only Redis 7.0 and later have it" or "only Redis 6.0 and 6.2 have it", over the lines of `engine`. */
 function linesHaving(engine: EngineName, has: (line: AclLine) => boolean): string | undefined {
@@ -424,7 +398,7 @@ function unknownCommand(line: AclLine, token: string, command: string): string {
   const has = (other: AclLine) => other.commands.has(command);
   const sameEngine = linesHaving(line.engine, has);
   if (sameEngine !== undefined) return `${problem}; ${sameEngine}`;
-  const suggestion = closest([...line.commands].filter((name) => !name.includes('|')), command);
+  const suggestion = closestName([...line.commands].filter((name) => !name.includes('|')), command);
   if (suggestion !== undefined) return `${problem}; did you mean "${suggestion}"?`;
   const otherEngine = linesHaving(OTHER_ENGINE[line.engine], has);
   if (otherEngine !== undefined) return `${problem}; ${otherEngine}`;
@@ -438,7 +412,7 @@ function unknownSubcommand(line: AclLine, token: string, command: string, sub: s
   const has = (other: AclLine) => other.commands.has(`${command}|${sub}`);
   const sameEngine = linesHaving(line.engine, has);
   if (sameEngine !== undefined) return `${problem}; ${sameEngine}`;
-  const suggestion = closest(subs, sub);
+  const suggestion = closestName(subs, sub);
   if (suggestion !== undefined) return `${problem}; did you mean "${suggestion}"?`;
   const otherEngine = linesHaving(OTHER_ENGINE[line.engine], has);
   return otherEngine !== undefined ? `${problem}; ${otherEngine}` : `${problem}; its subcommands: ${subs.join(', ')}`;
@@ -446,7 +420,7 @@ function unknownSubcommand(line: AclLine, token: string, command: string, sub: s
 
 function unknownCategory(token: string, category: string): string {
   const problem = `ACL rule ${shown(token)}: "${category}" is not an ACL category`;
-  const suggestion = closest(CATEGORIES, category);
+  const suggestion = closestName(CATEGORIES, category);
   if (suggestion !== undefined) return `${problem}; did you mean "@${suggestion}"?`;
   return `${problem}; the categories are @all, ${[...CATEGORIES].map((c) => `@${c}`).join(', ')}`;
 }
@@ -586,7 +560,7 @@ function isSelectorRule(rule: string): boolean {
 
 function unknownRule(line: AclLine, token: string): string {
   const keywords = [...SELECTOR_KEYWORDS, ...PAYLOAD_KEYWORDS, 'clearselectors'];
-  const suggestion = closest(keywords, token.toLowerCase());
+  const suggestion = closestName(keywords, token.toLowerCase());
   const problem = `ACL rule ${shown(token)} is not an ACL rule`;
   return suggestion !== undefined
     ? `${problem}; did you mean "${suggestion}"?`

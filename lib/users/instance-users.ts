@@ -1,7 +1,8 @@
 import { createHash } from 'crypto';
 import { Fn, Token } from 'cdktf';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { Password } from '@cdktf/provider-random/lib/password';
+import { RedisCredentials } from '../redis-options';
 import { RedisVersion } from '../redis-version';
 import { EngineFiles, engineFeatures } from '../private/engine';
 import { InternalLogin } from '../private/internals';
@@ -131,4 +132,14 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
     replication: { user: 'replication', password: internalPassword('replication') },
     appUsers,
   };
+}
+
+/** `credentialsFor(name)` of a database or follower: the app user's credentials, or an error naming the users there are. */
+export function appUserCredentials(instance: IConstruct, credentials: ReadonlyMap<string, RedisCredentials>, name: string): RedisCredentials {
+  const found = credentials.get(name);
+  if (!found) {
+    const known = [...credentials.keys()];
+    throw new Error(`${instance.node.path}: no user "${name}" in \`users\`${known.length > 0 ? `; its users are ${known.join(', ')}` : ' (none is declared)'}`);
+  }
+  return found;
 }
