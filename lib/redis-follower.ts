@@ -1,17 +1,19 @@
 import { ITerraformDependable } from 'cdktf';
+import { Network } from '@cdktf/provider-docker/lib/network';
 import { Construct } from 'constructs';
 import { IRedisDatabase, RedisCredentials, RedisInstanceOptions, RedisInstanceSettings } from './redis-options';
 import { RedisVersion } from './redis-version';
 import { incompatibility } from './private/compatibility';
 import { engineFeatures } from './private/engine';
-import { dockerHostName } from './private/docker-hosts';
 import { internalsOf } from './private/internals';
 import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
-import { REDIS_PORT } from './private/redis-node';
-import { buildRedisService, networkTlsHostFor } from './private/redis-service';
+import { dockerLabels, REDIS_PORT } from './private/redis-node';
+import { buildRedisService, networkTlsHostFor, portText } from './private/redis-service';
 import { resolveSettings } from './private/settings';
-import { HostPortRequest } from './private/stack-registry';
+import { HostPortRequest, recordNetwork } from './private/stack-registry';
 import { checkUsers } from './users/user-checks';
+import { CrossHostReplication, planCrossHostReplication } from './failover/cross-host';
+import { checkPeerAddresses } from './failover/peer-address-checks';
 
 /** Props of a {@link RedisFollower}. */
 export interface RedisFollowerProps extends RedisInstanceOptions {
@@ -40,6 +42,20 @@ export interface RedisFollowerProps extends RedisInstanceOptions {
    * @default - Docker chooses a free port; read it from `credentials.tlsPort`
    */
   readonly tlsPort?: number;
+
+  /**
+   * Where this follower's Docker host reaches its primary's published ports:
+   * a host name or IPv4 address. Required, and only allowed, when `provider`
+   * puts the follower on another Docker host than its primary. It then
+   * replicates only over TLS to the primary's TLS port, verified against the
+   * primary's own CA: natively (`tls-replication yes`) in native TLS mode,
+   * else through an HAProxy tunnel on this host that also checks the host
+   * name. The primary's certificate must name this address (its
+   * `announceAddress` or `tlsHostnames`).
+   *
+   * @default - none: the follower replicates over its primary's Docker network
+   */
+  readonly primaryAddress?: string;
 }
 
 function isLoopback(ip: string): boolean {
@@ -48,11 +64,13 @@ function isLoopback(ip: string): boolean {
 
 /**
  * A read-only replica of a Redis database (or of another follower), with its
- * own TLS sidecar, password and credentials. It replicates over the primary's
- * Docker network, as the primary's replication user (its password before
- * Redis 6), and takes the
- * primary's settings (memory, disk, policy, TLS mode, published address, host
- * name) unless its props say otherwise.
+ * own TLS endpoint, password and credentials. On its primary's Docker host it
+ * replicates over the primary's Docker network; on another host (`provider`
+ * and `primaryAddress`) only over TLS, verified against the primary's CA. It
+ * logs in as the primary's replication user (its password before Redis 6),
+ * and takes the primary's settings (memory, disk, policy, TLS mode, and on
+ * the same host its published address and host name) unless its props say
+ * otherwise.
  */
 export class RedisFollower extends Construct implements IRedisDatabase, ITerraformDependable {
   public readonly handle: string;
@@ -81,12 +99,8 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
     const primaryInternals = internalsOf(primary);
     if (!primaryInternals) {
       check.problems.add(`\`primary\` must be a RedisDatabase or RedisFollower: this library knows how to replicate only from those, got ${primary.node.path}`);
-    } else if (primaryInternals.hostKey !== check.hostKey) {
-      check.problems.add(
-        `\`provider\` puts this follower on ${dockerHostName(check.hostKey)} and its primary ${primary.handle} on ${dockerHostName(primaryInternals.hostKey)}: ` +
-        'followers on another Docker host than their primary are not supported yet; give both the same provider',
-      );
     }
+    const sameHost = primaryInternals === undefined || primaryInternals.hostKey === check.hostKey;
     const primaryLogin = primaryInternals?.replication;
     const version = lookUpVersion(check, props.version, primary.version);
     if (version) {
@@ -97,18 +111,28 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
     const settings = version && resolveSettings(version, props, {
       settings: primary.settings,
       persistent: primary.version.persistent,
-      sameHost: true,
+      sameHost,
     });
+    let crossHost: CrossHostReplication | undefined;
     if (version && settings) {
       checkInstanceSettings(check, version, props, settings, ports, networkTlsHostFor(this.handle, settings.tlsMode));
       checkUsers(check, version, props.users);
-      this.warnAboutPrimary(check, version, settings);
+      checkPeerAddresses(check, props, settings, ports);
+      if (primaryInternals) crossHost = planCrossHostReplication(check, primary, primaryInternals, props.primaryAddress, settings, portText);
+      this.warnAboutPrimary(check, version, settings, sameHost);
     }
     check.problems.throwIfAny();
     this.version = version!;
     this.settings = settings!;
 
-    this.networkName = primary.networkName;
+    if (crossHost) {
+      // The primary's network is on another host: a follower there gets a network of its own, as a database does.
+      const network = new Network(this, 'Network', { provider: props.provider, name: this.handle, labels: dockerLabels({ handle: this.handle }) });
+      this.networkName = network.name;
+      recordNetwork(this, this.networkName, network);
+    } else {
+      this.networkName = primary.networkName;
+    }
     this.networkHost = this.handle;
     this.networkPort = REDIS_PORT;
 
@@ -127,6 +151,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
         user: primaryLogin!.user,
         password: primaryLogin!.password,
       },
+      crossHost: crossHost && { ...crossHost, primaryCaPem: primary.credentials.caCertificatePem },
     });
     this.credentials = service.credentials;
     this.appCredentials = service.appCredentials;
@@ -146,7 +171,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
     return found;
   }
 
-  private warnAboutPrimary(check: InstanceCheck, version: RedisVersion, settings: RedisInstanceSettings): void {
+  private warnAboutPrimary(check: InstanceCheck, version: RedisVersion, settings: RedisInstanceSettings, sameHost: boolean): void {
     const primary = this.primary;
     const theirs = primary.settings;
     if (!primary.version.persistent) {
@@ -161,7 +186,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
     if (version.persistent && primary.version.persistent && settings.size < theirs.size) {
       check.warn(`\`size\` ${settings.size} GB is less than its primary ${primary.handle}'s ${theirs.size} GB: the follower writes the same snapshots, and a full disk stops its snapshots and replication`);
     }
-    const wider = (settings.hostIp === '0.0.0.0' && theirs.hostIp !== '0.0.0.0') || (isLoopback(theirs.hostIp) && !isLoopback(settings.hostIp));
+    const wider = sameHost && (settings.hostIp === '0.0.0.0' && theirs.hostIp !== '0.0.0.0') || (isLoopback(theirs.hostIp) && !isLoopback(settings.hostIp));
     if (wider) {
       check.warn(`\`hostIp\` ${settings.hostIp} publishes this copy of the data more widely than its primary ${primary.handle} (${theirs.hostIp}): it can be reached where the primary cannot`);
     }

@@ -13,6 +13,10 @@ export interface InstanceInternals {
   readonly replication: InternalLogin;
   /** The Docker host it runs on (see `dockerHostKey`). */
   readonly hostKey: string;
+  /** The DNS names and IPv4 addresses its generated certificate names; undefined with supplied TLS material. */
+  readonly certificateNames?: readonly string[];
+  /** Its supplied certificate's PEM (a token when not literal); undefined with generated material. */
+  readonly suppliedCertificatePem?: string;
 }
 
 const internalsByInstance = new WeakMap<IConstruct, InstanceInternals>();

@@ -16,7 +16,10 @@ export interface SavePointData {
 
 export interface ReplicaOfData {
   readonly host: string;
-  readonly port: number;
+  /** A number, or the text of a port Terraform knows only at apply time. */
+  readonly port: number | string;
+  /** Replicate over TLS (`tls-replication yes`): needs `tls`, whose CA file then verifies the primary. */
+  readonly tls?: boolean;
   /** The primary's replication user (`masteruser`); none before Redis 6, which has no users. */
   readonly user?: string;
   readonly password: string;
@@ -37,6 +40,12 @@ export interface NativeTlsData {
   readonly certFile: string;
   readonly keyFile: string;
   readonly caFile: string;
+}
+
+/** Where peers on other hosts reach this instance (`replica-announce-ip` / `-port`). */
+export interface AnnounceData {
+  readonly ip: string;
+  readonly port: number;
 }
 
 export interface UnixSocketData {
@@ -65,6 +74,7 @@ export interface RedisConfInput {
   readonly maxmemoryMb: number;
   readonly maxmemoryPolicy: string;
   readonly replicaOf?: ReplicaOfData;
+  readonly announce?: AnnounceData;
   readonly tls?: NativeTlsData;
   /** A Unix socket beside the TCP port, for a TLS sidecar in another container. */
   readonly unixSocket?: UnixSocketData;
@@ -81,7 +91,7 @@ export const OWNED_DIRECTIVES: readonly string[] = [
   'port', 'bind', 'dir', 'dbfilename', 'requirepass', 'masterauth', 'masteruser', 'primaryauth', 'primaryuser', 'save', 'appendonly',
   'appendfsync', 'appendfilename', 'replicaof', 'slaveof', 'replica-read-only', 'slave-read-only',
   'maxmemory', 'maxmemory-policy', 'include', 'daemonize', 'pidfile', 'logfile', 'aclfile', 'user',
-  'unixsocket', 'unixsocketperm', 'tls-port', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'tls-replication',
+  'unixsocket', 'unixsocketperm', 'replica-announce-ip', 'replica-announce-port', 'slave-announce-ip', 'slave-announce-port', 'tls-port', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'tls-replication',
   'protected-mode',
 ];
 
@@ -146,6 +156,15 @@ export function renderRedisConf(input: RedisConfInput): string {
       `masterauth ${quoteConfValue(input.replicaOf.password)}`,
       `${legacy ? 'slave-read-only' : 'replica-read-only'} yes`,
     );
+    if (input.replicaOf.tls) {
+      if (!input.tls) throw new Error('tls-replication needs native TLS (tls-cert-file, tls-ca-cert-file)');
+      lines.push('tls-replication yes');
+    }
+  }
+
+  if (input.announce) {
+    const prefix = features.legacyReplicaDirectives ? 'slave' : 'replica';
+    lines.push(`${prefix}-announce-ip ${input.announce.ip}`, `${prefix}-announce-port ${input.announce.port}`);
   }
 
   if (input.unixSocket) {

@@ -53,7 +53,22 @@ export interface NativeTlsSpec {
   readonly certFile: string;
   readonly keyFile: string;
   readonly caFile: string;
+  /** The CA that verifies the primary of a follower replicating over TLS, and where it goes. */
+  readonly primaryCa?: { readonly file: string; readonly pem: string };
 }
+
+/** An HAProxy container a follower replicates through, which carries replication over TLS to a primary on another host. */
+export interface ReplicationTunnelSpec {
+  readonly imageId: string;
+  /** Its name on the follower's network, which the follower's `replicaof` names. */
+  readonly networkAlias: string;
+  readonly conf: string;
+  /** The primary's CA certificate. */
+  readonly caPem: string;
+}
+
+export const TUNNEL_CA_PATH = '/usr/local/etc/haproxy/primary-ca.pem';
+const TUNNEL_MEMORY_MB = 128;
 
 /** A file the server reads: root-owned and readable by its group, which Redis joins, and by no other user. */
 export interface ServerFile {
@@ -75,6 +90,7 @@ export interface RedisNodeSpec {
   /** Exactly one of `tlsSidecar` and `nativeTls`. */
   readonly tlsSidecar?: TlsSidecarSpec;
   readonly nativeTls?: NativeTlsSpec;
+  readonly replicationTunnel?: ReplicationTunnelSpec;
   readonly networkName: string;
   /** The `docker_network` behind `networkName`, when this stack declares it. */
   readonly network?: TerraformResource;
@@ -203,6 +219,7 @@ export class RedisNode extends Construct {
         { file: caFile, content: material.caCertificatePem, permissions: '0644' },
         { file: keyFile, content: material.privateKeyPem, permissions: '0640' },
       );
+      if (spec.nativeTls.primaryCa) uploads.push({ file: spec.nativeTls.primaryCa.file, content: spec.nativeTls.primaryCa.pem, permissions: '0644' });
     }
 
     const redisHealthcheck: ContainerHealthcheck = {
@@ -252,6 +269,36 @@ export class RedisNode extends Construct {
       },
     });
     this.hostPort = spec.hostPort ?? Token.asNumber(redis.ports.get(0).external);
+
+    if (spec.replicationTunnel) {
+      const tunnel = spec.replicationTunnel;
+      new Container(this, 'ReplicationTunnel', {
+        provider: spec.provider,
+        name: `${spec.handle}-tunnel`,
+        image: tunnel.imageId,
+        entrypoint: ['haproxy'],
+        command: ['-W', '-db', '-f', TLS_PROXY_CONF_PATH],
+        // Started as root like the sidecar, so the config's `user haproxy` works whatever uid the image gives it.
+        user: '0:0',
+        hostname: tunnel.networkAlias,
+        // On the follower's network only, publishing nothing: the one way to the primary is through TLS.
+        networksAdvanced: [{ name: spec.networkName, aliases: [tunnel.networkAlias] }],
+        memory: TUNNEL_MEMORY_MB,
+        memorySwap: TUNNEL_MEMORY_MB,
+        restart: spec.restart,
+        mustRun: false,
+        upload: [
+          { file: TLS_PROXY_CONF_PATH, content: tunnel.conf, permissions: '0644' },
+          { file: TUNNEL_CA_PATH, content: tunnel.caPem, permissions: '0644' },
+        ],
+        labels: roleLabels('tunnel', { log_opts: LOG_OPTS }),
+        ...LOGGING,
+        lifecycle: {
+          ignoreChanges: IGNORED_READ_BACK,
+          replaceTriggeredBy: replacedWith(spec.network),
+        },
+      });
+    }
 
     if (spec.tlsSidecar) {
       const sidecar = new Container(this, 'TlsSidecar', {

@@ -11,8 +11,12 @@ import { buildInstanceUsers } from '../users/instance-users';
 import { imageIdFor } from './images';
 import { ensureSettinglessProviders } from './providers';
 import { ReplicaOfData, renderRedisConf } from './redis-conf';
-import { DATA_DIR, dockerLabels, REDIS_PORT, REDIS_UID, RedisNode, SOCKET_PATH, TLS_PEM_PATH, TLS_PORT } from './redis-node';
-import { generateTlsMaterial, suppliedTlsMaterial, TlsMaterial } from './tls-material';
+import {
+  DATA_DIR, dockerLabels, REDIS_PORT, REDIS_UID, RedisNode, ReplicationTunnelSpec, SOCKET_PATH, TLS_PEM_PATH, TLS_PORT, TUNNEL_CA_PATH,
+} from './redis-node';
+import { generateTlsMaterial, subjectAlternativeNames, suppliedTlsMaterial } from './tls-material';
+import { CrossHostReplication } from '../failover/cross-host';
+import { renderReplicationTunnelConf } from '../failover/replication-tunnel-conf';
 import { networkNamed } from './stack-registry';
 import { renderTlsProxyConf } from './tls-proxy-conf';
 
@@ -39,7 +43,10 @@ interface RedisServiceSpec {
   readonly hostPort?: number;
   readonly hostTlsPort?: number;
   readonly networkName: string;
+  /** The primary's replication login and its address on its Docker network, for a follower. */
   readonly replicaOf?: ReplicaOfData;
+  /** How a follower on another host than its primary reaches it, and the primary's CA, which verifies it. */
+  readonly crossHost?: CrossHostReplication & { readonly primaryCaPem: string };
 }
 
 /** What a built instance hands back to its construct. */
@@ -57,16 +64,25 @@ function savePointsFor(version: RedisVersion, options: RedisInstanceOptions): re
 }
 
 /** A literal port stays literal: `Token.asString` would mint a token for it. */
-function portText(port: number): string {
+export function portText(port: number): string {
   return Token.isUnresolved(port) ? Token.asString(port) : String(port);
 }
 
-function tlsMaterialFor(scope: Construct, handle: string, hostname: string, networkTlsHost: string, options: RedisInstanceOptions): TlsMaterial {
-  if (options.tlsCertificatePem !== undefined && options.tlsPrivateKeyPem !== undefined && options.tlsCaCertificatePem !== undefined) {
-    return suppliedTlsMaterial(options.tlsCertificatePem, options.tlsPrivateKeyPem, options.tlsCaCertificatePem);
-  }
-  return generateTlsMaterial(scope, { handle, hostname, networkTlsHost });
+function suppliesTls(options: RedisInstanceOptions): boolean {
+  return options.tlsCertificatePem !== undefined && options.tlsPrivateKeyPem !== undefined && options.tlsCaCertificatePem !== undefined;
 }
+
+/** The names peers on other hosts reach an instance under, which its generated certificate names too. */
+function peerNames(options: RedisInstanceOptions): string[] {
+  return [...(options.announceAddress === undefined ? [] : [options.announceAddress]), ...(options.tlsHostnames ?? [])];
+}
+
+/** The follower's own port that peers reach it on: the TLS one where Redis terminates TLS itself. */
+function announcedPort(settings: RedisInstanceSettings, hostPort?: number, hostTlsPort?: number): number | undefined {
+  return settings.tlsMode === RedisTlsMode.NATIVE ? hostTlsPort : hostPort;
+}
+
+const TUNNEL_LISTEN_PORT = 6379;
 
 /**
  * Builds the resources one database or follower needs once its props are
@@ -91,7 +107,10 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     users: options.users ?? [],
   });
   const networkTlsHost = networkTlsHostFor(handle, settings.tlsMode);
-  const tls = tlsMaterialFor(scope, handle, settings.hostname, networkTlsHost, options);
+  const tlsSpec = { handle, hostname: settings.hostname, networkTlsHost, extraNames: peerNames(options) };
+  const tls = suppliesTls(options)
+    ? suppliedTlsMaterial(options.tlsCertificatePem!, options.tlsPrivateKeyPem!, options.tlsCaCertificatePem!)
+    : generateTlsMaterial(scope, tlsSpec);
 
   let dataVolume: Volume | undefined;
   if (version.persistent) {
@@ -120,6 +139,30 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     keyFile: `${files.tlsDir}/server.key`,
     caFile: `${files.tlsDir}/ca.crt`,
   };
+  // Redis verifies the peers it connects to (its primary) with its CA file;
+  // with client certificates off, that file serves no other purpose.
+  const crossHost = spec.crossHost;
+  const primaryCa = crossHost?.transport === 'native' ? { file: `${files.tlsDir}/primary-ca.crt`, pem: crossHost.primaryCaPem } : undefined;
+  const tunnelAlias = `${handle}-tunnel`;
+  let replicaOf = spec.replicaOf;
+  if (replicaOf && crossHost) {
+    replicaOf = crossHost.transport === 'native'
+      ? { ...replicaOf, host: crossHost.primaryAddress, port: crossHost.primaryTlsPort, tls: true }
+      : { ...replicaOf, host: tunnelAlias, port: TUNNEL_LISTEN_PORT };
+  }
+  const replicationTunnel: ReplicationTunnelSpec | undefined = crossHost?.transport === 'tunnel' ? {
+    imageId: imageIdFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE, options.provider),
+    networkAlias: tunnelAlias,
+    caPem: crossHost.primaryCaPem,
+    conf: renderReplicationTunnelConf({
+      listenPort: TUNNEL_LISTEN_PORT,
+      primaryAddress: crossHost.primaryAddress,
+      primaryTlsPort: crossHost.primaryTlsPort,
+      caFile: TUNNEL_CA_PATH,
+      verifyHost: crossHost.verifyHost,
+    }),
+  } : undefined;
+  const announcePort = announcedPort(settings, spec.hostPort, spec.hostTlsPort);
   const redisConf = renderRedisConf({
     versionName: version.name,
     engine: version.engine,
@@ -133,8 +176,9 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     appendOnly: settings.appendOnly,
     maxmemoryMb: settings.maxmemoryMb,
     maxmemoryPolicy: settings.maxmemoryPolicy,
-    replicaOf: spec.replicaOf,
-    tls: nativeTls ? { port: TLS_PORT, ...nativeTlsPaths } : undefined,
+    replicaOf,
+    announce: options.announceAddress !== undefined && announcePort !== undefined ? { ip: options.announceAddress, port: announcePort } : undefined,
+    tls: nativeTls ? { port: TLS_PORT, ...nativeTlsPaths, caFile: primaryCa?.file ?? nativeTlsPaths.caFile } : undefined,
     unixSocket: socketVolume ? { path: SOCKET_PATH, permissions: '770' } : undefined,
     extraDirectives: options.config ?? {},
   });
@@ -147,7 +191,8 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     redisImageId: imageIdFor(scope, 'RedisImage', options.image ?? version.image, options.provider),
     serverFiles: [{ file: files.configPath, content: redisConf }, ...users.files],
     healthcheckScript: users.healthcheckScript,
-    nativeTls: nativeTls ? { material: tls, ...nativeTlsPaths } : undefined,
+    nativeTls: nativeTls ? { material: tls, ...nativeTlsPaths, primaryCa } : undefined,
+    replicationTunnel,
     tlsSidecar: socketVolume && {
       imageId: imageIdFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE, options.provider),
       socketVolume,
@@ -204,6 +249,12 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     }
   }
 
-  registerInternals(scope, { replication: users.replication, hostKey: dockerHostKey(options.provider) });
+  const generatedNames = subjectAlternativeNames(tlsSpec);
+  registerInternals(scope, {
+    replication: users.replication,
+    hostKey: dockerHostKey(options.provider),
+    certificateNames: suppliesTls(options) ? undefined : [...generatedNames.dnsNames, ...generatedNames.ipAddresses],
+    suppliedCertificatePem: suppliesTls(options) ? options.tlsCertificatePem : undefined,
+  });
   return { credentials, appCredentials, dependableFqn: node.dependableFqn };
 }

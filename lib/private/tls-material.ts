@@ -18,6 +18,8 @@ interface GeneratedTlsSpec {
   readonly hostname: string;
   /** The TLS endpoint's alias on the Docker network (`networkTlsUrl`). */
   readonly networkTlsHost: string;
+  /** Further names peers on other hosts use (`announceAddress`, `tlsHostnames`). */
+  readonly extraNames?: readonly string[];
 }
 
 const CA_VALIDITY_HOURS = 10 * 365 * 24;
@@ -25,10 +27,15 @@ const CA_VALIDITY_HOURS = 10 * 365 * 24;
 const SERVER_CERT_VALIDITY_HOURS = 2 * 365 * 24;
 const SERVER_CERT_EARLY_RENEWAL_HOURS = 30 * 24;
 
-/** The names the certificate must verify for: the client-facing host, the network aliases and loopback. */
-function subjectAlternativeNames(spec: GeneratedTlsSpec): { dnsNames: string[]; ipAddresses: string[] } {
-  const dnsNames = [spec.hostname, spec.handle, spec.networkTlsHost, 'localhost'].filter((name) => !isIpv4(name));
-  const ipAddresses = [spec.hostname, '127.0.0.1'].filter((name) => isIpv4(name));
+/**
+ * The names the certificate must verify for: the client-facing host, the
+ * network aliases, loopback, and the names peers on other hosts use. Tokens
+ * cannot be told apart, so they go where a DNS name would.
+ */
+export function subjectAlternativeNames(spec: GeneratedTlsSpec): { dnsNames: string[]; ipAddresses: string[] } {
+  const extra = spec.extraNames ?? [];
+  const dnsNames = [spec.hostname, spec.handle, spec.networkTlsHost, 'localhost', ...extra].filter((name) => !isIpv4(name));
+  const ipAddresses = [spec.hostname, '127.0.0.1', ...extra].filter((name) => isIpv4(name));
   return { dnsNames: [...new Set(dnsNames)], ipAddresses: [...new Set(ipAddresses)] };
 }
 
