@@ -56,6 +56,19 @@ export interface RedisFollowerProps extends RedisInstanceOptions {
    * @default - none: the follower replicates over its primary's Docker network
    */
   readonly primaryAddress?: string;
+
+  /**
+   * Use the primary's password, app users, internal users' secret and CA
+   * instead of generating its own (its certificate is signed by the
+   * primary's CA): the follower is then another node of the same database,
+   * as a `RedisFailover` group needs, so after a promotion clients,
+   * `masterauth` and certificate checks stay right. `password`, `users` and
+   * TLS material must then be left out. Changing it on a deployed follower
+   * replaces its config (and its generated secrets).
+   *
+   * @default false - the follower has its own password, users and CA
+   */
+  readonly sharePrimaryCredentials?: boolean;
 }
 
 function isLoopback(ip: string): boolean {
@@ -85,12 +98,15 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
   private readonly appCredentials: ReadonlyMap<string, RedisCredentials>;
   /** The database this follower replicates from. */
   public readonly primary: IRedisDatabase;
+  /** Whether it uses its primary's password, users and CA (`sharePrimaryCredentials`). */
+  public readonly sharesPrimaryCredentials: boolean;
 
   constructor(scope: Construct, id: string, props: RedisFollowerProps) {
     super(scope, id);
     const check = new InstanceCheck(this, 'RedisFollower', id, props.handle, props.provider);
     this.handle = check.handle;
     this.primary = props.primary;
+    this.sharesPrimaryCredentials = props.sharePrimaryCredentials ?? false;
     const primary = props.primary;
     const ports: HostPortRequest[] = [
       { prop: 'port', port: props.port, isDefault: false },
@@ -101,6 +117,13 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
       check.problems.add(`\`primary\` must be a RedisDatabase or RedisFollower: this library knows how to replicate only from those, got ${primary.node.path}`);
     }
     const sameHost = primaryInternals === undefined || primaryInternals.hostKey === check.hostKey;
+    if (props.sharePrimaryCredentials) {
+      const own = (['password', 'users', 'tlsCertificatePem', 'tlsPrivateKeyPem', 'tlsCaCertificatePem'] as const).filter((prop) => props[prop] !== undefined);
+      if (own.length > 0) check.problems.add(`\`${own.join('`, `')}\` cannot be given with \`sharePrimaryCredentials\`, which takes them from ${primary.handle}: leave them out`);
+      if (primaryInternals && !primaryInternals.secrets.ca) {
+        check.problems.add(`\`sharePrimaryCredentials\` needs ${primary.handle}'s generated CA to sign this follower's certificate, and ${primary.handle} has supplied TLS material: let both generate theirs`);
+      }
+    }
     const primaryLogin = primaryInternals?.replication;
     const version = lookUpVersion(check, props.version, primary.version);
     if (version) {
@@ -152,6 +175,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
         password: primaryLogin!.password,
       },
       crossHost: crossHost && { ...crossHost, primaryCaPem: primary.credentials.caCertificatePem },
+      shared: props.sharePrimaryCredentials ? primaryInternals!.secrets : undefined,
     });
     this.credentials = service.credentials;
     this.appCredentials = service.appCredentials;

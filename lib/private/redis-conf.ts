@@ -15,9 +15,14 @@ export interface SavePointData {
 }
 
 export interface ReplicaOfData {
-  readonly host: string;
+  /**
+   * The primary; left out for a failover group's node, whose role is decided
+   * when it starts (see lib/failover/node-startup.ts) and by Sentinel, never
+   * by this file.
+   */
+  readonly host?: string;
   /** A number, or the text of a port Terraform knows only at apply time. */
-  readonly port: number | string;
+  readonly port?: number | string;
   /** Replicate over TLS (`tls-replication yes`): needs `tls`, whose CA file then verifies the primary. */
   readonly tls?: boolean;
   /** The primary's replication user (`masteruser`); none before Redis 6, which has no users. */
@@ -110,6 +115,11 @@ function authLines(input: RedisConfInput): string[] {
   return [`aclfile ${aclFile}`, ...channels];
 }
 
+/** The directive that makes a server a replica: `slaveof` on Redis 4.0, `replicaof` since. */
+export function replicaOfLine(release: { engine: EngineName; major: number; minor: number }, host: string, port: number | string): string {
+  return `${engineFeatures(release).legacyReplicaDirectives ? 'slaveof' : 'replicaof'} ${host} ${port}`;
+}
+
 export function renderRedisConf(input: RedisConfInput): string {
   const features = engineFeatures(input);
   const lines: string[] = [
@@ -151,7 +161,7 @@ export function renderRedisConf(input: RedisConfInput): string {
   if (input.replicaOf) {
     const legacy = features.legacyReplicaDirectives;
     lines.push(
-      `${legacy ? 'slaveof' : 'replicaof'} ${input.replicaOf.host} ${input.replicaOf.port}`,
+      ...(input.replicaOf.host === undefined ? [] : [replicaOfLine(input, input.replicaOf.host, input.replicaOf.port!)]),
       ...(input.replicaOf.user === undefined ? [] : [`masteruser ${input.replicaOf.user}`]),
       `masterauth ${quoteConfValue(input.replicaOf.password)}`,
       `${legacy ? 'slave-read-only' : 'replica-read-only'} yes`,

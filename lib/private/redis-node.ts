@@ -19,7 +19,7 @@ export const REDIS_PORT = 6379;
 export const TLS_PORT = 6380;
 /** The `redis` user of the official image (and of the test images). */
 export const REDIS_UID = 999;
-const LABEL_PREFIX = 'cdktf-docker-redis';
+export const LABEL_PREFIX = 'cdktf-docker-redis';
 
 /**
  * Docker stops a container with this many seconds before SIGKILL. Redis
@@ -83,6 +83,9 @@ export interface RedisNodeSpec {
   /** The engine's binaries and config path in its image. */
   readonly files: EngineFiles;
   readonly redisImageId: string;
+  /** How the Redis container starts (tokens may resolve at synth); default: the server binary with the config path. */
+  readonly entrypoint?: string[];
+  readonly command?: string[];
   /** The config file and whatever it names (ACL file, secrets). */
   readonly serverFiles: readonly ServerFile[];
   /** Shell of the Docker healthcheck; it must not contain `${` or `%{`, which Terraform would interpolate. */
@@ -105,7 +108,7 @@ export interface RedisNodeSpec {
   readonly role: string;
 }
 
-const LOG_OPTS = { 'max-size': '10m', 'max-file': '3' };
+export const LOG_OPTS = { 'max-size': '10m', 'max-file': '3' };
 
 /**
  * Docker merges its daemon's default `log-opts` into the options of every
@@ -115,8 +118,8 @@ const LOG_OPTS = { 'max-size': '10m', 'max-file': '3' };
  * ignores the read-back; the settings hash below still replaces the container
  * when the library changes them.
  */
-const LOGGING: Pick<ContainerConfig, 'logDriver' | 'logOpts'> = { logDriver: 'json-file', logOpts: LOG_OPTS };
-const IGNORED_READ_BACK = ['log_opts'];
+export const LOGGING: Pick<ContainerConfig, 'logDriver' | 'logOpts'> = { logDriver: 'json-file', logOpts: LOG_OPTS };
+export const IGNORED_READ_BACK = ['log_opts'];
 
 /**
  * Container settings a changed value of which the provider (kreuzwerker/docker
@@ -127,9 +130,9 @@ const IGNORED_READ_BACK = ['log_opts'];
  * above). Labels force a new container, so this label, a hash of these settings
  * as Terraform sees them, makes a change of any of them replace the container.
  */
-const SETTINGS_HASH_LABEL = `${LABEL_PREFIX}.settings-sha256`;
+export const SETTINGS_HASH_LABEL = `${LABEL_PREFIX}.settings-sha256`;
 
-interface HashedSettings {
+export interface HashedSettings {
   readonly healthcheck?: unknown;
   readonly tmpfs?: Record<string, string>;
   readonly log_opts: Record<string, string>;
@@ -145,7 +148,7 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function settingsHash(settings: HashedSettings): string {
+export function settingsHash(settings: HashedSettings): string {
   return createHash('sha256').update(canonicalJson(settings)).digest('hex');
 }
 
@@ -236,8 +239,8 @@ export class RedisNode extends Construct {
       provider: spec.provider,
       name: spec.handle,
       image: spec.redisImageId,
-      entrypoint: [spec.files.serverBinary],
-      command: [spec.files.configPath],
+      entrypoint: spec.entrypoint ?? [spec.files.serverBinary],
+      command: spec.command ?? [spec.files.configPath],
       user: `${REDIS_UID}:${REDIS_UID}`,
       groupAdd: ['0'],
       hostname: spec.handle,

@@ -1,4 +1,4 @@
-import { Fn, TerraformOutput, Token } from 'cdktf';
+import { Fn, Lazy, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
@@ -6,11 +6,12 @@ import { RedisCredentials, RedisInstanceOptions, RedisInstanceSettings, RedisRes
 import { RedisVersion } from '../redis-version';
 import { dockerHostKey } from './docker-hosts';
 import { engineFiles } from './engine';
-import { registerInternals } from './internals';
+import { failoverMembershipOf, FailoverSecrets, registerInternals } from './internals';
+import { memberStartup } from '../failover/node-startup';
 import { buildInstanceUsers } from '../users/instance-users';
 import { imageIdFor } from './images';
 import { ensureSettinglessProviders } from './providers';
-import { ReplicaOfData, renderRedisConf } from './redis-conf';
+import { RedisConfInput, ReplicaOfData, renderRedisConf, replicaOfLine } from './redis-conf';
 import {
   DATA_DIR, dockerLabels, REDIS_PORT, REDIS_UID, RedisNode, ReplicationTunnelSpec, SOCKET_PATH, TLS_PEM_PATH, TLS_PORT, TUNNEL_CA_PATH,
 } from './redis-node';
@@ -45,6 +46,8 @@ interface RedisServiceSpec {
   readonly networkName: string;
   /** The primary's replication login and its address on its Docker network, for a follower. */
   readonly replicaOf?: ReplicaOfData;
+  /** The primary's secrets, for a follower that shares them (`sharePrimaryCredentials`). */
+  readonly shared?: FailoverSecrets;
   /** How a follower on another host than its primary reaches it, and the primary's CA, which verifies it. */
   readonly crossHost?: CrossHostReplication & { readonly primaryCaPem: string };
 }
@@ -94,23 +97,26 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   const { handle, version, options, settings } = spec;
   ensureSettinglessProviders(scope);
 
+  const shared = spec.shared;
   // A literal password would be printed by every plan that shows a config file or URL; Terraform masks what is marked sensitive.
-  const password = options.password === undefined
+  const password = shared?.password ?? (options.password === undefined
     ? new Password(scope, 'Password', { length: 40, special: false }).result
-    : Token.asString(Fn.sensitive(options.password));
+    : Token.asString(Fn.sensitive(options.password)));
+  const literalPassword = shared ? shared.literalPassword : options.password;
   const files = engineFiles(version);
+  const userDefinitions = shared?.users ?? options.users ?? [];
   const users = buildInstanceUsers(scope, {
     version,
     files,
     defaultPassword: password,
-    literalDefaultPassword: options.password,
-    users: options.users ?? [],
+    literalDefaultPassword: literalPassword,
+    users: userDefinitions,
+    internalSecret: shared?.internalSecret,
   });
   const networkTlsHost = networkTlsHostFor(handle, settings.tlsMode);
   const tlsSpec = { handle, hostname: settings.hostname, networkTlsHost, extraNames: peerNames(options) };
-  const tls = suppliesTls(options)
-    ? suppliedTlsMaterial(options.tlsCertificatePem!, options.tlsPrivateKeyPem!, options.tlsCaCertificatePem!)
-    : generateTlsMaterial(scope, tlsSpec);
+  const generated = suppliesTls(options) ? undefined : generateTlsMaterial(scope, tlsSpec, shared?.ca);
+  const tls = generated ?? suppliedTlsMaterial(options.tlsCertificatePem!, options.tlsPrivateKeyPem!, options.tlsCaCertificatePem!);
 
   let dataVolume: Volume | undefined;
   if (version.persistent) {
@@ -163,7 +169,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     }),
   } : undefined;
   const announcePort = announcedPort(settings, spec.hostPort, spec.hostTlsPort);
-  const redisConf = renderRedisConf({
+  const confInput: RedisConfInput = {
     versionName: version.name,
     engine: version.engine,
     major: version.major,
@@ -181,7 +187,23 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     tls: nativeTls ? { port: TLS_PORT, ...nativeTlsPaths, caFile: primaryCa?.file ?? nativeTlsPaths.caFile } : undefined,
     unixSocket: socketVolume ? { path: SOCKET_PATH, permissions: '770' } : undefined,
     extraDirectives: options.config ?? {},
+  };
+  // A failover group is built after its nodes: whether this is one of them is known only at synth.
+  const membership = () => failoverMembershipOf(scope);
+  const redisConf = Lazy.stringValue({
+    produce: () => {
+      const member = membership();
+      if (!member) return renderRedisConf(confInput);
+      // Every node can become a replica of any other: each carries the replication login, and none a fixed role.
+      const login = replicaOf ?? users.replication;
+      return renderRedisConf({ ...confInput, replicaOf: { user: login.user, password: login.password, tls: member.tlsReplication } });
+    },
   });
+  const startup = () => {
+    const member = membership()!;
+    const initial = member.initialReplicaOf;
+    return memberStartup(files, initial && replicaOfLine(version, initial.host, initial.port));
+  };
 
   const node = new RedisNode(scope, 'Node', {
     handle,
@@ -189,6 +211,8 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     role: spec.kind,
     files,
     redisImageId: imageIdFor(scope, 'RedisImage', options.image ?? version.image, options.provider),
+    entrypoint: Lazy.listValue({ produce: () => (membership() ? startup().entrypoint : [files.serverBinary]) }),
+    command: Lazy.listValue({ produce: () => (membership() ? startup().command : [files.configPath]) }),
     serverFiles: [{ file: files.configPath, content: redisConf }, ...users.files],
     healthcheckScript: users.healthcheckScript,
     nativeTls: nativeTls ? { material: tls, ...nativeTlsPaths, primaryCa } : undefined,
@@ -253,8 +277,21 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   registerInternals(scope, {
     replication: users.replication,
     hostKey: dockerHostKey(options.provider),
-    certificateNames: suppliesTls(options) ? undefined : [...generatedNames.dnsNames, ...generatedNames.ipAddresses],
-    suppliedCertificatePem: suppliesTls(options) ? options.tlsCertificatePem : undefined,
+    certificateNames: generated ? [...generatedNames.dnsNames, ...generatedNames.ipAddresses] : undefined,
+    suppliedCertificatePem: generated ? undefined : options.tlsCertificatePem,
+    secrets: {
+      password,
+      literalPassword,
+      internalSecret: users.internalSecret,
+      users: userDefinitions.map((user) => ({ ...user, password: users.appUsers.get(user.name)!.password })),
+      ca: generated?.ca,
+    },
+    sentinel: users.sentinel,
+    provider: options.provider,
+    imageReference: options.image ?? version.image,
+    hostPort: spec.hostPort,
+    hostTlsPort: spec.hostTlsPort,
+    announceAddress: options.announceAddress,
   });
   return { credentials, appCredentials, dependableFqn: node.dependableFqn };
 }

@@ -57,10 +57,16 @@ export function suppliedTlsMaterial(certificatePem: string, privateKeyPem: strin
  * A CA of the instance's own and a server certificate it signs. ECDSA P-256
  * keeps TLS handshakes cheap; every maintained TLS library supports it.
  */
-export function generateTlsMaterial(scope: Construct, spec: GeneratedTlsSpec): TlsMaterial {
+/** A generated CA: the key signs the certificates of one database (and of its failover group's nodes and Sentinels). */
+export interface GeneratedCa {
+  readonly keyPem: string;
+  readonly certificatePem: string;
+}
+
+export function generateTlsMaterial(scope: Construct, spec: GeneratedTlsSpec, sharedCa?: GeneratedCa): TlsMaterial & { readonly ca: GeneratedCa } {
   // Each attribute is read once: every read creates a token and captures a stack trace, a large share of synth time.
-  const caKeyPem = new PrivateKey(scope, 'CaKey', { algorithm: 'ECDSA', ecdsaCurve: 'P256' }).privateKeyPem;
-  const caCertificatePem = new SelfSignedCert(scope, 'CaCertificate', {
+  const caKeyPem = sharedCa?.keyPem ?? new PrivateKey(scope, 'CaKey', { algorithm: 'ECDSA', ecdsaCurve: 'P256' }).privateKeyPem;
+  const caCertificatePem = sharedCa?.certificatePem ?? new SelfSignedCert(scope, 'CaCertificate', {
     privateKeyPem: caKeyPem,
     subject: [{ commonName: `${spec.handle} Redis CA`, organization: 'cdktf-docker-redis' }],
     isCaCertificate: true,
@@ -82,5 +88,5 @@ export function generateTlsMaterial(scope: Construct, spec: GeneratedTlsSpec): T
     allowedUses: ['digital_signature', 'key_encipherment', 'server_auth'],
   });
   // The provider's PEM attributes end with a newline (Go's pem.EncodeToMemory).
-  return { certificatePem: server.certPem, privateKeyPem: serverKeyPem, caCertificatePem };
+  return { certificatePem: server.certPem, privateKeyPem: serverKeyPem, caCertificatePem, ca: { keyPem: caKeyPem, certificatePem: caCertificatePem } };
 }

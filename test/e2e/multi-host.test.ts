@@ -15,11 +15,11 @@
  */
 import { TerraformStack, Testing } from 'cdktf';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { RedisDatabase, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
+import { RedisDatabase, RedisFailover, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
 import { connectWithUrl, parseInfo, Redis } from '../support/clients';
 import { freePort, requireTools, sleep, waitFor } from '../support/processes';
 import { SecondDockerd, startSecondDockerd } from '../support/second-dockerd';
-import { synthJson } from '../support/synth';
+import { synthJson, warningsUnder } from '../support/synth';
 import { dockerApi, dockerOk, engineFor, StandIn } from './docker-apply';
 
 jest.setTimeout(180_000);
@@ -39,7 +39,12 @@ const WRITES = 100_000;
 let daemon: SecondDockerd;
 let standin: StandIn;
 let plan: any;
-const ports = { primary: 0, primaryTls: 0, replica: 0, replicaTls: 0, nprimary: 0, nprimaryTls: 0, nreplica: 0, nreplicaTls: 0 };
+const ports = {
+  primary: 0, primaryTls: 0, replica: 0, replicaTls: 0, nprimary: 0, nprimaryTls: 0, nreplica: 0, nreplicaTls: 0,
+  fprimary: 0, fprimaryTls: 0, freplica: 0, freplicaTls: 0, sentinel1: 0, sentinel2: 0, sentinel3: 0,
+};
+const DOWN_AFTER_MS = 5000;
+let failoverWarnings: string[] = [];
 const timings: string[] = [];
 
 /**
@@ -60,6 +65,24 @@ function synth(): any {
   const native = { tlsMode: RedisTlsMode.NATIVE };
   const nprimary = new RedisDatabase(stack, 'nprimary', { ...onA, ...native, handle: 'mh-nprimary', port: ports.nprimary, tlsPort: ports.nprimaryTls });
   new RedisFollower(stack, 'nreplica', { ...onB, ...native, handle: 'mh-nreplica', primary: nprimary, port: ports.nreplica, tlsPort: ports.nreplicaTls });
+
+  // A failover group across the hosts: 2 Sentinels on A, 1 on B.
+  const fprimary = new RedisDatabase(stack, 'fprimary', { ...onA, ...native, handle: 'mh-fprimary', port: ports.fprimary, tlsPort: ports.fprimaryTls });
+  const freplica = new RedisFollower(stack, 'freplica', {
+    ...onB, ...native, handle: 'mh-freplica', primary: fprimary, sharePrimaryCredentials: true, port: ports.freplica, tlsPort: ports.freplicaTls,
+  });
+  const failover = new RedisFailover(stack, 'fo', {
+    handle: 'mh-fo',
+    primary: fprimary,
+    followers: [freplica],
+    downAfterMs: DOWN_AFTER_MS,
+    sentinels: [
+      { address: A_ADDRESS, hostIp: A_ADDRESS, tlsPort: ports.sentinel1 },
+      { address: A_ADDRESS, hostIp: A_ADDRESS, tlsPort: ports.sentinel2 },
+      { provider: hostB, address: B_ADDRESS, hostIp: B_ADDRESS, tlsPort: ports.sentinel3 },
+    ],
+  });
+  failoverWarnings = warningsUnder(failover);
   return synthJson(stack);
 }
 
@@ -171,7 +194,7 @@ scenario('a deploy across two engines puts each node on its provider\'s engine, 
   const created = await standin.apply(plan);
   expect(created.every((c) => c.action === 'create')).toBe(true);
   const onB = (await engineFor(daemon.host).ok('GET', '/containers/json')).map((c: any) => c.Names[0]).sort();
-  expect(onB).toEqual(['/mh-nreplica', '/mh-replica', '/mh-replica-tls', '/mh-replica-tunnel']);
+  expect(onB).toEqual(['/mh-fo-sentinel-3', '/mh-freplica', '/mh-nreplica', '/mh-replica', '/mh-replica-tls', '/mh-replica-tunnel']);
   await standin.expectNoChanges(plan);
 });
 
@@ -237,4 +260,120 @@ scenario('after host A\'s Redis restarts, the followers on host B link again and
   await waitForKeys('mh-nreplica', WRITES + 1 + 1000);
   for (const handle of ['mh-replica', 'mh-nreplica']) expect((await replication(handle)).master_link_status).toBe('up');
   await standin.expectNoChanges(plan);
+});
+
+/** A client of the kind users run: ioredis through the Sentinels, with the failover group's outputs. */
+function sentinelClient(): Redis {
+  const password = decodeURIComponent(new URL(output('mh-fprimary_tls_url')).password);
+  const ca = output('mh-fo_ca_certificate');
+  return new Redis({
+    sentinels: output('mh-fo_sentinels').split(',').map((address) => ({ host: address.split(':')[0], port: Number(address.split(':')[1]) })),
+    name: output('mh-fo_master_name'),
+    sentinelPassword: output('mh-fo_sentinel_password'),
+    enableTLSForSentinelMode: true,
+    sentinelTLS: { ca },
+    tls: { ca },
+    username: 'default',
+    password,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    sentinelRetryStrategy: () => null,
+    connectTimeout: 2_000,
+    commandTimeout: 2_000,
+  });
+}
+
+async function withSentinelClient<T>(use: (client: Redis) => Promise<T>): Promise<T> {
+  const client = sentinelClient();
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return await use(client);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** What Sentinel 1 says about the group. */
+async function askSentinel(...args: string[]): Promise<any> {
+  const address = output('mh-fo_sentinels').split(',')[0];
+  const client = new Redis({
+    host: address.split(':')[0], port: Number(address.split(':')[1]), password: output('mh-fo_sentinel_password'),
+    tls: { ca: output('mh-fo_ca_certificate') }, lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null, maxRetriesPerRequest: 0,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return await client.call('SENTINEL', ...args);
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function roleOf(handle: string): Promise<string> {
+  const info = await replication(handle);
+  return info.role === 'slave' ? `replica of ${info.master_host}:${info.master_port} (${info.master_link_status})` : info.role;
+}
+
+scenario('RedisFailover warns that 3 Sentinels on 2 hosts cannot survive the loss of the host with 2', async () => {
+  expect(failoverWarnings).toEqual([expect.stringMatching(/^RedisFailover mh-fo: losing the default Docker host leaves 1 of 3 Sentinels, fewer than the quorum 2: a failure of that host cannot be failed over/)]);
+});
+
+scenario('Sentinel promotes the follower on host B when the primary is killed; every write WAIT acknowledged is there; the old primary rejoins as a follower; roles survive restarts; a re-apply changes nothing', async () => {
+  await waitServing('mh-fprimary');
+  await waitServing('mh-freplica');
+  await waitFor('the Sentinels to know the replica and each other', async () => {
+    const replicas = (await askSentinel('REPLICAS', 'mh-fo')) as string[][];
+    const sentinels = (await askSentinel('SENTINELS', 'mh-fo')) as string[][];
+    const flags = replicas.map((fields) => fields[fields.indexOf('flags') + 1]);
+    return flags.length === 1 && flags[0] === 'slave' && sentinels.length === 2 ? true : undefined;
+  }, 60_000, 500);
+  expect(await roleOf('mh-freplica')).toBe(`replica of ${A_ADDRESS}:${ports.fprimaryTls} (up)`);
+
+  // The promise: a write the replica acknowledged (WAIT 1) before the primary died survives the failover.
+  const acknowledged = await withSentinelClient(async (client) => {
+    const batch = client.pipeline();
+    for (let i = 0; i < 1000; i++) batch.set(`acked:${i}`, `v${i}`);
+    await batch.exec();
+    return (await client.call('WAIT', '1', '5000')) as number;
+  });
+  expect(acknowledged).toBe(1);
+
+  const killed = Date.now();
+  await dockerOk('POST', '/containers/mh-fprimary/kill');
+  let attempts = 0;
+  await waitFor('a write through Sentinel to succeed on the new primary', async () => {
+    attempts++;
+    return withSentinelClient(async (client) => ((await client.set('after-failover', String(attempts))) === 'OK' ? true : undefined)).catch(() => undefined);
+  }, 60_000, 100);
+  const failoverSeconds = (Date.now() - killed) / 1000;
+  timings.push(`  primary killed until the first write on the new primary: ${failoverSeconds.toFixed(1)} s (goal ${DOWN_AFTER_MS / 1000 + 2} s)`);
+  expect(await askSentinel('GET-MASTER-ADDR-BY-NAME', 'mh-fo')).toEqual([B_ADDRESS, String(ports.freplicaTls)]);
+  expect(await roleOf('mh-freplica')).toBe('master');
+  expect(await withClient('mh-freplica', (c) => c.mget('acked:0', 'acked:999', 'after-failover'))).toEqual(['v0', 'v999', String(attempts)]);
+
+  // The old primary comes back with its old role in its config and data; Sentinel makes it a replica of the new one.
+  await dockerOk('POST', '/containers/mh-fprimary/start');
+  await waitFor('the old primary to follow the new one', async () => (
+    (await roleOf('mh-fprimary')) === `replica of ${B_ADDRESS}:${ports.freplicaTls} (up)` ? true : undefined
+  ), 60_000, 500);
+  expect(await withClient('mh-fprimary', (c) => c.get('after-failover'))).toBe(String(attempts));
+
+  // Restarts keep the roles Sentinel gave: the replica first, then the primary, quicker than downAfterMs.
+  await dockerOk('POST', '/containers/mh-fprimary/restart?t=60', undefined, undefined, 90_000);
+  await engineFor(daemon.host).ok('POST', '/containers/mh-freplica/restart?t=60', { timeoutMs: 90_000 });
+  await waitServing('mh-freplica');
+  await waitServing('mh-fprimary');
+  await waitFor('the roles after the restarts', async () => (
+    (await roleOf('mh-fprimary')) === `replica of ${B_ADDRESS}:${ports.freplicaTls} (up)` ? true : undefined
+  ), 30_000, 500);
+  expect(await roleOf('mh-freplica')).toBe('master');
+  expect(await askSentinel('GET-MASTER-ADDR-BY-NAME', 'mh-fo')).toEqual([B_ADDRESS, String(ports.freplicaTls)]);
+
+  // The same plan again: Terraform leaves Sentinel's topology alone.
+  expect(await standin.apply(plan)).toEqual([]);
+  await standin.expectNoChanges(plan);
+  expect(await roleOf('mh-freplica')).toBe('master');
 });
