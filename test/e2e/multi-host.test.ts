@@ -149,6 +149,23 @@ async function logsOf(host: string, container: string): Promise<string> {
   return String(res.body);
 }
 
+/**
+ * What a run killed before its teardown (or one whose engine A another suite
+ * restarted) left on engine A: only this suite's names, `mh-*` and A_NETWORK.
+ */
+async function removeLeftovers(): Promise<void> {
+  const ours = (name: string) => /^\/?mh-/.test(name);
+  for (const c of await dockerOk('GET', '/containers/json?all=true') as Array<{ Id: string; Names: string[] }>) {
+    if (c.Names.some(ours)) await dockerOk('DELETE', `/containers/${c.Id}?force=true&v=true`);
+  }
+  for (const n of await dockerOk('GET', '/networks') as Array<{ Id: string; Name: string }>) {
+    if (ours(n.Name) || n.Name === A_NETWORK) await dockerOk('DELETE', `/networks/${n.Id}`);
+  }
+  for (const v of (await dockerOk('GET', '/volumes')).Volumes ?? [] as Array<{ Name: string }>) {
+    if (ours(v.Name)) await dockerOk('DELETE', `/volumes/${v.Name}`);
+  }
+}
+
 function scenario(name: string, body: () => Promise<void>): void {
   test(name, async () => {
     const started = Date.now();
@@ -167,8 +184,7 @@ beforeAll(async () => {
       throw new Error(`image ${image} is missing: run scripts/build-test-images.sh`);
     }
   }
-  // A run killed before its teardown leaves the network behind.
-  await dockerApi('DELETE', `/networks/${A_NETWORK}`);
+  await removeLeftovers();
   await dockerOk('POST', '/networks/create', {
     Name: A_NETWORK, Driver: 'bridge', IPAM: { Config: [{ Subnet: A_SUBNET, Gateway: A_ADDRESS }] }, Labels: { 'cdktf-docker-redis.test': 'multi-host' },
   });
@@ -185,7 +201,7 @@ afterAll(async () => {
     await standin?.cleanUp();
   } finally {
     await daemon?.stop();
-    await dockerApi('DELETE', `/networks/${A_NETWORK}`);
+    await removeLeftovers();
     console.log(`multi-host scenario timings:\n  ${timings.join('\n  ')}`);
   }
 });
