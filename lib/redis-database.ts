@@ -10,6 +10,7 @@ import { resolveSettings } from './private/settings';
 import { HostPortRequest, recordNetwork } from './private/stack-registry';
 import { appUserCredentials } from './users/instance-users';
 import { checkUsers } from './users/user-checks';
+import { checkPeerAddresses } from './failover/peer-address-checks';
 
 const DEFAULT_PORT = 6379;
 const DEFAULT_TLS_PORT = 6380;
@@ -81,6 +82,7 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
     if (version && settings) {
       checkInstanceSettings(check, version, props, settings, ports, networkTlsHostFor(this.handle, settings.tlsMode));
       checkUsers(check, version, props.users);
+      checkPeerAddresses(check, props, settings, ports);
     }
     check.problems.throwIfAny();
     this.version = version!;

@@ -1,18 +1,20 @@
 import { ITerraformDependable } from 'cdktf';
+import { Network } from '@cdktf/provider-docker/lib/network';
 import { Construct } from 'constructs';
 import { IRedisDatabase, RedisCredentials, RedisInstanceOptions, RedisInstanceSettings } from './redis-options';
 import { RedisVersion } from './redis-version';
 import { incompatibility } from './private/compatibility';
 import { engineFeatures } from './private/engine';
-import { dockerHostName } from './private/docker-hosts';
 import { internalsOf } from './private/internals';
 import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
-import { REDIS_PORT } from './private/redis-node';
-import { buildRedisService, networkTlsHostFor } from './private/redis-service';
+import { dockerLabels, REDIS_PORT } from './private/redis-node';
+import { buildRedisService, networkTlsHostFor, portText } from './private/redis-service';
 import { resolveSettings } from './private/settings';
-import { HostPortRequest } from './private/stack-registry';
+import { HostPortRequest, recordNetwork } from './private/stack-registry';
 import { appUserCredentials } from './users/instance-users';
 import { checkUsers } from './users/user-checks';
+import { CrossHostReplication, planCrossHostReplication } from './failover/cross-host';
+import { checkPeerAddresses } from './failover/peer-address-checks';
 
 /** Props of a {@link RedisFollower}. */
 export interface RedisFollowerProps extends RedisInstanceOptions {
@@ -41,6 +43,33 @@ export interface RedisFollowerProps extends RedisInstanceOptions {
    * @default - Docker chooses a free port; read it from `credentials.tlsPort`
    */
   readonly tlsPort?: number;
+
+  /**
+   * Where this follower's Docker host reaches its primary's published ports:
+   * a host name or IPv4 address. Required, and only allowed, when `provider`
+   * puts the follower on another Docker host than its primary. It then
+   * replicates only over TLS to the primary's TLS port, verified against the
+   * primary's own CA: natively (`tls-replication yes`) in native TLS mode,
+   * else through an HAProxy tunnel on this host that also checks the host
+   * name. The primary's certificate must name this address (its
+   * `announceAddress` or `tlsHostnames`).
+   *
+   * @default - none: the follower replicates over its primary's Docker network
+   */
+  readonly primaryAddress?: string;
+
+  /**
+   * Use the primary's password, app users, internal users' secret and CA
+   * instead of generating its own (its certificate is signed by the
+   * primary's CA): the follower is then another node of the same database,
+   * as a `RedisFailover` group needs, so after a promotion clients,
+   * `masterauth` and certificate checks stay right. `password`, `users` and
+   * TLS material must then be left out. Changing it on a deployed follower
+   * replaces its config (and its generated secrets).
+   *
+   * @default false - the follower has its own password, users and CA
+   */
+  readonly sharePrimaryCredentials?: boolean;
 }
 
 function isLoopback(ip: string): boolean {
@@ -49,11 +78,13 @@ function isLoopback(ip: string): boolean {
 
 /**
  * A read-only replica of a Redis database (or of another follower), with its
- * own TLS sidecar, password and credentials. It replicates over the primary's
- * Docker network, as the primary's replication user (its password before
- * Redis 6), and takes the
- * primary's settings (memory, disk, policy, TLS mode, published address, host
- * name) unless its props say otherwise.
+ * own TLS endpoint, password and credentials. On its primary's Docker host it
+ * replicates over the primary's Docker network; on another host (`provider`
+ * and `primaryAddress`) only over TLS, verified against the primary's CA. It
+ * logs in as the primary's replication user (its password before Redis 6),
+ * and takes the primary's settings (memory, disk, policy, TLS mode, and on
+ * the same host its published address and host name) unless its props say
+ * otherwise.
  */
 export class RedisFollower extends Construct implements IRedisDatabase, ITerraformDependable {
   public readonly handle: string;
@@ -68,12 +99,15 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
   private readonly appCredentials: ReadonlyMap<string, RedisCredentials>;
   /** The database this follower replicates from. */
   public readonly primary: IRedisDatabase;
+  /** Whether it uses its primary's password, users and CA (`sharePrimaryCredentials`). */
+  public readonly sharesPrimaryCredentials: boolean;
 
   constructor(scope: Construct, id: string, props: RedisFollowerProps) {
     super(scope, id);
     const check = new InstanceCheck(this, 'RedisFollower', id, props.handle, props.provider);
     this.handle = check.handle;
     this.primary = props.primary;
+    this.sharesPrimaryCredentials = props.sharePrimaryCredentials ?? false;
     const primary = props.primary;
     const ports: HostPortRequest[] = [
       { prop: 'port', port: props.port, isDefault: false },
@@ -82,11 +116,14 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
     const primaryInternals = internalsOf(primary);
     if (!primaryInternals) {
       check.problems.add(`\`primary\` must be a RedisDatabase or RedisFollower: this library knows how to replicate only from those, got ${primary.node.path}`);
-    } else if (primaryInternals.hostKey !== check.hostKey) {
-      check.problems.add(
-        `\`provider\` puts this follower on ${dockerHostName(check.hostKey)} and its primary ${primary.handle} on ${dockerHostName(primaryInternals.hostKey)}: ` +
-        'followers on another Docker host than their primary are not supported yet; give both the same provider',
-      );
+    }
+    const sameHost = primaryInternals === undefined || primaryInternals.hostKey === check.hostKey;
+    if (props.sharePrimaryCredentials) {
+      const own = (['password', 'users', 'tlsCertificatePem', 'tlsPrivateKeyPem', 'tlsCaCertificatePem'] as const).filter((prop) => props[prop] !== undefined);
+      if (own.length > 0) check.problems.add(`\`${own.join('`, `')}\` cannot be given with \`sharePrimaryCredentials\`, which takes them from ${primary.handle}: leave them out`);
+      if (primaryInternals && !primaryInternals.secrets.ca) {
+        check.problems.add(`\`sharePrimaryCredentials\` needs ${primary.handle}'s generated CA to sign this follower's certificate, and ${primary.handle} has supplied TLS material: let both generate theirs`);
+      }
     }
     const primaryLogin = primaryInternals?.replication;
     const version = lookUpVersion(check, props.version, primary.version);
@@ -98,18 +135,28 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
     const settings = version && resolveSettings(version, props, {
       settings: primary.settings,
       persistent: primary.version.persistent,
-      sameHost: true,
+      sameHost,
     });
+    let crossHost: CrossHostReplication | undefined;
     if (version && settings) {
       checkInstanceSettings(check, version, props, settings, ports, networkTlsHostFor(this.handle, settings.tlsMode));
       checkUsers(check, version, props.users);
-      this.warnAboutPrimary(check, version, settings);
+      checkPeerAddresses(check, props, settings, ports);
+      if (primaryInternals) crossHost = planCrossHostReplication(check, primary, primaryInternals, props.primaryAddress, settings, portText);
+      this.warnAboutPrimary(check, version, settings, sameHost);
     }
     check.problems.throwIfAny();
     this.version = version!;
     this.settings = settings!;
 
-    this.networkName = primary.networkName;
+    if (crossHost) {
+      // The primary's network is on another host: a follower there gets a network of its own, as a database does.
+      const network = new Network(this, 'Network', { provider: props.provider, name: this.handle, labels: dockerLabels({ handle: this.handle }) });
+      this.networkName = network.name;
+      recordNetwork(this, this.networkName, network);
+    } else {
+      this.networkName = primary.networkName;
+    }
     this.networkHost = this.handle;
     this.networkPort = REDIS_PORT;
 
@@ -128,6 +175,8 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
         user: primaryLogin!.user,
         password: primaryLogin!.password,
       },
+      crossHost: crossHost && { ...crossHost, primaryCaPem: primary.credentials.caCertificatePem },
+      shared: props.sharePrimaryCredentials ? primaryInternals!.secrets : undefined,
     });
     this.credentials = service.credentials;
     this.appCredentials = service.appCredentials;
@@ -142,7 +191,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
     return appUserCredentials(this, this.appCredentials, name);
   }
 
-  private warnAboutPrimary(check: InstanceCheck, version: RedisVersion, settings: RedisInstanceSettings): void {
+  private warnAboutPrimary(check: InstanceCheck, version: RedisVersion, settings: RedisInstanceSettings, sameHost: boolean): void {
     const primary = this.primary;
     const theirs = primary.settings;
     if (!primary.version.persistent) {
@@ -157,7 +206,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
     if (version.persistent && primary.version.persistent && settings.size < theirs.size) {
       check.warn(`\`size\` ${settings.size} GB is less than its primary ${primary.handle}'s ${theirs.size} GB: the follower writes the same snapshots, and a full disk stops its snapshots and replication`);
     }
-    const wider = (settings.hostIp === '0.0.0.0' && theirs.hostIp !== '0.0.0.0') || (isLoopback(theirs.hostIp) && !isLoopback(settings.hostIp));
+    const wider = sameHost && (settings.hostIp === '0.0.0.0' && theirs.hostIp !== '0.0.0.0') || (isLoopback(theirs.hostIp) && !isLoopback(settings.hostIp));
     if (wider) {
       check.warn(`\`hostIp\` ${settings.hostIp} publishes this copy of the data more widely than its primary ${primary.handle} (${theirs.hostIp}): it can be reached where the primary cannot`);
     }

@@ -217,6 +217,32 @@ export interface RedisInstanceOptions {
   readonly hostIp?: string;
 
   /**
+   * The address under which the other nodes of this database (its primary,
+   * its followers, Sentinels) reach this instance's published ports, when it
+   * is not the address Docker shows from inside (another host, NAT). Rendered
+   * as `replica-announce-ip` and `replica-announce-port` (`slave-announce-*`
+   * before Redis 5) with the TLS host port in native TLS mode and the
+   * plaintext one otherwise, so `INFO replication` and Sentinel list an
+   * address that works; the generated certificate names it. Needs that host
+   * port fixed (`port` / `tlsPort`), since the config cannot name a port
+   * Docker picks when the container starts.
+   *
+   * @default - none: peers see the address Docker's network shows them
+   */
+  readonly announceAddress?: string;
+
+  /**
+   * Further DNS names or IPv4 addresses the generated TLS certificate names,
+   * besides `hostname`, `announceAddress`, the network aliases and loopback:
+   * for example the address followers on other Docker hosts use as their
+   * `primaryAddress`. Ignored with supplied TLS material, which must name
+   * them itself.
+   *
+   * @default - none
+   */
+  readonly tlsHostnames?: string[];
+
+  /**
    * Redis password, at least 16 URL-safe characters (letters, digits, `-`, `_`,
    * `.`, `~`). It is written into the uploaded redis.conf only, never into the
    * environment or a command line, and marked `sensitive()`, so plans never

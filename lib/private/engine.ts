@@ -21,6 +21,8 @@ export interface EngineFiles {
   readonly displayName: string;
   readonly serverBinary: string;
   readonly cliBinary: string;
+  /** Sentinel: the server binary's `sentinel` mode under its own name. */
+  readonly sentinelBinary: string;
   /** Where the construct uploads the config file; the official images read none by default. */
   readonly configPath: string;
   /** The directory of the config file and the other files the construct uploads for the server. */
@@ -37,6 +39,7 @@ export function engineFiles(release: EngineRelease): EngineFiles {
     displayName: `${productName} ${release.major}.${release.minor}`,
     serverBinary: `${engine}-server`,
     cliBinary: `${engine}-cli`,
+    sentinelBinary: `${engine}-sentinel`,
     configPath: `/usr/local/etc/${engine}/${engine}.conf`,
     configDir: `/usr/local/etc/${engine}`,
     tlsDir: `/usr/local/etc/${engine}/tls`,

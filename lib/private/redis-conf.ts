@@ -15,8 +15,16 @@ export interface SavePointData {
 }
 
 export interface ReplicaOfData {
-  readonly host: string;
-  readonly port: number;
+  /**
+   * The primary; left out for a failover group's node, whose role is decided
+   * when it starts (see lib/failover/node-startup.ts) and by Sentinel, never
+   * by this file.
+   */
+  readonly host?: string;
+  /** A number, or the text of a port Terraform knows only at apply time. */
+  readonly port?: number | string;
+  /** Replicate over TLS (`tls-replication yes`): needs `tls`, whose CA file then verifies the primary. */
+  readonly tls?: boolean;
   /** The primary's replication user (`masteruser`); none before Redis 6, which has no users. */
   readonly user?: string;
   readonly password: string;
@@ -37,6 +45,12 @@ export interface NativeTlsData {
   readonly certFile: string;
   readonly keyFile: string;
   readonly caFile: string;
+}
+
+/** Where peers on other hosts reach this instance (`replica-announce-ip` / `-port`). */
+export interface AnnounceData {
+  readonly ip: string;
+  readonly port: number;
 }
 
 export interface UnixSocketData {
@@ -65,6 +79,7 @@ export interface RedisConfInput {
   readonly maxmemoryMb: number;
   readonly maxmemoryPolicy: string;
   readonly replicaOf?: ReplicaOfData;
+  readonly announce?: AnnounceData;
   readonly tls?: NativeTlsData;
   /** A Unix socket beside the TCP port, for a TLS sidecar in another container. */
   readonly unixSocket?: UnixSocketData;
@@ -81,7 +96,7 @@ export const OWNED_DIRECTIVES: readonly string[] = [
   'port', 'bind', 'dir', 'dbfilename', 'requirepass', 'masterauth', 'masteruser', 'primaryauth', 'primaryuser', 'save', 'appendonly',
   'appendfsync', 'appendfilename', 'replicaof', 'slaveof', 'replica-read-only', 'slave-read-only',
   'maxmemory', 'maxmemory-policy', 'include', 'daemonize', 'pidfile', 'logfile', 'aclfile', 'user',
-  'unixsocket', 'unixsocketperm', 'tls-port', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'tls-replication',
+  'unixsocket', 'unixsocketperm', 'replica-announce-ip', 'replica-announce-port', 'slave-announce-ip', 'slave-announce-port', 'tls-port', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'tls-replication',
   'protected-mode',
 ];
 
@@ -98,6 +113,11 @@ function authLines(input: RedisConfInput): string[] {
   // unless a rule grants them, which is what least privilege wants everywhere.
   const channels = engineFeatures(input).allChannelsByDefault ? ['acl-pubsub-default resetchannels'] : [];
   return [`aclfile ${aclFile}`, ...channels];
+}
+
+/** The directive that makes a server a replica: `slaveof` on Redis 4.0, `replicaof` since. */
+export function replicaOfLine(release: { engine: EngineName; major: number; minor: number }, host: string, port: number | string): string {
+  return `${engineFeatures(release).legacyReplicaDirectives ? 'slaveof' : 'replicaof'} ${host} ${port}`;
 }
 
 export function renderRedisConf(input: RedisConfInput): string {
@@ -141,11 +161,20 @@ export function renderRedisConf(input: RedisConfInput): string {
   if (input.replicaOf) {
     const legacy = features.legacyReplicaDirectives;
     lines.push(
-      `${legacy ? 'slaveof' : 'replicaof'} ${input.replicaOf.host} ${input.replicaOf.port}`,
+      ...(input.replicaOf.host === undefined ? [] : [replicaOfLine(input, input.replicaOf.host, input.replicaOf.port!)]),
       ...(input.replicaOf.user === undefined ? [] : [`masteruser ${input.replicaOf.user}`]),
       `masterauth ${quoteConfValue(input.replicaOf.password)}`,
       `${legacy ? 'slave-read-only' : 'replica-read-only'} yes`,
     );
+    if (input.replicaOf.tls) {
+      if (!input.tls) throw new Error('tls-replication needs native TLS (tls-cert-file, tls-ca-cert-file)');
+      lines.push('tls-replication yes');
+    }
+  }
+
+  if (input.announce) {
+    const prefix = features.legacyReplicaDirectives ? 'slave' : 'replica';
+    lines.push(`${prefix}-announce-ip ${input.announce.ip}`, `${prefix}-announce-port ${input.announce.port}`);
   }
 
   if (input.unixSocket) {

@@ -19,7 +19,7 @@ export const REDIS_PORT = 6379;
 export const TLS_PORT = 6380;
 /** The `redis` user of the official image (and of the test images). */
 export const REDIS_UID = 999;
-const LABEL_PREFIX = 'cdktf-docker-redis';
+export const LABEL_PREFIX = 'cdktf-docker-redis';
 
 /**
  * Docker stops a container with this many seconds before SIGKILL. Redis
@@ -53,7 +53,22 @@ export interface NativeTlsSpec {
   readonly certFile: string;
   readonly keyFile: string;
   readonly caFile: string;
+  /** The CA that verifies the primary of a follower replicating over TLS, and where it goes. */
+  readonly primaryCa?: { readonly file: string; readonly pem: string };
 }
+
+/** An HAProxy container a follower replicates through, which carries replication over TLS to a primary on another host. */
+export interface ReplicationTunnelSpec {
+  readonly imageId: string;
+  /** Its name on the follower's network, which the follower's `replicaof` names. */
+  readonly networkAlias: string;
+  readonly conf: string;
+  /** The primary's CA certificate. */
+  readonly caPem: string;
+}
+
+export const TUNNEL_CA_PATH = '/usr/local/etc/haproxy/primary-ca.pem';
+const TUNNEL_MEMORY_MB = 128;
 
 /** A file the server reads: root-owned and readable by its group, which Redis joins, and by no other user. */
 export interface ServerFile {
@@ -68,6 +83,9 @@ export interface RedisNodeSpec {
   /** The engine's binaries and config path in its image. */
   readonly files: EngineFiles;
   readonly redisImageId: string;
+  /** How the Redis container starts (tokens may resolve at synth); default: the server binary with the config path. */
+  readonly entrypoint?: string[];
+  readonly command?: string[];
   /** The config file and whatever it names (ACL file, secrets). */
   readonly serverFiles: readonly ServerFile[];
   /** Shell of the Docker healthcheck; it must not contain `${` or `%{`, which Terraform would interpolate. */
@@ -75,6 +93,7 @@ export interface RedisNodeSpec {
   /** Exactly one of `tlsSidecar` and `nativeTls`. */
   readonly tlsSidecar?: TlsSidecarSpec;
   readonly nativeTls?: NativeTlsSpec;
+  readonly replicationTunnel?: ReplicationTunnelSpec;
   readonly networkName: string;
   /** The `docker_network` behind `networkName`, when this stack declares it. */
   readonly network?: TerraformResource;
@@ -89,7 +108,7 @@ export interface RedisNodeSpec {
   readonly role: string;
 }
 
-const LOG_OPTS = { 'max-size': '10m', 'max-file': '3' };
+export const LOG_OPTS = { 'max-size': '10m', 'max-file': '3' };
 
 /**
  * Docker merges its daemon's default `log-opts` into the options of every
@@ -99,8 +118,8 @@ const LOG_OPTS = { 'max-size': '10m', 'max-file': '3' };
  * ignores the read-back; the settings hash below still replaces the container
  * when the library changes them.
  */
-const LOGGING: Pick<ContainerConfig, 'logDriver' | 'logOpts'> = { logDriver: 'json-file', logOpts: LOG_OPTS };
-const IGNORED_READ_BACK = ['log_opts'];
+export const LOGGING: Pick<ContainerConfig, 'logDriver' | 'logOpts'> = { logDriver: 'json-file', logOpts: LOG_OPTS };
+export const IGNORED_READ_BACK = ['log_opts'];
 
 /**
  * Container settings a changed value of which the provider (kreuzwerker/docker
@@ -111,9 +130,9 @@ const IGNORED_READ_BACK = ['log_opts'];
  * above). Labels force a new container, so this label, a hash of these settings
  * as Terraform sees them, makes a change of any of them replace the container.
  */
-const SETTINGS_HASH_LABEL = `${LABEL_PREFIX}.settings-sha256`;
+export const SETTINGS_HASH_LABEL = `${LABEL_PREFIX}.settings-sha256`;
 
-interface HashedSettings {
+export interface HashedSettings {
   readonly healthcheck?: unknown;
   readonly tmpfs?: Record<string, string>;
   readonly log_opts: Record<string, string>;
@@ -129,7 +148,7 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function settingsHash(settings: HashedSettings): string {
+export function settingsHash(settings: HashedSettings): string {
   return createHash('sha256').update(canonicalJson(settings)).digest('hex');
 }
 
@@ -203,6 +222,7 @@ export class RedisNode extends Construct {
         { file: caFile, content: material.caCertificatePem, permissions: '0644' },
         { file: keyFile, content: material.privateKeyPem, permissions: '0640' },
       );
+      if (spec.nativeTls.primaryCa) uploads.push({ file: spec.nativeTls.primaryCa.file, content: spec.nativeTls.primaryCa.pem, permissions: '0644' });
     }
 
     const redisHealthcheck: ContainerHealthcheck = {
@@ -219,8 +239,8 @@ export class RedisNode extends Construct {
       provider: spec.provider,
       name: spec.handle,
       image: spec.redisImageId,
-      entrypoint: [spec.files.serverBinary],
-      command: [spec.files.configPath],
+      entrypoint: spec.entrypoint ?? [spec.files.serverBinary],
+      command: spec.command ?? [spec.files.configPath],
       user: `${REDIS_UID}:${REDIS_UID}`,
       groupAdd: ['0'],
       hostname: spec.handle,
@@ -252,6 +272,36 @@ export class RedisNode extends Construct {
       },
     });
     this.hostPort = spec.hostPort ?? Token.asNumber(redis.ports.get(0).external);
+
+    if (spec.replicationTunnel) {
+      const tunnel = spec.replicationTunnel;
+      new Container(this, 'ReplicationTunnel', {
+        provider: spec.provider,
+        name: `${spec.handle}-tunnel`,
+        image: tunnel.imageId,
+        entrypoint: ['haproxy'],
+        command: ['-W', '-db', '-f', TLS_PROXY_CONF_PATH],
+        // Started as root like the sidecar, so the config's `user haproxy` works whatever uid the image gives it.
+        user: '0:0',
+        hostname: tunnel.networkAlias,
+        // On the follower's network only, publishing nothing: the one way to the primary is through TLS.
+        networksAdvanced: [{ name: spec.networkName, aliases: [tunnel.networkAlias] }],
+        memory: TUNNEL_MEMORY_MB,
+        memorySwap: TUNNEL_MEMORY_MB,
+        restart: spec.restart,
+        mustRun: false,
+        upload: [
+          { file: TLS_PROXY_CONF_PATH, content: tunnel.conf, permissions: '0644' },
+          { file: TUNNEL_CA_PATH, content: tunnel.caPem, permissions: '0644' },
+        ],
+        labels: roleLabels('tunnel', { log_opts: LOG_OPTS }),
+        ...LOGGING,
+        lifecycle: {
+          ignoreChanges: IGNORED_READ_BACK,
+          replaceTriggeredBy: replacedWith(spec.network),
+        },
+      });
+    }
 
     if (spec.tlsSidecar) {
       const sidecar = new Container(this, 'TlsSidecar', {

@@ -1,4 +1,4 @@
-import { Fn, TerraformOutput, Token } from 'cdktf';
+import { Fn, Lazy, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
@@ -6,13 +6,18 @@ import { RedisCredentials, RedisInstanceOptions, RedisInstanceSettings, RedisRes
 import { RedisVersion } from '../redis-version';
 import { dockerHostKey } from './docker-hosts';
 import { engineFiles } from './engine';
-import { registerInternals } from './internals';
+import { failoverMembershipOf, FailoverSecrets, registerInternals } from './internals';
+import { memberStartup } from '../failover/node-startup';
 import { buildInstanceUsers } from '../users/instance-users';
 import { imageIdFor } from './images';
 import { ensureSettinglessProviders } from './providers';
-import { ReplicaOfData, renderRedisConf } from './redis-conf';
-import { DATA_DIR, dockerLabels, REDIS_PORT, REDIS_UID, RedisNode, SOCKET_PATH, TLS_PEM_PATH, TLS_PORT } from './redis-node';
-import { generateTlsMaterial, suppliedTlsMaterial, TlsMaterial } from './tls-material';
+import { RedisConfInput, ReplicaOfData, renderRedisConf, replicaOfLine } from './redis-conf';
+import {
+  DATA_DIR, dockerLabels, REDIS_PORT, REDIS_UID, RedisNode, ReplicationTunnelSpec, SOCKET_PATH, TLS_PEM_PATH, TLS_PORT, TUNNEL_CA_PATH,
+} from './redis-node';
+import { generateTlsMaterial, subjectAlternativeNames, suppliedTlsMaterial } from './tls-material';
+import { CrossHostReplication } from '../failover/cross-host';
+import { renderReplicationTunnelConf } from '../failover/replication-tunnel-conf';
 import { networkNamed } from './stack-registry';
 import { renderTlsProxyConf } from './tls-proxy-conf';
 
@@ -39,7 +44,12 @@ interface RedisServiceSpec {
   readonly hostPort?: number;
   readonly hostTlsPort?: number;
   readonly networkName: string;
+  /** The primary's replication login and its address on its Docker network, for a follower. */
   readonly replicaOf?: ReplicaOfData;
+  /** The primary's secrets, for a follower that shares them (`sharePrimaryCredentials`). */
+  readonly shared?: FailoverSecrets;
+  /** How a follower on another host than its primary reaches it, and the primary's CA, which verifies it. */
+  readonly crossHost?: CrossHostReplication & { readonly primaryCaPem: string };
 }
 
 /** What a built instance hands back to its construct. */
@@ -57,16 +67,25 @@ function savePointsFor(version: RedisVersion, options: RedisInstanceOptions): re
 }
 
 /** A literal port stays literal: `Token.asString` would mint a token for it. */
-function portText(port: number): string {
+export function portText(port: number): string {
   return Token.isUnresolved(port) ? Token.asString(port) : String(port);
 }
 
-function tlsMaterialFor(scope: Construct, handle: string, hostname: string, networkTlsHost: string, options: RedisInstanceOptions): TlsMaterial {
-  if (options.tlsCertificatePem !== undefined && options.tlsPrivateKeyPem !== undefined && options.tlsCaCertificatePem !== undefined) {
-    return suppliedTlsMaterial(options.tlsCertificatePem, options.tlsPrivateKeyPem, options.tlsCaCertificatePem);
-  }
-  return generateTlsMaterial(scope, { handle, hostname, networkTlsHost });
+function suppliesTls(options: RedisInstanceOptions): boolean {
+  return options.tlsCertificatePem !== undefined && options.tlsPrivateKeyPem !== undefined && options.tlsCaCertificatePem !== undefined;
 }
+
+/** The names peers on other hosts reach an instance under, which its generated certificate names too. */
+function peerNames(options: RedisInstanceOptions): string[] {
+  return [...(options.announceAddress === undefined ? [] : [options.announceAddress]), ...(options.tlsHostnames ?? [])];
+}
+
+/** The follower's own port that peers reach it on: the TLS one where Redis terminates TLS itself. */
+function announcedPort(settings: RedisInstanceSettings, hostPort?: number, hostTlsPort?: number): number | undefined {
+  return settings.tlsMode === RedisTlsMode.NATIVE ? hostTlsPort : hostPort;
+}
+
+const TUNNEL_LISTEN_PORT = 6379;
 
 /**
  * Builds the resources one database or follower needs once its props are
@@ -78,20 +97,26 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   const { handle, version, options, settings } = spec;
   ensureSettinglessProviders(scope);
 
+  const shared = spec.shared;
   // A literal password would be printed by every plan that shows a config file or URL; Terraform masks what is marked sensitive.
-  const password = options.password === undefined
+  const password = shared?.password ?? (options.password === undefined
     ? new Password(scope, 'Password', { length: 40, special: false }).result
-    : Token.asString(Fn.sensitive(options.password));
+    : Token.asString(Fn.sensitive(options.password)));
+  const literalPassword = shared ? shared.literalPassword : options.password;
   const files = engineFiles(version);
+  const userDefinitions = shared?.users ?? options.users ?? [];
   const users = buildInstanceUsers(scope, {
     version,
     files,
     defaultPassword: password,
-    literalDefaultPassword: options.password,
-    users: options.users ?? [],
+    literalDefaultPassword: literalPassword,
+    users: userDefinitions,
+    internalSecret: shared?.internalSecret,
   });
   const networkTlsHost = networkTlsHostFor(handle, settings.tlsMode);
-  const tls = tlsMaterialFor(scope, handle, settings.hostname, networkTlsHost, options);
+  const tlsSpec = { handle, hostname: settings.hostname, networkTlsHost, extraNames: peerNames(options) };
+  const generated = suppliesTls(options) ? undefined : generateTlsMaterial(scope, tlsSpec, shared?.ca);
+  const tls = generated ?? suppliedTlsMaterial(options.tlsCertificatePem!, options.tlsPrivateKeyPem!, options.tlsCaCertificatePem!);
 
   let dataVolume: Volume | undefined;
   if (version.persistent) {
@@ -120,7 +145,31 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     keyFile: `${files.tlsDir}/server.key`,
     caFile: `${files.tlsDir}/ca.crt`,
   };
-  const redisConf = renderRedisConf({
+  // Redis verifies the peers it connects to (its primary) with its CA file;
+  // with client certificates off, that file serves no other purpose.
+  const crossHost = spec.crossHost;
+  const primaryCa = crossHost?.transport === 'native' ? { file: `${files.tlsDir}/primary-ca.crt`, pem: crossHost.primaryCaPem } : undefined;
+  const tunnelAlias = `${handle}-tunnel`;
+  let replicaOf = spec.replicaOf;
+  if (replicaOf && crossHost) {
+    replicaOf = crossHost.transport === 'native'
+      ? { ...replicaOf, host: crossHost.primaryAddress, port: crossHost.primaryTlsPort, tls: true }
+      : { ...replicaOf, host: tunnelAlias, port: TUNNEL_LISTEN_PORT };
+  }
+  const replicationTunnel: ReplicationTunnelSpec | undefined = crossHost?.transport === 'tunnel' ? {
+    imageId: imageIdFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE, options.provider),
+    networkAlias: tunnelAlias,
+    caPem: crossHost.primaryCaPem,
+    conf: renderReplicationTunnelConf({
+      listenPort: TUNNEL_LISTEN_PORT,
+      primaryAddress: crossHost.primaryAddress,
+      primaryTlsPort: crossHost.primaryTlsPort,
+      caFile: TUNNEL_CA_PATH,
+      verifyHost: crossHost.verifyHost,
+    }),
+  } : undefined;
+  const announcePort = announcedPort(settings, spec.hostPort, spec.hostTlsPort);
+  const confInput: RedisConfInput = {
     versionName: version.name,
     engine: version.engine,
     major: version.major,
@@ -133,11 +182,28 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     appendOnly: settings.appendOnly,
     maxmemoryMb: settings.maxmemoryMb,
     maxmemoryPolicy: settings.maxmemoryPolicy,
-    replicaOf: spec.replicaOf,
-    tls: nativeTls ? { port: TLS_PORT, ...nativeTlsPaths } : undefined,
+    replicaOf,
+    announce: options.announceAddress !== undefined && announcePort !== undefined ? { ip: options.announceAddress, port: announcePort } : undefined,
+    tls: nativeTls ? { port: TLS_PORT, ...nativeTlsPaths, caFile: primaryCa?.file ?? nativeTlsPaths.caFile } : undefined,
     unixSocket: socketVolume ? { path: SOCKET_PATH, permissions: '770' } : undefined,
     extraDirectives: options.config ?? {},
+  };
+  // A failover group is built after its nodes: whether this is one of them is known only at synth.
+  const membership = () => failoverMembershipOf(scope);
+  const redisConf = Lazy.stringValue({
+    produce: () => {
+      const member = membership();
+      if (!member) return renderRedisConf(confInput);
+      // Every node can become a replica of any other: each carries the replication login, and none a fixed role.
+      const login = replicaOf ?? users.replication;
+      return renderRedisConf({ ...confInput, replicaOf: { user: login.user, password: login.password, tls: member.tlsReplication } });
+    },
   });
+  const startup = () => {
+    const member = membership()!;
+    const initial = member.initialReplicaOf;
+    return memberStartup(files, initial && replicaOfLine(version, initial.host, initial.port));
+  };
 
   const node = new RedisNode(scope, 'Node', {
     handle,
@@ -145,9 +211,12 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     role: spec.kind,
     files,
     redisImageId: imageIdFor(scope, 'RedisImage', options.image ?? version.image, options.provider),
+    entrypoint: Lazy.listValue({ produce: () => (membership() ? startup().entrypoint : [files.serverBinary]) }),
+    command: Lazy.listValue({ produce: () => (membership() ? startup().command : [files.configPath]) }),
     serverFiles: [{ file: files.configPath, content: redisConf }, ...users.files],
     healthcheckScript: users.healthcheckScript,
-    nativeTls: nativeTls ? { material: tls, ...nativeTlsPaths } : undefined,
+    nativeTls: nativeTls ? { material: tls, ...nativeTlsPaths, primaryCa } : undefined,
+    replicationTunnel,
     tlsSidecar: socketVolume && {
       imageId: imageIdFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE, options.provider),
       socketVolume,
@@ -204,6 +273,25 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     }
   }
 
-  registerInternals(scope, { replication: users.replication, hostKey: dockerHostKey(options.provider) });
+  const generatedNames = subjectAlternativeNames(tlsSpec);
+  registerInternals(scope, {
+    replication: users.replication,
+    hostKey: dockerHostKey(options.provider),
+    certificateNames: generated ? [...generatedNames.dnsNames, ...generatedNames.ipAddresses] : undefined,
+    suppliedCertificatePem: generated ? undefined : options.tlsCertificatePem,
+    secrets: {
+      password,
+      literalPassword,
+      internalSecret: users.internalSecret,
+      users: userDefinitions.map((user) => ({ ...user, password: users.appUsers.get(user.name)!.password })),
+      ca: generated?.ca,
+    },
+    sentinel: users.sentinel,
+    provider: options.provider,
+    imageReference: options.image ?? version.image,
+    hostPort: spec.hostPort,
+    hostTlsPort: spec.hostTlsPort,
+    announceAddress: options.announceAddress,
+  });
   return { credentials, appCredentials, dependableFqn: node.dependableFqn };
 }

@@ -18,6 +18,8 @@ interface GeneratedTlsSpec {
   readonly hostname: string;
   /** The TLS endpoint's alias on the Docker network (`networkTlsUrl`). */
   readonly networkTlsHost: string;
+  /** Further names peers on other hosts use (`announceAddress`, `tlsHostnames`). */
+  readonly extraNames?: readonly string[];
 }
 
 const CA_VALIDITY_HOURS = 10 * 365 * 24;
@@ -25,10 +27,15 @@ const CA_VALIDITY_HOURS = 10 * 365 * 24;
 const SERVER_CERT_VALIDITY_HOURS = 2 * 365 * 24;
 const SERVER_CERT_EARLY_RENEWAL_HOURS = 30 * 24;
 
-/** The names the certificate must verify for: the client-facing host, the network aliases and loopback. */
-function subjectAlternativeNames(spec: GeneratedTlsSpec): { dnsNames: string[]; ipAddresses: string[] } {
-  const dnsNames = [spec.hostname, spec.handle, spec.networkTlsHost, 'localhost'].filter((name) => !isIpv4(name));
-  const ipAddresses = [spec.hostname, '127.0.0.1'].filter((name) => isIpv4(name));
+/**
+ * The names the certificate must verify for: the client-facing host, the
+ * network aliases, loopback, and the names peers on other hosts use. Tokens
+ * cannot be told apart, so they go where a DNS name would.
+ */
+export function subjectAlternativeNames(spec: GeneratedTlsSpec): { dnsNames: string[]; ipAddresses: string[] } {
+  const extra = spec.extraNames ?? [];
+  const dnsNames = [spec.hostname, spec.handle, spec.networkTlsHost, 'localhost', ...extra].filter((name) => !isIpv4(name));
+  const ipAddresses = [spec.hostname, '127.0.0.1', ...extra].filter((name) => isIpv4(name));
   return { dnsNames: [...new Set(dnsNames)], ipAddresses: [...new Set(ipAddresses)] };
 }
 
@@ -50,10 +57,16 @@ export function suppliedTlsMaterial(certificatePem: string, privateKeyPem: strin
  * A CA of the instance's own and a server certificate it signs. ECDSA P-256
  * keeps TLS handshakes cheap; every maintained TLS library supports it.
  */
-export function generateTlsMaterial(scope: Construct, spec: GeneratedTlsSpec): TlsMaterial {
+/** A generated CA: the key signs the certificates of one database (and of its failover group's nodes and Sentinels). */
+export interface GeneratedCa {
+  readonly keyPem: string;
+  readonly certificatePem: string;
+}
+
+export function generateTlsMaterial(scope: Construct, spec: GeneratedTlsSpec, sharedCa?: GeneratedCa): TlsMaterial & { readonly ca: GeneratedCa } {
   // Each attribute is read once: every read creates a token and captures a stack trace, a large share of synth time.
-  const caKeyPem = new PrivateKey(scope, 'CaKey', { algorithm: 'ECDSA', ecdsaCurve: 'P256' }).privateKeyPem;
-  const caCertificatePem = new SelfSignedCert(scope, 'CaCertificate', {
+  const caKeyPem = sharedCa?.keyPem ?? new PrivateKey(scope, 'CaKey', { algorithm: 'ECDSA', ecdsaCurve: 'P256' }).privateKeyPem;
+  const caCertificatePem = sharedCa?.certificatePem ?? new SelfSignedCert(scope, 'CaCertificate', {
     privateKeyPem: caKeyPem,
     subject: [{ commonName: `${spec.handle} Redis CA`, organization: 'cdktf-docker-redis' }],
     isCaCertificate: true,
@@ -75,5 +88,5 @@ export function generateTlsMaterial(scope: Construct, spec: GeneratedTlsSpec): T
     allowedUses: ['digital_signature', 'key_encipherment', 'server_auth'],
   });
   // The provider's PEM attributes end with a newline (Go's pem.EncodeToMemory).
-  return { certificatePem: server.certPem, privateKeyPem: serverKeyPem, caCertificatePem };
+  return { certificatePem: server.certPem, privateKeyPem: serverKeyPem, caCertificatePem, ca: { keyPem: caKeyPem, certificatePem: caCertificatePem } };
 }

@@ -29,6 +29,11 @@ export interface InstanceUsersSpec {
   /** The literal `password` prop, when given: its hash is computed here, so no secret reaches the ACL file. */
   readonly literalDefaultPassword?: string;
   readonly users: readonly RedisUser[];
+  /**
+   * The secret the internal users' passwords derive from, when the instance
+   * shares another's (a failover group's members); else one is generated.
+   */
+  readonly internalSecret?: string;
 }
 
 /** Who may connect to an instance, as files, config lines and logins. */
@@ -49,6 +54,10 @@ export interface InstanceUsers {
   readonly replication: InternalLogin;
   /** The app users, by name. */
   readonly appUsers: ReadonlyMap<string, AppUser>;
+  /** The secret the internal users' passwords derive from; undefined before Redis 6. */
+  readonly internalSecret?: string;
+  /** The internal user `sentinel`'s login; undefined before Redis 6. */
+  readonly sentinel?: InternalLogin;
 }
 
 export interface AppUser {
@@ -64,7 +73,7 @@ function sha256Hex(value: string): string {
 
 /** The hash Redis compares with: computed at synth for a literal, by Terraform for a generated secret. */
 function passwordHash(password: string, literal?: string): string {
-  return literal !== undefined ? sha256Hex(literal) : Fn.sha256(password);
+  return literal !== undefined && !Token.isUnresolved(literal) ? sha256Hex(literal) : Fn.sha256(password);
 }
 
 /**
@@ -91,7 +100,7 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
     };
   }
 
-  const secret = new Password(scope, 'InternalSecret', { length: 64, special: false }).result;
+  const secret = spec.internalSecret ?? new Password(scope, 'InternalSecret', { length: 64, special: false }).result;
   const internalPassword = (user: InternalUser) => Fn.sha256(Fn.join('/', [secret, user]));
   const internalRules = internalUserRules(version.engine, version.major, version.minor);
 
@@ -131,6 +140,8 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
     defaultUrlUser: 'default',
     replication: { user: 'replication', password: internalPassword('replication') },
     appUsers,
+    internalSecret: secret,
+    sentinel: { user: 'sentinel', password: internalPassword('sentinel') },
   };
 }
 

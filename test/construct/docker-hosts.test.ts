@@ -45,11 +45,11 @@ describe('Docker hosts', () => {
     );
   });
 
-  test('fails on a follower on another host than its primary, naming both hosts', () => {
+  test('fails on a follower on another host than its primary without primaryAddress, naming both hosts', () => {
     const { stack, hostB } = twoHosts();
     const primary = new RedisDatabase(stack, 'cache', {});
     expect(() => new RedisFollower(stack, 'replica', { primary, provider: hostB })).toThrow(
-      'RedisFollower replica: `provider` puts this follower on Docker host `docker.b` and its primary cache on the default Docker host',
+      'RedisFollower replica: `primaryAddress` is required: `provider` puts this follower on Docker host `docker.b` and its primary cache on the default Docker host',
     );
   });
 });

@@ -6,6 +6,7 @@ import { BasicStack } from '../../examples/basic/main';
 import { CompleteStack } from '../../examples/complete/main';
 import { FollowerStack } from '../../examples/follower/main';
 import { MemoryOnlyStack } from '../../examples/memory-only/main';
+import { MultiHostStack } from '../../examples/multi-host/main';
 import { repoRoot } from '../support/cdktf-cli';
 
 /**
@@ -16,6 +17,7 @@ describe.each([
   ['basic', BasicStack],
   ['follower', FollowerStack],
   ['memory-only', MemoryOnlyStack],
+  ['multi-host', MultiHostStack],
   ['complete', CompleteStack],
 ] as Array<[string, new (scope: any, id: string) => TerraformStack]>)('examples/%s', (name, StackClass) => {
   test('synthesizes the same plan as before', () => {
