@@ -1,66 +1,76 @@
 /**
  * End-to-end on a real Docker engine: a synthesized stack is applied by the
  * stand-in for `cdktf deploy` (see docker-apply.ts for why and how), then used
- * and broken. Secrets and TLS material are given as literal props here (the
- * day-two suite runs generated ones). Images come from scripts/build-test-images.sh.
+ * the way apps use it, and broken. The stack runs the newest images the test
+ * images carry (Redis 8.0, HAProxy 3.2), plus one database declared at 7.0 on
+ * the oldest pair (Redis 7.0, HAProxy 2.6). `e2e-cache` is default-shaped:
+ * its password and certificates are generated (the stand-in makes the
+ * random_password and tls_* resources), and it has a follower. The other
+ * databases take literal secrets and TLS material. Every client gets its
+ * credentials from the stack's outputs, as apps do. Images come from
+ * scripts/build-test-images.sh.
  */
 import { execFile } from 'child_process';
+import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
-import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisInstanceOptions, RedisTlsMode, RedisVersion } from '../../lib';
-import { connectClient } from '../support/clients';
+import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisInstanceOptions, RedisTlsMode } from '../../lib';
+import { connectNodeRedisWithUrl, connectWithUrl, firstReplyTo, parseInfo, Redis } from '../support/clients';
 import { oldestLostWriteAgeMs, writeSequence } from '../support/durability';
 import { makeTestPki } from '../support/pki';
 import { freePort, requireTools, sleep, tempDir, waitFor } from '../support/processes';
-import { parseInfo, RedisReplyError, Reply, RespClient } from '../support/resp';
+import {
+  memoryOnlyOf, NEWEST_HAPROXY_IMAGE, NEWEST_REDIS_IMAGE, OLDEST_HAPROXY_IMAGE, OLDEST_REDIS_IMAGE, requireImages,
+} from '../support/server-images';
 import { dockerStack, synthJson } from '../support/synth';
 import { dockerApi, dockerOk, StandIn } from './docker-apply';
 
 const run = promisify(execFile);
 jest.setTimeout(180_000);
 
-const REDIS_IMAGE = process.env.REDIS_TEST_IMAGE ?? 'cdktf-docker-redis-test/redis:7.0';
-const HAPROXY_IMAGE = process.env.HAPROXY_TEST_IMAGE ?? 'cdktf-docker-redis-test/haproxy:2.6';
-
 requireTools('docker', 'openssl');
+
+/**
+ * `RedisVersion.DEFAULT` is 8.2, which no test image carries (no Debian suite
+ * ships it): the newest image, Redis 8.0, stands in for the default, declared
+ * at its own catalog entry `RedisVersion.V8_0` so the rendered config matches
+ * the server.
+ */
+const NEWEST = { version: NEWEST_REDIS_IMAGE.version, image: NEWEST_REDIS_IMAGE.image, tlsSidecarImage: NEWEST_HAPROXY_IMAGE.image };
+/** A database declared at an older version, on the oldest pair of images. */
+const OLDEST = { version: OLDEST_REDIS_IMAGE.version, image: OLDEST_REDIS_IMAGE.image, tlsSidecarImage: OLDEST_HAPROXY_IMAGE.image };
+type Images = typeof NEWEST;
 
 const workDir = tempDir('e2e');
 const pki = makeTestPki(workDir);
-const passwords = {
-  'e2e-cache': 'E2eCachePassword0123456789abcdef',
+const literalPasswords = {
   'e2e-journal': 'E2eJournalPassword0123456789abcd',
   'e2e-scratch': 'E2eScratchPassword0123456789abcd',
-  'e2e-replica': 'E2eReplicaPassword0123456789abcd',
   'e2e-secure': 'E2eSecurePassword0123456789abcde',
+  'e2e-legacy': 'E2eLegacyPassword0123456789abcde',
 };
-type Handle = keyof typeof passwords;
+const DATABASES = ['e2e-cache', 'e2e-replica', 'e2e-journal', 'e2e-scratch', 'e2e-secure', 'e2e-legacy'] as const;
+type Handle = (typeof DATABASES)[number];
 
-const ports: Record<Handle, { port: number; tlsPort: number }> = {} as any;
+const ports = {} as Record<Handle, { port: number; tlsPort: number }>;
 let standin: StandIn;
 let plan: any;
 let outputs: Record<string, string>;
 const timings: string[] = [];
 
-function commonProps(handle: Handle): RedisInstanceOptions & { port: number; tlsPort: number } {
-  return {
-    handle,
-    image: REDIS_IMAGE,
-    tlsSidecarImage: HAPROXY_IMAGE,
-    hostIp: '127.0.0.1',
-    password: passwords[handle],
-    tlsCertificatePem: pki.certPem,
-    tlsPrivateKeyPem: pki.keyPem,
-    tlsCaCertificatePem: pki.caCertPem,
-    containerSizeMb: 256,
-    ...ports[handle],
-  };
+/** Where an instance runs; secrets and TLS material stay generated unless `literalSecrets` adds them. */
+function placement(handle: Handle, images: Images = NEWEST): RedisInstanceOptions & { port: number; tlsPort: number } {
+  return { handle, image: images.image, tlsSidecarImage: images.tlsSidecarImage, hostIp: '127.0.0.1', containerSizeMb: 256, ...ports[handle] };
+}
+
+function literalSecrets(handle: keyof typeof literalPasswords): RedisInstanceOptions {
+  return { password: literalPasswords[handle], tlsCertificatePem: pki.certPem, tlsPrivateKeyPem: pki.keyPem, tlsCaCertificatePem: pki.caCertPem };
 }
 
 async function removeLeftovers(): Promise<void> {
-  const names = Object.keys(passwords).flatMap((h) => [h, `${h}-tls`]);
-  for (const name of names) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
-  for (const h of Object.keys(passwords)) {
+  for (const name of DATABASES.flatMap((h) => [h, `${h}-tls`])) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
+  for (const h of DATABASES) {
     await dockerApi('DELETE', `/volumes/${h}-data?force=true`);
     await dockerApi('DELETE', `/volumes/${h}-run?force=true`);
     await dockerApi('DELETE', `/networks/${h}`);
@@ -72,19 +82,18 @@ beforeAll(async () => {
     throw new Error(`no Docker engine answers on /var/run/docker.sock (${e.message}): run scripts/start-dockerd.sh`);
   });
   if (info.status !== 200) throw new Error(`Docker engine answered HTTP ${info.status}`);
-  for (const image of [REDIS_IMAGE, HAPROXY_IMAGE]) {
-    if ((await dockerApi('GET', `/images/${encodeURIComponent(image)}/json`)).status !== 200) {
-      throw new Error(`image ${image} is missing: run scripts/build-test-images.sh`);
-    }
-  }
-  for (const handle of Object.keys(passwords) as Handle[]) ports[handle] = { port: await freePort(), tlsPort: await freePort() };
+  requireImages([NEWEST.image, NEWEST.tlsSidecarImage, OLDEST.image, OLDEST.tlsSidecarImage]);
+  for (const handle of DATABASES) ports[handle] = { port: await freePort(), tlsPort: await freePort() };
 
   const stack = dockerStack();
-  const cache = new RedisDatabase(stack, 'cache', { version: RedisVersion.V7_0, ...commonProps('e2e-cache') });
-  new RedisDatabase(stack, 'journal', { version: RedisVersion.V7_0, appendOnly: true, ...commonProps('e2e-journal') });
-  new RedisDatabase(stack, 'scratch', { version: RedisVersion.V7_0_NORDB, size: 1, maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LRU, ...commonProps('e2e-scratch') });
-  new RedisFollower(stack, 'replica', { primary: cache, ...commonProps('e2e-replica') });
-  new RedisDatabase(stack, 'secure', { version: RedisVersion.V7_0, tlsMode: RedisTlsMode.NATIVE, ...commonProps('e2e-secure') });
+  const cache = new RedisDatabase(stack, 'cache', { version: NEWEST.version, ...placement('e2e-cache') });
+  new RedisFollower(stack, 'replica', { primary: cache, ...placement('e2e-replica') });
+  new RedisDatabase(stack, 'journal', { version: NEWEST.version, appendOnly: true, ...placement('e2e-journal'), ...literalSecrets('e2e-journal') });
+  new RedisDatabase(stack, 'scratch', {
+    version: memoryOnlyOf(NEWEST.version), size: 1, maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LRU, ...placement('e2e-scratch'), ...literalSecrets('e2e-scratch'),
+  });
+  new RedisDatabase(stack, 'secure', { version: NEWEST.version, tlsMode: RedisTlsMode.NATIVE, ...placement('e2e-secure'), ...literalSecrets('e2e-secure') });
+  new RedisDatabase(stack, 'legacy', { version: OLDEST.version, ...placement('e2e-legacy', OLDEST), ...literalSecrets('e2e-legacy') });
   plan = synthJson(stack);
 
   await removeLeftovers();
@@ -119,40 +128,20 @@ async function timed(name: string, body: () => Promise<void>): Promise<void> {
   }
 }
 
-async function connect(handle: Handle, secure = false): Promise<RespClient> {
-  const client = await RespClient.connect(
-    secure
-      ? { port: ports[handle].tlsPort, tls: { ca: outputs[`${handle}_ca_certificate`], servername: 'localhost' } }
-      : { port: ports[handle].port },
-  );
-  const reply = await client.command('AUTH', 'default', passwords[handle]);
-  if (reply !== 'OK') throw new Error(`AUTH on ${handle} failed: ${reply}`);
-  return client;
+/** Connects with the instance's `_url` or `_tls_url` output (TLS verified against its CA output), as an app would. */
+function connect(handle: Handle, tls = false): Promise<Redis> {
+  return tls ? connectWithUrl(outputs[`${handle}_tls_url`], outputs[`${handle}_ca_certificate`]) : connectWithUrl(outputs[`${handle}_url`]);
 }
 
-/** Connects with the credential URL from the stack's outputs, as an app would. */
-async function connectWithUrl(outputName: string, ca?: string): Promise<RespClient> {
-  const url = new URL(outputs[outputName]);
-  if (url.hostname !== 'localhost' || url.username !== 'default') throw new Error(`unexpected credential ${outputName}: host ${url.hostname}`);
-  const client = await RespClient.connect({
-    port: Number(url.port),
-    tls: url.protocol === 'rediss:' ? { ca, servername: url.hostname } : undefined,
-  });
-  const reply = await client.command('AUTH', decodeURIComponent(url.username), decodeURIComponent(url.password));
-  if (reply !== 'OK') throw new Error(`AUTH with ${outputName} failed: ${reply}`);
-  return client;
-}
-
-async function waitUntilServing(handle: Handle): Promise<void> {
-  await waitFor(`${handle} to serve commands`, async () => {
-    const client = await connect(handle);
+async function waitUntilServing(handle: Handle, tls = false): Promise<void> {
+  await waitFor(`${handle} to serve commands${tls ? ' over TLS' : ''}`, async () => {
+    const client = await connect(handle, tls);
     try {
-      const reply = await client.command('PING');
-      return reply === 'PONG' ? true : undefined;
+      return (await client.ping()) === 'PONG' ? true : undefined;
     } finally {
-      client.close();
+      client.disconnect();
     }
-  }, 30_000, 250);
+  }, 60_000, 250);
 }
 
 async function startIfStopped(name: string): Promise<void> {
@@ -171,15 +160,60 @@ scenario('a plan right after apply is empty on the default daemon', async () => 
   await standin.expectNoChanges(plan);
 });
 
-scenario.each(['e2e-cache', 'e2e-secure'] as Handle[])('both credential URLs of %s work from the host, TLS verified against the CA output', async (handle) => {
+scenario('e2e-cache\'s generated password and certificates: both URLs work in ioredis and node-redis from the host, TLS verified against the CA output', async () => {
+  await waitUntilServing('e2e-cache');
+  const url = outputs['e2e-cache_url'];
+  const tlsUrl = outputs['e2e-cache_tls_url'];
+  const ca = outputs['e2e-cache_ca_certificate'];
+  // What the random_password and tls_* resources made, not a literal from this file.
+  expect(decodeURIComponent(new URL(url).password)).toMatch(/^[A-Za-z0-9]{40}$/);
+  expect(new X509Certificate(ca).subject).toContain('CN=e2e-cache Redis CA');
+
+  const io = await connectWithUrl(url);
+  expect(await io.set('via-url', 'ioredis')).toBe('OK');
+  io.disconnect();
+  const ioTls = await connectWithUrl(tlsUrl, ca);
+  expect(await ioTls.get('via-url')).toBe('ioredis');
+  ioTls.disconnect();
+  const nodeRedis = await connectNodeRedisWithUrl(url);
+  expect(await nodeRedis.set('via-url', 'node-redis')).toBe('OK');
+  nodeRedis.destroy();
+  const nodeRedisTls = await connectNodeRedisWithUrl(tlsUrl, ca);
+  expect(await nodeRedisTls.get('via-url')).toBe('node-redis');
+  nodeRedisTls.destroy();
+
+  await expect(connectWithUrl(tlsUrl, pki.otherCaCertPem)).rejects.toThrow(/certificate/);
+  await expect(connectNodeRedisWithUrl(tlsUrl, pki.otherCaCertPem)).rejects.toThrow(/certificate/);
+  expect(await firstReplyTo(ports['e2e-cache'].port, 'GET via-url')).toMatch(/^-NOAUTH/);
+});
+
+scenario.each(['e2e-secure', 'e2e-legacy'] as Handle[])('both credential URLs of %s work in ioredis from the host, TLS verified against the CA output', async (handle) => {
   await waitUntilServing(handle);
-  const plain = await connectWithUrl(`${handle}_url`);
-  expect(await plain.command('SET', 'via-url', 'hello')).toBe('OK');
-  plain.close();
-  const secure = await connectWithUrl(`${handle}_tls_url`, outputs[`${handle}_ca_certificate`]);
-  expect(await secure.command('GET', 'via-url')).toBe('hello');
-  secure.close();
-  await expect(RespClient.connect({ port: ports[handle].tlsPort, tls: { ca: pki.otherCaCertPem, servername: 'localhost' } })).rejects.toThrow();
+  const plain = await connect(handle);
+  expect(await plain.set('via-url', 'hello')).toBe('OK');
+  plain.disconnect();
+  const secure = await connect(handle, true);
+  expect(await secure.get('via-url')).toBe('hello');
+  secure.disconnect();
+  await expect(connectWithUrl(outputs[`${handle}_tls_url`], pki.otherCaCertPem)).rejects.toThrow(/certificate/);
+  expect(await firstReplyTo(ports[handle].port, 'GET via-url')).toMatch(/^-NOAUTH/);
+});
+
+scenario('the 7.0 database runs Redis 7.0 behind HAProxy 2.6, the others Redis 8.0 behind HAProxy 3.2', async () => {
+  const lines: string[] = [];
+  for (const handle of DATABASES) {
+    const client = await connect(handle);
+    const { redis_version: version } = parseInfo(await client.info('server'));
+    client.disconnect();
+    lines.push(`${handle} Redis ${version.split('.').slice(0, 2).join('.')}`);
+    if (handle === 'e2e-secure') continue;
+    const { stdout } = await run('docker', ['exec', `${handle}-tls`, 'haproxy', '-v'], { timeout: 30_000 });
+    lines.push(`${handle}-tls HAProxy ${/^HAProxy version (\d+\.\d+)\./.exec(stdout)?.[1]}`);
+  }
+  expect(lines).toEqual(DATABASES.flatMap((handle) => {
+    const [redis, haproxy] = handle === 'e2e-legacy' ? ['7.0', '2.6'] : ['8.0', '3.2'];
+    return handle === 'e2e-secure' ? [`${handle} Redis ${redis}`] : [`${handle} Redis ${redis}`, `${handle}-tls HAProxy ${haproxy}`];
+  }));
 });
 
 scenario('native TLS: Redis reads a key no other user in the container can read', async () => {
@@ -189,41 +223,41 @@ scenario('native TLS: Redis reads a key no other user in the container can read'
 });
 
 scenario('the healthcheck reports healthy', async () => {
-  for (const handle of Object.keys(passwords)) await waitHealthy(handle);
+  for (const handle of DATABASES) await waitHealthy(handle);
 });
 
-scenario('Redis runs as non-root and no container shows the password in docker inspect', async () => {
-  for (const handle of Object.keys(passwords) as Handle[]) {
+scenario('Redis runs as non-root and no container shows a password in docker inspect', async () => {
+  for (const handle of DATABASES) {
     const inspected = await dockerOk('GET', `/containers/${handle}/json`);
     const status = fs.readFileSync(`/proc/${inspected.State.Pid}/status`, 'utf8');
     expect(/^Uid:\s+(\d+)\s+(\d+)/m.exec(status)?.slice(1, 3)).toEqual(['999', '999']);
   }
+  // Every password the stack has, generated ones included: each is in some URL output.
+  const passwords = Object.entries(outputs).filter(([name]) => name.endsWith('url')).map(([, url]) => decodeURIComponent(new URL(url).password));
+  expect(new Set(passwords).size).toBe(DATABASES.length);
   const names = standin.addressesOf('docker_container').map((address) => standin.attributesOf(address).name);
-  expect(names).toHaveLength(9);
+  expect(names).toHaveLength(11);
   for (const name of names) {
     const text = JSON.stringify(await dockerOk('GET', `/containers/${name}/json`));
-    for (const password of Object.values(passwords)) expect(text).not.toContain(password);
+    for (const password of passwords) expect(text).not.toContain(password);
   }
 });
 
-scenario('saved data survives docker restart of the persistent database', async () => {
-  const client = await connect('e2e-cache');
-  expect(await client.command('SET', 'survives-restart', 'yes')).toBe('OK');
-  expect(await client.command('SAVE')).toBe('OK');
-  client.close();
-  await run('docker', ['restart', 'e2e-cache'], { timeout: 90_000 });
-  await waitUntilServing('e2e-cache');
-  const again = await connect('e2e-cache');
-  expect(await again.command('GET', 'survives-restart')).toBe('yes');
-  again.close();
-});
-
-scenario('the TLS endpoint keeps working after the Redis container restarts', async () => {
-  await run('docker', ['restart', 'e2e-cache'], { timeout: 90_000 });
-  await waitUntilServing('e2e-cache');
-  const secure = await connect('e2e-cache', true);
-  expect(await secure.command('GET', 'survives-restart')).toBe('yes');
-  secure.close();
+scenario.each(['e2e-cache', 'e2e-legacy'] as Handle[])('saved data of %s survives docker restart, on both endpoints', async (handle) => {
+  const client = await connect(handle);
+  expect(await client.set('survives-restart', 'yes')).toBe('OK');
+  expect(await client.save()).toBe('OK');
+  client.disconnect();
+  await run('docker', ['restart', handle], { timeout: 90_000 });
+  await waitUntilServing(handle);
+  const plain = await connect(handle);
+  expect(await plain.get('survives-restart')).toBe('yes');
+  plain.disconnect();
+  // The sidecar stayed up: it reaches the new Redis through the socket volume.
+  await waitUntilServing(handle, true);
+  const secure = await connect(handle, true);
+  expect(await secure.get('survives-restart')).toBe('yes');
+  secure.disconnect();
 });
 
 scenario('the memory-only database has a tmpfs of the declared size and loses data on restart', async () => {
@@ -232,68 +266,66 @@ scenario('the memory-only database has a tmpfs of the declared size and loses da
   expect(Number(blocks)).toBe(1024 * 1024);
   await waitUntilServing('e2e-scratch');
   const client = await connect('e2e-scratch');
-  expect(await client.command('SET', 'ephemeral', '1')).toBe('OK');
-  client.close();
+  expect(await client.set('ephemeral', '1')).toBe('OK');
+  client.disconnect();
   await run('docker', ['restart', 'e2e-scratch'], { timeout: 90_000 });
   await waitUntilServing('e2e-scratch');
   const again = await connect('e2e-scratch');
-  expect(await again.command('DBSIZE')).toBe(0);
-  again.close();
+  expect(await again.dbsize()).toBe(0);
+  again.disconnect();
 });
 
 scenario('the follower replicates over the Docker network, refuses writes, and catches up after the primary restarts', async () => {
-  const linkUp = async () => {
+  await waitUntilServing('e2e-replica');
+  await waitFor('the follower\'s link to the primary', async () => {
     const client = await connect('e2e-replica');
     try {
-      return parseInfo(await client.command('INFO', 'replication')).master_link_status === 'up' ? true : undefined;
+      return parseInfo(await client.info('replication')).master_link_status === 'up' ? true : undefined;
     } finally {
-      client.close();
+      client.disconnect();
     }
-  };
-  await waitUntilServing('e2e-replica');
-  await waitFor('the follower\'s link to the primary', linkUp, 60_000, 500);
-  const writer = await connect('e2e-cache');
-  const replies = await writer.pipeline(Array.from({ length: 1000 }, (_, i) => ['SET', `r:${i}`, `v:${i}`]));
-  expect(replies.every((r) => r === 'OK')).toBe(true);
-  writer.close();
+  }, 60_000, 500);
+  const primary = await connect('e2e-cache');
+  const replies = await primary.pipeline(Array.from({ length: 1000 }, (_, i) => ['set', `r:${i}`, `v:${i}`])).exec();
+  expect(replies?.every(([error, reply]) => error === null && reply === 'OK')).toBe(true);
+  primary.disconnect();
+
   const reader = await connect('e2e-replica');
-  await waitFor('1,000 replicated keys', async () => ((await reader.command('GET', 'r:999')) === 'v:999' ? true : undefined), 30_000);
-  expect(await reader.command('MGET', 'r:0', 'r:500')).toEqual(['v:0', 'v:500']);
-  expect((await reader.command('SET', 'on-follower', 'x')) as Reply).toBeInstanceOf(RedisReplyError);
-  expect(String(await reader.command('SET', 'on-follower', 'x'))).toMatch(/^READONLY/);
-  reader.close();
+  await waitFor('1,000 replicated keys', async () => ((await reader.get('r:999')) === 'v:999' ? true : undefined), 30_000);
+  expect(await reader.mget('r:0', 'r:500')).toEqual(['v:0', 'v:500']);
+  await expect(reader.set('on-follower', 'x')).rejects.toThrow(/^READONLY/);
+  reader.disconnect();
 
   await run('docker', ['restart', 'e2e-cache'], { timeout: 90_000 });
   await waitUntilServing('e2e-cache');
   const after = await connect('e2e-cache');
-  expect(await after.command('SET', 'after-primary-restart', 'caught-up')).toBe('OK');
-  after.close();
+  expect(await after.set('after-primary-restart', 'caught-up')).toBe('OK');
+  after.disconnect();
   const reader2 = await connect('e2e-replica');
-  await waitFor('the follower to catch up', async () => ((await reader2.command('GET', 'after-primary-restart')) === 'caught-up' ? true : undefined), 60_000, 500);
-  reader2.close();
+  await waitFor('the follower to catch up', async () => ((await reader2.get('after-primary-restart')) === 'caught-up' ? true : undefined), 60_000, 500);
+  reader2.disconnect();
 });
 
 scenario('docker kill of the persistent database loses nothing written before its last save', async () => {
   const client = await connect('e2e-cache');
-  expect(await client.command('SET', 'before-save', 'kept')).toBe('OK');
-  expect(await client.command('SAVE')).toBe('OK');
-  expect(await client.command('SET', 'after-save', 'only-in-memory')).toBe('OK');
-  client.close();
+  expect(await client.set('before-save', 'kept')).toBe('OK');
+  expect(await client.save()).toBe('OK');
+  expect(await client.set('after-save', 'only-in-memory')).toBe('OK');
+  client.disconnect();
   await run('docker', ['kill', 'e2e-cache'], { timeout: 30_000 });
   await sleep(500);
   await startIfStopped('e2e-cache');
   await waitUntilServing('e2e-cache');
   const again = await connect('e2e-cache');
-  expect(await again.command('GET', 'before-save')).toBe('kept');
+  expect(await again.get('before-save')).toBe('kept');
   // A kill gives Redis no chance to save: a value seen here would mean the test did not really kill it.
-  expect(await again.command('GET', 'after-save')).toBeNull();
-  again.close();
+  expect(await again.get('after-save')).toBeNull();
+  again.disconnect();
 });
 
 scenario('docker kill of the AOF database loses at most one second of writes', async () => {
   await waitUntilServing('e2e-journal');
-  const journal = () => connectClient({ port: ports['e2e-journal'].port, username: 'default', password: passwords['e2e-journal'] });
-  const client = await journal();
+  const client = await connect('e2e-journal');
   const ackedAt = await writeSequence(client, 2500);
   const killedAt = Date.now();
   await run('docker', ['kill', 'e2e-journal'], { timeout: 30_000 });
@@ -301,7 +333,7 @@ scenario('docker kill of the AOF database loses at most one second of writes', a
   await sleep(500);
   await startIfStopped('e2e-journal');
   await waitUntilServing('e2e-journal');
-  const after = await journal();
+  const after = await connect('e2e-journal');
   expect(ackedAt.length).toBeGreaterThan(100);
   expect(await oldestLostWriteAgeMs(after, ackedAt, killedAt)).toBeLessThanOrEqual(1000);
   after.disconnect();
@@ -330,21 +362,17 @@ async function restartDockerDaemon(): Promise<void> {
 
 scenario('after a Docker daemon restart every database comes back with its saved data and both endpoints', async () => {
   const writer = await connect('e2e-cache');
-  expect(await writer.command('SET', 'across-daemon-restart', 'kept')).toBe('OK');
-  writer.close();
+  expect(await writer.set('across-daemon-restart', 'kept')).toBe('OK');
+  writer.disconnect();
   await restartDockerDaemon();
-  for (const handle of Object.keys(passwords) as Handle[]) {
+  for (const handle of DATABASES) {
     await waitUntilServing(handle);
-    await waitFor(`${handle}'s TLS endpoint`, async () => {
-      const secure = await connect(handle, true);
-      secure.close();
-      return true;
-    }, 60_000, 500);
+    await waitUntilServing(handle, true);
   }
   // The daemon stops containers with SIGTERM and their stop timeout: Redis saved on the way down.
   const reader = await connect('e2e-cache', true);
-  expect(await reader.command('GET', 'across-daemon-restart')).toBe('kept');
-  reader.close();
+  expect(await reader.get('across-daemon-restart')).toBe('kept');
+  reader.disconnect();
   // The next deploy after the restart (and after every scenario above) changes nothing.
   await standin.expectNoChanges(plan);
 });
