@@ -5,18 +5,21 @@
  * images carry (Redis 8.0, HAProxy 3.2), plus one database declared at 7.0 on
  * the oldest pair (Redis 7.0, HAProxy 2.6). `e2e-cache` is default-shaped:
  * its password and certificates are generated (the stand-in makes the
- * random_password and tls_* resources), and it has a follower. The other
- * databases take literal secrets and TLS material. Every client gets its
- * credentials from the stack's outputs, as apps do. Images come from
- * scripts/build-test-images.sh.
+ * random_password and tls_* resources), it has a follower and an app
+ * container on its network. The other databases take literal secrets
+ * and TLS material. Every client gets its credentials from the stack's
+ * outputs, as apps do. Images come from scripts/build-test-images.sh.
  */
 import { execFile } from 'child_process';
 import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
+import { Container } from '@cdktf/provider-docker/lib/container';
+import { Image } from '@cdktf/provider-docker/lib/image';
+import { TerraformStack } from 'cdktf';
 import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisInstanceOptions, RedisTlsMode } from '../../lib';
-import { connectNodeRedisWithUrl, connectWithUrl, firstReplyTo, parseInfo, Redis } from '../support/clients';
+import { connectClient, connectNodeRedisWithUrl, connectWithUrl, firstReplyTo, parseInfo, Redis } from '../support/clients';
 import { oldestLostWriteAgeMs, writeSequence } from '../support/durability';
 import { makeTestPki } from '../support/pki';
 import { freePort, requireTools, sleep, tempDir, waitFor } from '../support/processes';
@@ -52,6 +55,7 @@ const literalPasswords = {
 };
 const DATABASES = ['e2e-cache', 'e2e-replica', 'e2e-journal', 'e2e-scratch', 'e2e-secure', 'e2e-legacy'] as const;
 type Handle = (typeof DATABASES)[number];
+const APP_CONTAINER = 'e2e-app';
 
 const ports = {} as Record<Handle, { port: number; tlsPort: number }>;
 let standin: StandIn;
@@ -68,8 +72,42 @@ function literalSecrets(handle: keyof typeof literalPasswords): RedisInstanceOpt
   return { password: literalPasswords[handle], tlsCertificatePem: pki.certPem, tlsPrivateKeyPem: pki.keyPem, tlsCaCertificatePem: pki.caCertPem };
 }
 
+/**
+ * An app as a user would add it: a service on the database's network whose
+ * credentials are uploaded files (never env or args, which `docker inspect`
+ * shows), created after the database. Each round it first tries TLS with
+ * another database's CA, which redis-cli must refuse (`app:unverified` stays
+ * unset), then the network TLS URL with the CA output, then the plaintext
+ * network URL.
+ */
+function addApp(stack: TerraformStack, db: RedisDatabase, foreignCaPem: string): void {
+  const image = new Image(stack, 'app-image', { name: NEWEST.image, keepLocally: true });
+  const cli = (url: string, args: string) => `redis-cli -u "$(cat /run/app/${url})" ${args} --no-auth-warning`;
+  new Container(stack, 'app', {
+    name: APP_CONTAINER,
+    image: image.imageId,
+    networksAdvanced: [{ name: db.networkName }],
+    upload: [
+      { file: '/run/app/tls-url', content: db.credentials.networkTlsUrl, permissions: '0400' },
+      { file: '/run/app/url', content: db.credentials.networkUrl, permissions: '0400' },
+      { file: '/run/app/ca.pem', content: db.credentials.caCertificatePem, permissions: '0444' },
+      { file: '/run/app/foreign-ca.pem', content: foreignCaPem, permissions: '0444' },
+    ],
+    entrypoint: ['sh', '-c'],
+    command: [
+      'while :; do ' +
+      `${cli('tls-url', '--tls --cacert /run/app/foreign-ca.pem')} INCR app:unverified; ` +
+      `${cli('tls-url', '--tls --cacert /run/app/ca.pem')} INCR app:tls; ` +
+      `${cli('url', '')} INCR app:plain; ` +
+      'sleep 5; done',
+    ],
+    restart: 'unless-stopped',
+    dependsOn: [db],
+  });
+}
+
 async function removeLeftovers(): Promise<void> {
-  for (const name of DATABASES.flatMap((h) => [h, `${h}-tls`])) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
+  for (const name of [...DATABASES.flatMap((h) => [h, `${h}-tls`]), APP_CONTAINER]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
   for (const h of DATABASES) {
     await dockerApi('DELETE', `/volumes/${h}-data?force=true`);
     await dockerApi('DELETE', `/volumes/${h}-run?force=true`);
@@ -87,13 +125,14 @@ beforeAll(async () => {
 
   const stack = dockerStack();
   const cache = new RedisDatabase(stack, 'cache', { version: NEWEST.version, ...placement('e2e-cache') });
-  new RedisFollower(stack, 'replica', { primary: cache, ...placement('e2e-replica') });
+  const replica = new RedisFollower(stack, 'replica', { primary: cache, ...placement('e2e-replica') });
   new RedisDatabase(stack, 'journal', { version: NEWEST.version, appendOnly: true, ...placement('e2e-journal'), ...literalSecrets('e2e-journal') });
   new RedisDatabase(stack, 'scratch', {
     version: memoryOnlyOf(NEWEST.version), size: 1, maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LRU, ...placement('e2e-scratch'), ...literalSecrets('e2e-scratch'),
   });
   new RedisDatabase(stack, 'secure', { version: NEWEST.version, tlsMode: RedisTlsMode.NATIVE, ...placement('e2e-secure'), ...literalSecrets('e2e-secure') });
   new RedisDatabase(stack, 'legacy', { version: OLDEST.version, ...placement('e2e-legacy', OLDEST), ...literalSecrets('e2e-legacy') });
+  addApp(stack, cache, replica.credentials.caCertificatePem);
   plan = synthJson(stack);
 
   await removeLeftovers();
@@ -216,6 +255,34 @@ scenario('the 7.0 database runs Redis 7.0 behind HAProxy 2.6, the others Redis 8
   }));
 });
 
+scenario('an app container on the database network reaches e2e-cache by its network aliases, over TLS verified with the CA output and over plaintext', async () => {
+  expect(new URL(outputs['e2e-cache_network_tls_url']).host).toBe('e2e-cache-tls:6380');
+  expect(new URL(outputs['e2e-cache_network_url']).host).toBe('e2e-cache:6379');
+  const client = await connect('e2e-cache');
+  await waitFor('the app\'s first visits over TLS and plaintext', async () => {
+    const [tls, plain] = await client.mget('app:tls', 'app:plain');
+    return Number(tls) > 0 && Number(plain) > 0 ? true : undefined;
+  }, 30_000, 500);
+  // Tried first in every round: redis-cli does verify the chain.
+  expect(await client.get('app:unverified')).toBeNull();
+  client.disconnect();
+
+  // redis-cli (hiredis) checks the chain but not the host name. A client that
+  // does, node's TLS, accepts the sidecar's certificate for its alias and
+  // refuses it for a name the certificate does not carry.
+  const sidecar = await dockerOk('GET', '/containers/e2e-cache-tls/json');
+  const address = sidecar.NetworkSettings.Networks['e2e-cache'].IPAddress as string;
+  const network = new URL(outputs['e2e-cache_network_tls_url']);
+  const byAlias = (servername: string) => connectClient({
+    host: address, port: 6380, username: 'default', password: decodeURIComponent(network.password),
+    tls: { ca: outputs['e2e-cache_ca_certificate'], servername },
+  });
+  const viaAlias = await byAlias('e2e-cache-tls');
+  expect(Number(await viaAlias.get('app:tls'))).toBeGreaterThan(0);
+  viaAlias.disconnect();
+  await expect(byAlias('e2e-journal-tls')).rejects.toThrow(/does not match certificate's altnames/);
+});
+
 scenario('native TLS: Redis reads a key no other user in the container can read', async () => {
   const { stdout } = await run('docker', ['exec', 'e2e-secure', 'ls', '-ln', '/usr/local/etc/redis/tls/server.key'], { timeout: 30_000 });
   expect(stdout).toMatch(/^-rw-r----- +1 0 +0 /);
@@ -236,7 +303,8 @@ scenario('Redis runs as non-root and no container shows a password in docker ins
   const passwords = Object.entries(outputs).filter(([name]) => name.endsWith('url')).map(([, url]) => decodeURIComponent(new URL(url).password));
   expect(new Set(passwords).size).toBe(DATABASES.length);
   const names = standin.addressesOf('docker_container').map((address) => standin.attributesOf(address).name);
-  expect(names).toHaveLength(11);
+  expect(names).toHaveLength(12);
+  expect(names).toContain(APP_CONTAINER);
   for (const name of names) {
     const text = JSON.stringify(await dockerOk('GET', `/containers/${name}/json`));
     for (const password of passwords) expect(text).not.toContain(password);
@@ -360,9 +428,10 @@ async function restartDockerDaemon(): Promise<void> {
   }
 }
 
-scenario('after a Docker daemon restart every database comes back with its saved data and both endpoints', async () => {
+scenario('after a Docker daemon restart every database comes back with its saved data and both endpoints, and the app reaches it again', async () => {
   const writer = await connect('e2e-cache');
   expect(await writer.set('across-daemon-restart', 'kept')).toBe('OK');
+  const visitsBefore = Number(await writer.get('app:tls'));
   writer.disconnect();
   await restartDockerDaemon();
   for (const handle of DATABASES) {
@@ -372,6 +441,7 @@ scenario('after a Docker daemon restart every database comes back with its saved
   // The daemon stops containers with SIGTERM and their stop timeout: Redis saved on the way down.
   const reader = await connect('e2e-cache', true);
   expect(await reader.get('across-daemon-restart')).toBe('kept');
+  await waitFor('the app\'s next visit over TLS', async () => (Number(await reader.get('app:tls')) > visitsBefore ? true : undefined), 30_000, 500);
   reader.disconnect();
   // The next deploy after the restart (and after every scenario above) changes nothing.
   await standin.expectNoChanges(plan);
