@@ -5,8 +5,8 @@
  * images carry (Redis 8.0, HAProxy 3.2), plus one database declared at 7.0 on
  * the oldest pair (Redis 7.0, HAProxy 2.6). `e2e-cache` is default-shaped:
  * its password and certificates are generated (the stand-in makes the
- * random_password and tls_* resources), it has a follower and an app
- * container on its network. The other databases take literal secrets
+ * random_password and tls_* resources), it has app users, a follower and an
+ * app container on its network. The other databases take literal secrets
  * and TLS material. Every client gets its credentials from the stack's
  * outputs, as apps do. Images come from scripts/build-test-images.sh.
  */
@@ -18,7 +18,7 @@ import { promisify } from 'util';
 import { Container } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { TerraformStack } from 'cdktf';
-import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisInstanceOptions, RedisTlsMode } from '../../lib';
+import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisInstanceOptions, RedisTlsMode, RedisUser } from '../../lib';
 import { connectClient, connectNodeRedisWithUrl, connectWithUrl, firstReplyTo, parseInfo, Redis } from '../support/clients';
 import { oldestLostWriteAgeMs, writeSequence } from '../support/durability';
 import { makeTestPki } from '../support/pki';
@@ -56,6 +56,12 @@ const literalPasswords = {
 const DATABASES = ['e2e-cache', 'e2e-replica', 'e2e-journal', 'e2e-scratch', 'e2e-secure', 'e2e-legacy'] as const;
 type Handle = (typeof DATABASES)[number];
 const APP_CONTAINER = 'e2e-app';
+
+const REPORTS_PASSWORD = 'E2eReportsPassword0123456789abcd';
+const USERS: RedisUser[] = [
+  { name: 'orders', permissions: '~orders:* +@read +@write -@dangerous' },
+  { name: 'reports', permissions: '~orders:* +@read -@dangerous', password: REPORTS_PASSWORD },
+];
 
 const ports = {} as Record<Handle, { port: number; tlsPort: number }>;
 let standin: StandIn;
@@ -124,7 +130,7 @@ beforeAll(async () => {
   for (const handle of DATABASES) ports[handle] = { port: await freePort(), tlsPort: await freePort() };
 
   const stack = dockerStack();
-  const cache = new RedisDatabase(stack, 'cache', { version: NEWEST.version, ...placement('e2e-cache') });
+  const cache = new RedisDatabase(stack, 'cache', { version: NEWEST.version, users: USERS, ...placement('e2e-cache') });
   const replica = new RedisFollower(stack, 'replica', { primary: cache, ...placement('e2e-replica') });
   new RedisDatabase(stack, 'journal', { version: NEWEST.version, appendOnly: true, ...placement('e2e-journal'), ...literalSecrets('e2e-journal') });
   new RedisDatabase(stack, 'scratch', {
@@ -193,6 +199,12 @@ async function waitHealthy(name: string): Promise<void> {
     const state = (await dockerOk('GET', `/containers/${name}/json`)).State;
     return state.Health?.Status === 'healthy' ? true : undefined;
   }, 90_000, 500);
+}
+
+/** ACL LOG entries, each a flat `field, value, …` array in the reply, as objects. */
+async function aclLog(client: Redis): Promise<Array<Record<string, unknown>>> {
+  const entries = (await client.call('ACL', 'LOG')) as unknown[][];
+  return entries.map((entry) => Object.fromEntries(Array.from({ length: entry.length / 2 }, (_, i) => [entry[2 * i], entry[2 * i + 1]])));
 }
 
 scenario('a plan right after apply is empty on the default daemon', async () => {
@@ -283,6 +295,36 @@ scenario('an app container on the database network reaches e2e-cache by its netw
   await expect(byAlias('e2e-journal-tls')).rejects.toThrow(/does not match certificate's altnames/);
 });
 
+scenario('two app users of e2e-cache: both URLs of each work in ioredis from the host, each gets NOPERM outside its rules, and ACL LOG records it', async () => {
+  const ca = outputs['e2e-cache_ca_certificate'];
+  expect(decodeURIComponent(new URL(outputs['e2e-cache_user_reports_url']).password)).toBe(REPORTS_PASSWORD);
+  expect(decodeURIComponent(new URL(outputs['e2e-cache_user_orders_url']).password)).toMatch(/^[A-Za-z0-9]{40}$/);
+
+  const orders = await connectWithUrl(outputs['e2e-cache_user_orders_url']);
+  expect(await orders.set('orders:1', 'paid')).toBe('OK');
+  await expect(orders.set('invoices:1', 'x')).rejects.toThrow(/^NOPERM/);
+  await expect(orders.flushall()).rejects.toThrow(/^NOPERM/);
+  orders.disconnect();
+  const ordersTls = await connectWithUrl(outputs['e2e-cache_user_orders_tls_url'], ca);
+  expect(await ordersTls.incr('orders:count')).toBe(1);
+  ordersTls.disconnect();
+
+  for (const output of ['e2e-cache_user_reports_url', 'e2e-cache_user_reports_tls_url']) {
+    const reports = await connectWithUrl(outputs[output], ca);
+    expect(await reports.get('orders:1')).toBe('paid');
+    await expect(reports.set('orders:2', 'x')).rejects.toThrow(/^NOPERM/);
+    await expect(reports.get('invoices:1')).rejects.toThrow(/^NOPERM/);
+    reports.disconnect();
+  }
+
+  const admin = await connect('e2e-cache');
+  const denied = (await aclLog(admin)).map((e) => `${e.username} ${e.reason} ${e.object}`);
+  admin.disconnect();
+  expect(denied).toEqual(expect.arrayContaining([
+    'orders key invoices:1', 'orders command flushall', 'reports command set', 'reports key invoices:1',
+  ]));
+});
+
 scenario('native TLS: Redis reads a key no other user in the container can read', async () => {
   const { stdout } = await run('docker', ['exec', 'e2e-secure', 'ls', '-ln', '/usr/local/etc/redis/tls/server.key'], { timeout: 30_000 });
   expect(stdout).toMatch(/^-rw-r----- +1 0 +0 /);
@@ -301,7 +343,7 @@ scenario('Redis runs as non-root and no container shows a password in docker ins
   }
   // Every password the stack has, generated ones included: each is in some URL output.
   const passwords = Object.entries(outputs).filter(([name]) => name.endsWith('url')).map(([, url]) => decodeURIComponent(new URL(url).password));
-  expect(new Set(passwords).size).toBe(DATABASES.length);
+  expect(new Set(passwords).size).toBe(DATABASES.length + USERS.length);
   const names = standin.addressesOf('docker_container').map((address) => standin.attributesOf(address).name);
   expect(names).toHaveLength(12);
   expect(names).toContain(APP_CONTAINER);
@@ -343,7 +385,7 @@ scenario('the memory-only database has a tmpfs of the declared size and loses da
   again.disconnect();
 });
 
-scenario('the follower replicates over the Docker network, refuses writes, and catches up after the primary restarts', async () => {
+scenario('the follower replicates over the Docker network as the replication user, refuses writes, and catches up after the primary restarts', async () => {
   await waitUntilServing('e2e-replica');
   await waitFor('the follower\'s link to the primary', async () => {
     const client = await connect('e2e-replica');
@@ -354,6 +396,11 @@ scenario('the follower replicates over the Docker network, refuses writes, and c
     }
   }, 60_000, 500);
   const primary = await connect('e2e-cache');
+  const replicas = String(await primary.call('CLIENT', 'LIST', 'TYPE', 'replica')).trim().split('\n');
+  expect(replicas).toHaveLength(1);
+  expect(replicas[0]).toMatch(/ flags=S .* user=replication /);
+  // Nothing the follower does (AUTH, REPLCONF, PSYNC) was ever refused to the replication user.
+  expect((await aclLog(primary)).filter((e) => e.username === 'replication')).toEqual([]);
   const replies = await primary.pipeline(Array.from({ length: 1000 }, (_, i) => ['set', `r:${i}`, `v:${i}`])).exec();
   expect(replies?.every(([error, reply]) => error === null && reply === 'OK')).toBe(true);
   primary.disconnect();
