@@ -11,7 +11,7 @@
  * outputs, as apps do. Images come from scripts/build-test-images.sh.
  */
 import { execFile } from 'child_process';
-import { X509Certificate } from 'crypto';
+import { randomBytes, X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
@@ -19,10 +19,10 @@ import { Container } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { TerraformStack } from 'cdktf';
 import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisInstanceOptions, RedisTlsMode, RedisUser } from '../../lib';
-import { connectClient, connectNodeRedisWithUrl, connectWithUrl, firstReplyTo, parseInfo, Redis } from '../support/clients';
+import { configGet, connectClient, connectNodeRedisWithUrl, connectWithUrl, firstReplyTo, parseInfo, Redis } from '../support/clients';
 import { oldestLostWriteAgeMs, writeSequence } from '../support/durability';
 import { makeTestPki } from '../support/pki';
-import { freePort, requireTools, sleep, tempDir, waitFor } from '../support/processes';
+import { freePort, GaveUp, requireTools, sleep, tempDir, waitFor } from '../support/processes';
 import {
   memoryOnlyOf, NEWEST_HAPROXY_IMAGE, NEWEST_REDIS_IMAGE, OLDEST_HAPROXY_IMAGE, OLDEST_REDIS_IMAGE, requireImages,
 } from '../support/server-images';
@@ -55,6 +55,9 @@ const literalPasswords = {
 };
 const DATABASES = ['e2e-cache', 'e2e-replica', 'e2e-journal', 'e2e-scratch', 'e2e-secure', 'e2e-legacy'] as const;
 type Handle = (typeof DATABASES)[number];
+/** The memory-only pair of the full-sync scenario, in a stack of its own. */
+const OOM_HANDLES = ['e2e-oom', 'e2e-oom-replica'] as const;
+type OomHandle = (typeof OOM_HANDLES)[number];
 const APP_CONTAINER = 'e2e-app';
 
 const REPORTS_PASSWORD = 'E2eReportsPassword0123456789abcd';
@@ -63,14 +66,14 @@ const USERS: RedisUser[] = [
   { name: 'reports', permissions: '~orders:* +@read -@dangerous', password: REPORTS_PASSWORD },
 ];
 
-const ports = {} as Record<Handle, { port: number; tlsPort: number }>;
+const ports = {} as Record<Handle | OomHandle, { port: number; tlsPort: number }>;
 let standin: StandIn;
 let plan: any;
 let outputs: Record<string, string>;
 const timings: string[] = [];
 
 /** Where an instance runs; secrets and TLS material stay generated unless `literalSecrets` adds them. */
-function placement(handle: Handle, images: Images = NEWEST): RedisInstanceOptions & { port: number; tlsPort: number } {
+function placement(handle: Handle | OomHandle, images: Images = NEWEST): RedisInstanceOptions & { port: number; tlsPort: number } {
   return { handle, image: images.image, tlsSidecarImage: images.tlsSidecarImage, hostIp: '127.0.0.1', containerSizeMb: 256, ...ports[handle] };
 }
 
@@ -112,9 +115,17 @@ function addApp(stack: TerraformStack, db: RedisDatabase, foreignCaPem: string):
   });
 }
 
+function memoryOnlyPair(withFollower: boolean): any {
+  const stack = dockerStack();
+  const primary = new RedisDatabase(stack, 'oom', { version: memoryOnlyOf(NEWEST.version), ...placement('e2e-oom') });
+  if (withFollower) new RedisFollower(stack, 'oom-replica', { primary, ...placement('e2e-oom-replica') });
+  return synthJson(stack);
+}
+
 async function removeLeftovers(): Promise<void> {
-  for (const name of [...DATABASES.flatMap((h) => [h, `${h}-tls`]), APP_CONTAINER]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
-  for (const h of DATABASES) {
+  const handles = [...DATABASES, ...OOM_HANDLES];
+  for (const name of [...handles.flatMap((h) => [h, `${h}-tls`]), APP_CONTAINER]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
+  for (const h of handles) {
     await dockerApi('DELETE', `/volumes/${h}-data?force=true`);
     await dockerApi('DELETE', `/volumes/${h}-run?force=true`);
     await dockerApi('DELETE', `/networks/${h}`);
@@ -127,7 +138,7 @@ beforeAll(async () => {
   });
   if (info.status !== 200) throw new Error(`Docker engine answered HTTP ${info.status}`);
   requireImages([NEWEST.image, NEWEST.tlsSidecarImage, OLDEST.image, OLDEST.tlsSidecarImage]);
-  for (const handle of DATABASES) ports[handle] = { port: await freePort(), tlsPort: await freePort() };
+  for (const handle of [...DATABASES, ...OOM_HANDLES]) ports[handle] = { port: await freePort(), tlsPort: await freePort() };
 
   const stack = dockerStack();
   const cache = new RedisDatabase(stack, 'cache', { version: NEWEST.version, users: USERS, ...placement('e2e-cache') });
@@ -452,6 +463,79 @@ scenario('docker kill of the AOF database loses at most one second of writes', a
   expect(ackedAt.length).toBeGreaterThan(100);
   expect(await oldestLostWriteAgeMs(after, ackedAt, killedAt)).toBeLessThanOrEqual(1000);
   after.disconnect();
+});
+
+/** What the OOM killer and the restart policy leave in `docker inspect`. */
+async function oomRecord(name: string): Promise<{ oomKilled: boolean; restarts: number }> {
+  const inspected = await dockerOk('GET', `/containers/${name}/json`);
+  return { oomKilled: inspected.State.OOMKilled, restarts: inspected.RestartCount };
+}
+
+/** The container's peak memory in MB, as cgroup v1 records it (v2 reports none). */
+async function peakMemoryMb(name: string): Promise<number | undefined> {
+  const peak = (await dockerOk('GET', `/containers/${name}/stats?stream=false&one-shot=true`)).memory_stats?.max_usage;
+  return peak === undefined ? undefined : Math.round(peak / 2 ** 20);
+}
+
+/*
+ * Tried by hand with the renderer patched (not committed): without its two
+ * diskless lines, or without `repl-diskless-load on-empty-db` alone (Redis
+ * 8.0's defaults are `repl-diskless-sync yes` and `repl-diskless-load
+ * disabled`), the follower writes the primary's ~160 MB snapshot into its
+ * tmpfs data dir before loading it, the kernel charges that tmpfs to the
+ * 256 MB container, the follower is OOM-killed in its first sync, and this
+ * scenario fails with "the follower was OOM-killed". With them, each
+ * container peaks near 175 MB. The fill is what makes the difference
+ * visible: snapshot plus data (~330 MB) must exceed the container.
+ */
+scenario('a memory-only follower\'s full sync from a memory-only primary filled to 80 % of maxmemory completes without an OOM kill', async () => {
+  const pair = new StandIn();
+  try {
+    const primaryOnly = memoryOnlyPair(false);
+    await pair.apply(primaryOnly);
+    const pairOutputs = (p: any, name: string) => String(pair.outputs(p)[name].value);
+    const primary = await waitFor('e2e-oom to serve commands', async () => connectWithUrl(pairOutputs(primaryOnly, 'e2e-oom_url')), 30_000, 250);
+    const maxmemory = Number(await configGet(primary, 'maxmemory'));
+    expect(maxmemory).toBe(204 * 2 ** 20);
+    // Random bytes, so the snapshot is as large as the data (RDB compresses
+    // values with LZF); 64,000 of them fill a 64 KiB allocation, so
+    // used_memory counts little but data.
+    let keys = 0;
+    let used = 0;
+    while (used < 0.8 * maxmemory && keys < 10_000) {
+      const batch = primary.pipeline();
+      for (let i = 0; i < 50; i++) batch.set(`fill:${keys++}`, randomBytes(64_000));
+      const replies = await batch.exec();
+      if (!replies?.every(([error]) => error === null)) throw new Error(`filling e2e-oom failed: ${replies?.find(([error]) => error)?.[0]}`);
+      used = Number(parseInfo(await primary.info('memory')).used_memory);
+    }
+    expect(used).toBeLessThan(0.9 * maxmemory);
+    timings.push(`  e2e-oom filled: ${keys} keys of 64,000 random bytes, used_memory ${Math.round(used / 2 ** 20)} MB of maxmemory ${maxmemory / 2 ** 20} MB`);
+    primary.disconnect();
+
+    const withFollower = memoryOnlyPair(true);
+    const changes = await pair.apply(withFollower);
+    // A replaced primary would start empty and the sync below would prove nothing.
+    expect(changes.filter((c) => c.action !== 'create')).toEqual([]);
+    const synced = await waitFor('the follower\'s full sync', async () => {
+      const record = await oomRecord('e2e-oom-replica');
+      if (record.oomKilled || record.restarts > 0) throw new GaveUp(`the follower was OOM-killed (${JSON.stringify(record)})`);
+      const follower = await connectWithUrl(pairOutputs(withFollower, 'e2e-oom-replica_url'));
+      try {
+        const link = parseInfo(await follower.info('replication')).master_link_status;
+        return link === 'up' ? await follower.dbsize() : undefined;
+      } finally {
+        follower.disconnect();
+      }
+    }, 120_000, 500);
+    expect(synced).toBe(keys);
+    for (const name of OOM_HANDLES) {
+      expect([name, await oomRecord(name)]).toEqual([name, { oomKilled: false, restarts: 0 }]);
+      timings.push(`  ${name}: peak memory ${(await peakMemoryMb(name)) ?? 'not reported'} MB of 256 MB`);
+    }
+  } finally {
+    await pair.cleanUp();
+  }
 });
 
 /**
