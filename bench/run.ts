@@ -13,12 +13,12 @@ import * as path from 'path';
 import { promisify } from 'util';
 import { RedisDatabase, RedisInstanceOptions, RedisTlsMode, RedisVersion } from '../lib';
 import { dockerOk, StandIn } from '../test/e2e/docker-apply';
+import { connectClient } from '../test/support/clients';
 import { generatedInstances } from '../test/support/generated';
 import { startLocalRedis, startLocalTlsProxy } from '../test/support/local-servers';
 import { makeTestPki, TestPki } from '../test/support/pki';
 import { freePort, requireTools, stopAll, tempDir, waitFor } from '../test/support/processes';
 import { onHost } from '../test/support/runners';
-import { RespClient } from '../test/support/resp';
 import { dockerStack, synthJson } from '../test/support/synth';
 
 const run = promisify(execFile);
@@ -73,12 +73,13 @@ function databaseProps(handle: string, pki: TestPki, password: string, ports: { 
 
 async function waitForTls(port: number, password: string, pki: TestPki, timeoutMs: number): Promise<void> {
   await waitFor(`TLS endpoint on ${port}`, async () => {
-    const client = await RespClient.connect({ port, tls: { ca: pki.caCertPem, servername: 'localhost' }, timeoutMs: 2000 });
+    const client = await connectClient({
+      port, username: 'default', password, tls: { ca: pki.caCertPem, servername: 'localhost' }, connectTimeout: 2000, commandTimeout: 2000,
+    });
     try {
-      await client.command('AUTH', 'default', password);
-      return (await client.command('PING')) === 'PONG' ? true : undefined;
+      return (await client.ping()) === 'PONG' ? true : undefined;
     } finally {
-      client.close();
+      client.disconnect();
     }
   }, timeoutMs, 20);
 }
@@ -222,7 +223,7 @@ function cdktfSynthProcess(workDir: string, results: Record<string, unknown>, ta
       [
         `const { App, TerraformStack } = require(${JSON.stringify(require.resolve('cdktf'))});`,
         `const { DockerProvider } = require(${JSON.stringify(require.resolve('@cdktf/provider-docker/lib/provider'))});`,
-        `const { RedisDatabase } = require(${JSON.stringify(path.join(REPO, 'lib'))});`,
+        `const { RedisDatabase, RedisVersion } = require(${JSON.stringify(path.join(REPO, 'lib'))});`,
         'const app = new App();',
         "const stack = new TerraformStack(app, 'bench');",
         "new DockerProvider(stack, 'docker', {});",

@@ -12,8 +12,8 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { RedisDatabase, RedisFollower, RedisVersion } from '../../lib';
+import { configGet, connectWithUrl, parseInfo, Redis } from '../support/clients';
 import { freePort, requireTools, waitFor } from '../support/processes';
-import { parseInfo, RespClient } from '../support/resp';
 import { SecondDockerd, startSecondDockerd } from '../support/second-dockerd';
 import { synthJson, warningsUnder } from '../support/synth';
 import { dockerApi, engineFor, PlannedChange, StandIn } from './docker-apply';
@@ -98,24 +98,19 @@ function output(plan: any, name: string): string {
 }
 
 /** Connects with a credential URL output, TLS verified against the CA output, as an app would. */
-async function connectWith(plan: any, handle: string, tls = false): Promise<RespClient> {
-  const url = new URL(output(plan, `${handle}_${tls ? 'tls_url' : 'url'}`));
-  const client = await RespClient.connect({
-    port: Number(url.port),
-    tls: tls ? { ca: output(plan, `${handle}_ca_certificate`), servername: url.hostname } : undefined,
-  });
-  const reply = await client.command('AUTH', decodeURIComponent(url.username), decodeURIComponent(url.password));
-  if (reply !== 'OK') throw new Error(`AUTH with the ${handle} credentials failed`);
-  return client;
+function connectWith(plan: any, handle: string, tls = false): Promise<Redis> {
+  return tls
+    ? connectWithUrl(output(plan, `${handle}_tls_url`), output(plan, `${handle}_ca_certificate`))
+    : connectWithUrl(output(plan, `${handle}_url`));
 }
 
 async function waitServing(plan: any, handle: string): Promise<void> {
   await waitFor(`${handle} to serve through its outputs`, async () => {
     const client = await connectWith(plan, handle);
     try {
-      return (await client.command('PING')) === 'PONG' ? true : undefined;
+      return (await client.ping()) === 'PONG' ? true : undefined;
     } finally {
-      client.close();
+      client.disconnect();
     }
   }, 30_000, 250);
 }
@@ -181,18 +176,18 @@ scenario('generated password and certificates work end to end; 0.0.0.0 and Docke
 
   await waitServing(plan, 'dtwo-primary');
   const writer = await connectWith(plan, 'dtwo-primary', true);
-  expect(await writer.pipeline(Array.from({ length: 100 }, (_, i) => ['SET', `k:${i}`, `v:${i}`]))).toEqual(Array(100).fill('OK'));
-  writer.close();
+  expect(await writer.pipeline(Array.from({ length: 100 }, (_, i) => ['set', `k:${i}`, `v:${i}`])).exec()).toEqual(Array(100).fill([null, 'OK']));
+  writer.disconnect();
   await waitServing(plan, 'dtwo-replica');
   await waitFor('the follower to replicate', async () => {
     const reader = await connectWith(plan, 'dtwo-replica', true);
     try {
-      return (await reader.command('GET', 'k:99')) === 'v:99' ? true : undefined;
+      return (await reader.get('k:99')) === 'v:99' ? true : undefined;
     } finally {
-      reader.close();
+      reader.disconnect();
     }
   }, 60_000, 500);
-  await expect(RespClient.connect({ port: ports.primaryTls, tls: { ca: output(plan, 'dtwo-replica_ca_certificate'), servername: 'localhost' } })).rejects.toThrow();
+  await expect(connectWithUrl(output(plan, 'dtwo-primary_tls_url'), output(plan, 'dtwo-replica_ca_certificate'))).rejects.toThrow(/certificate/);
 });
 
 scenario('a database stopped with docker stop survives refreshes; the next deploy starts it again with its data', async () => {
@@ -206,8 +201,8 @@ scenario('a database stopped with docker stop survives refreshes; the next deplo
   expect(summary(plan, await standin.apply(plan))).toEqual(['replace docker_container dtwo-primary']);
   await waitServing(plan, 'dtwo-primary');
   const reader = await connectWith(plan, 'dtwo-primary');
-  expect(await reader.command('GET', 'k:42')).toBe('v:42');
-  reader.close();
+  expect(await reader.get('k:42')).toBe('v:42');
+  reader.disconnect();
   await standin.expectNoChanges(plan);
 });
 
@@ -218,9 +213,9 @@ scenario('raising containerSizeMb of a persistent database keeps its data, repla
   timings.push(`  containerSizeMb apply (stop with save, create): ${Date.now() - started} ms`);
   await waitServing(plan, 'dtwo-primary');
   const client = await connectWith(plan, 'dtwo-primary');
-  expect(await client.command('GET', 'k:7')).toBe('v:7');
-  expect(await client.command('CONFIG', 'GET', 'maxmemory')).toEqual(['maxmemory', String(192 * 1024 * 1024)]);
-  client.close();
+  expect(await client.get('k:7')).toBe('v:7');
+  expect(await configGet(client, 'maxmemory')).toBe(String(192 * 1024 * 1024));
+  client.disconnect();
   expect((await inspect('dtwo-primary')).HostConfig.Memory).toBe(384 * 1024 * 1024);
   await standin.expectNoChanges(plan);
 });
@@ -229,17 +224,17 @@ scenario('the same change of a memory-only database warns at synth that the data
   const before = synth({ ...FIRST, primaryContainerSizeMb: 384 }).plan;
   await waitServing(before, 'dtwo-scratch');
   const writer = await connectWith(before, 'dtwo-scratch');
-  expect(await writer.command('SET', 'ephemeral', '1')).toBe('OK');
-  writer.close();
+  expect(await writer.set('ephemeral', '1')).toBe('OK');
+  writer.disconnect();
 
   const { plan, scratch } = synth({ ...FIRST, primaryContainerSizeMb: 384, scratchContainerMb: 384 });
   expect(warningsUnder(scratch)).toContainEqual(expect.stringMatching(/memory-only: .*`containerSizeMb`.* empties the database/));
   expect(summary(plan, await standin.apply(plan))).toEqual(['replace docker_container dtwo-scratch']);
   await waitServing(plan, 'dtwo-scratch');
   const reader = await connectWith(plan, 'dtwo-scratch');
-  expect(await reader.command('DBSIZE')).toBe(0);
-  expect(await reader.command('CONFIG', 'GET', 'maxmemory')).toEqual(['maxmemory', String(307 * 1024 * 1024)]);
-  reader.close();
+  expect(await reader.dbsize()).toBe(0);
+  expect(await configGet(reader, 'maxmemory')).toBe(String(307 * 1024 * 1024));
+  reader.disconnect();
   await standin.expectNoChanges(plan);
 });
 
@@ -260,16 +255,16 @@ scenario('upgrading 7.0 to 8.0 keeps the data and replaces exactly what the plan
   expect(summary(plan, await standin.apply(plan))).toEqual(planned);
   await waitServing(plan, 'dtwo-primary');
   const client = await connectWith(plan, 'dtwo-primary', true);
-  expect(parseInfo(await client.command('INFO', 'server')).redis_version).toMatch(/^8\.0\./);
-  expect(await client.command('MGET', 'k:0', 'k:99')).toEqual(['v:0', 'v:99']);
-  client.close();
+  expect(parseInfo(await client.info('server')).redis_version).toMatch(/^8\.0\./);
+  expect(await client.mget('k:0', 'k:99')).toEqual(['v:0', 'v:99']);
+  client.disconnect();
   await waitServing(plan, 'dtwo-replica');
   await waitFor('the upgraded follower to catch up', async () => {
     const reader = await connectWith(plan, 'dtwo-replica');
     try {
-      return (await reader.command('GET', 'k:99')) === 'v:99' ? true : undefined;
+      return (await reader.get('k:99')) === 'v:99' ? true : undefined;
     } finally {
-      reader.close();
+      reader.disconnect();
     }
   }, 60_000, 500);
   await standin.expectNoChanges(plan);
@@ -302,8 +297,8 @@ scenario('replacing the network and the -run volume replaces the containers usin
   expect(Date.now() - started).toBeLessThan(30_000);
   await waitServing(plan, 'dtwo-primary');
   const client = await connectWith(plan, 'dtwo-primary', true);
-  expect(await client.command('GET', 'k:5')).toBe('v:5');
-  client.close();
+  expect(await client.get('k:5')).toBe('v:5');
+  client.disconnect();
   await waitServing(plan, 'dtwo-replica');
   await standin.expectNoChanges(plan);
 });
@@ -313,8 +308,8 @@ scenario('a destroy with preventDestroy on fails before touching anything; with 
   await expect(standin.destroy(plan)).rejects.toThrow(/Instance cannot be destroyed: .*docker_volume\.primary_Data_\w+.*prevent_destroy/);
   expect((await inspect('dtwo-primary')).State.Running).toBe(true);
   const client = await connectWith(plan, 'dtwo-primary');
-  expect(await client.command('GET', 'k:1')).toBe('v:1');
-  client.close();
+  expect(await client.get('k:1')).toBe('v:1');
+  client.disconnect();
 
   const unprotected = relabelled({ ...UPGRADED, preventDestroy: false });
   expect(await standin.apply(unprotected)).toEqual([]);

@@ -1,5 +1,6 @@
 import * as net from 'net';
 import Redis, { RedisOptions } from 'ioredis';
+import { createClient } from 'redis';
 
 export { Redis };
 
@@ -45,6 +46,27 @@ export async function connectWithUrl(url: string, caCertificatePem?: string): Pr
   const { host: _host, ...defaults } = TEST_DEFAULTS;
   const tls = url.startsWith('rediss:') ? { ca: caCertificatePem } : undefined;
   return connected(new Redis(url, { ...defaults, tls }));
+}
+
+function nodeRedisClient(url: string, caCertificatePem?: string) {
+  const common = { connectTimeout: 10_000, reconnectStrategy: false as const };
+  const socket = url.startsWith('rediss:') ? { ...common, tls: true as const, ca: caCertificatePem } : common;
+  return createClient({ url, socket });
+}
+
+export type NodeRedisClient = ReturnType<typeof nodeRedisClient>;
+
+/**
+ * Connects node-redis (the `redis` package) with a credential URL the way an
+ * app does, `createClient({ url, socket: { tls: true, ca } })`: node-redis
+ * parses the URL. No reconnects, so a failure surfaces at once.
+ */
+export async function connectNodeRedisWithUrl(url: string, caCertificatePem?: string): Promise<NodeRedisClient> {
+  const client = nodeRedisClient(url, caCertificatePem);
+  // connect() rejects with the cause; without a listener the same error would also be thrown as unhandled.
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
 }
 
 /** The `field:value` lines of an INFO reply. */
