@@ -12,6 +12,8 @@ import { claimHandle, claimHostPort, HostPortRequest } from './stack-registry';
 import { count, HANDLE_PATTERN, HANDLE_RULE, handleFromId, IPV4, isHostname, MAX_HANDLE_LENGTH, ProblemList } from './validation';
 
 const MIN_CONTAINER_SIZE_MB = 256;
+/** What memory-only flavors render so a full sync never goes through their tmpfs data dir. */
+const MEMORY_ONLY_OWNED_DIRECTIVES: readonly string[] = ['repl-diskless-sync', 'repl-diskless-load'];
 const PASSWORD_PATTERN = /^[A-Za-z0-9._~-]{16,128}$/;
 /** redis.conf names: dashes, and underscores in a few (`bgsave_cpulist` before 7.4). */
 const DIRECTIVE_NAME = /^[a-z][a-z0-9_-]*$/;
@@ -124,6 +126,7 @@ export function checkInstanceSettings(
   const { engine, major, minor } = version;
   for (const name of Object.keys(options.config ?? {})) {
     if (OWNED_DIRECTIVES.includes(name.toLowerCase()) || !DIRECTIVE_NAME.test(name)) continue;
+    if (!version.persistent && MEMORY_ONLY_OWNED_DIRECTIVES.includes(name.toLowerCase())) continue;
     const unknown = configDirectiveProblem(engine, major, minor, name);
     if (unknown) problems.add(unknown);
     else if (isIgnoredConfigDirective(engine, major, minor, name)) {
@@ -136,6 +139,12 @@ export function checkInstanceSettings(
   }
   if (!version.persistent) {
     const useInstead = version.persistentFlavor.name;
+    for (const name of Object.keys(options.config ?? {}).filter((n) => MEMORY_ONLY_OWNED_DIRECTIVES.includes(n.toLowerCase()))) {
+      problems.add(
+        `\`config\` must not set "${name}" on memory-only "${version.name}": the construct keeps full syncs off the tmpfs data dir, ` +
+        'which counts against the container\'s memory (a follower would be OOM-killed loading a large one)',
+      );
+    }
     if (options.appendOnly) {
       problems.add(`\`appendOnly\` needs a persistent version, got memory-only "${version.name}"; use "${useInstead}"`);
     }

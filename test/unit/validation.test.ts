@@ -137,6 +137,14 @@ describe('RedisDatabase validation', () => {
     },
   );
 
+  test.each(['repl-diskless-load', 'repl-diskless-sync'])('fails on config setting %s of a memory-only flavor, which keeps full syncs off its tmpfs', (directive) => {
+    expect(errorOf(() => database({ version: RedisVersion.V8_0_NORDB, config: { [directive]: 'disabled' } }))).toBe(
+      `RedisDatabase cache: \`config\` must not set "${directive}" on memory-only "8.0-nordb": the construct keeps full syncs off the tmpfs data dir, ` +
+      'which counts against the container\'s memory (a follower would be OOM-killed loading a large one)',
+    );
+    expect(() => database({ version: RedisVersion.V8_0, config: { [directive]: directive === 'repl-diskless-load' ? 'swapdb' : 'yes' } })).not.toThrow();
+  });
+
   test('fails on a config value spanning lines', () => {
     expect(errorOf(() => database({ config: { timeout: '0\nrequirepass x' } }))).toBe(
       'RedisDatabase cache: `config` value of "timeout" must be a single line',
