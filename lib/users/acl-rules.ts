@@ -159,7 +159,7 @@ const COMMAND_CHANGES: readonly LineCommands[] = [
       'cluster|slot-stats', 'xackdel', 'xdelex',
     ],
   },
-  // valkey-io/valkey 8.0.1: src/commands/*.json (Valkey forked from Redis 7.2.4). 8.0.2 to 8.0.9 add
+  // valkey-io/valkey 8.0.1: src/commands/*.json (Valkey forked from Redis 7.2.4). 8.0.2 to 8.0.11 add
   // no command: no command of 9.1.2's JSON files dates itself to an 8.0 patch release.
   {
     line: 'valkey 8.0',
@@ -168,7 +168,7 @@ const COMMAND_CHANGES: readonly LineCommands[] = [
       'client|capa', 'cluster|slot-stats', 'script|show',
     ],
   },
-  // Debian's valkey_8.1.1+dfsg1 release tarball: src/commands/*.json. 8.1.2 to 8.1.8 add no command,
+  // Debian's valkey_8.1.1+dfsg1 release tarball: src/commands/*.json. 8.1.2 to 8.1.10 add no command,
   // as for 8.0.
   {
     line: 'valkey 8.1',
