@@ -322,10 +322,13 @@ export const INTERNAL_USER_RULES: Readonly<Record<InternalUser, Readonly<Record<
   // LATENCY HISTOGRAM.
   // Without CONFIG GET, which would hand the exporter every password in the config (masterauth): the
   // exporter runs with --config-command=- and reads maxmemory from INFO (redis_memory_max_bytes).
+  // From 1.87 (exporter/commandlog.go; the metrics module runs a later release) every scrape also
+  // sends COMMANDLOG LEN, which Valkey 8.1 added: refused, every scrape would be a denial in ACL LOG.
   exporter: {
     'redis 6.0': '+client|setname +info +latency|latest +slowlog|len +slowlog|get',
     'redis 7.0': '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get',
     'valkey 8.0': '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get',
+    'valkey 8.1': '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get +commandlog|len',
   },
 };
 
