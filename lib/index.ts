@@ -3,3 +3,4 @@ export * from './redis-options';
 export * from './redis-database';
 export * from './redis-follower';
 export * from './users/redis-user';
+export * from './metrics/metrics-options';

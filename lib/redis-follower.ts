@@ -6,6 +6,7 @@ import { incompatibility } from './private/compatibility';
 import { engineFeatures } from './private/engine';
 import { dockerHostName } from './private/docker-hosts';
 import { internalsOf } from './private/internals';
+import { checkMetrics, ResolvedMetrics } from './metrics/metrics-checks';
 import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
 import { REDIS_PORT } from './private/redis-node';
 import { buildRedisService, networkTlsHostFor } from './private/redis-service';
@@ -64,6 +65,8 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
   public readonly settings: RedisInstanceSettings;
   /** The Terraform address other resources' `dependsOn` waits for: its last container. */
   public readonly fqn: string;
+  /** `http://HOST:PORT/metrics` of its exporter, when `metrics` is enabled (its own, or its primary's). */
+  public readonly metricsUrl?: string;
   private readonly appCredentials: ReadonlyMap<string, RedisCredentials>;
   /** The database this follower replicates from. */
   public readonly primary: IRedisDatabase;
@@ -99,10 +102,15 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
       persistent: primary.version.persistent,
       sameHost: true,
     });
+    let metrics: ResolvedMetrics | undefined;
     if (version && settings) {
       checkInstanceSettings(check, version, props, settings, ports, networkTlsHostFor(this.handle, settings.tlsMode));
       checkUsers(check, version, props.users);
       this.warnAboutPrimary(check, version, settings);
+      metrics = checkMetrics(check, version, props, networkTlsHostFor(this.handle, settings.tlsMode), {
+        metrics: primaryInternals?.metrics,
+        sameHost: primaryInternals?.hostKey === check.hostKey,
+      });
     }
     check.problems.throwIfAny();
     this.version = version!;
@@ -127,10 +135,12 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
         user: primaryLogin!.user,
         password: primaryLogin!.password,
       },
+      metrics,
     });
     this.credentials = service.credentials;
     this.appCredentials = service.appCredentials;
     this.fqn = service.dependableFqn;
+    this.metricsUrl = service.metricsUrl;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { ResolvedMetrics } from '../metrics/metrics-checks';
 
 /** How a client of the library's own (a follower, a backup) authenticates to an instance. */
 export interface InternalLogin {
@@ -13,6 +14,10 @@ export interface InstanceInternals {
   readonly replication: InternalLogin;
   /** The Docker host it runs on (see `dockerHostKey`). */
   readonly hostKey: string;
+  /** What the metrics exporter logs in as (Redis 6.0 and later). */
+  readonly exporter?: InternalLogin;
+  /** Its exporter's settings, when it runs one: what its followers inherit. */
+  readonly metrics?: ResolvedMetrics;
 }
 
 const internalsByInstance = new WeakMap<IConstruct, InstanceInternals>();

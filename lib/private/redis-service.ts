@@ -4,6 +4,8 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { RedisCredentials, RedisInstanceOptions, RedisInstanceSettings, RedisRestartPolicy, RedisTlsMode, SavePoint } from '../redis-options';
 import { RedisVersion } from '../redis-version';
+import { ResolvedMetrics } from '../metrics/metrics-checks';
+import { MetricsExporter } from '../metrics/metrics-exporter';
 import { dockerHostKey } from './docker-hosts';
 import { engineFiles } from './engine';
 import { registerInternals } from './internals';
@@ -40,6 +42,7 @@ interface RedisServiceSpec {
   readonly hostTlsPort?: number;
   readonly networkName: string;
   readonly replicaOf?: ReplicaOfData;
+  readonly metrics?: ResolvedMetrics;
 }
 
 /** What a built instance hands back to its construct. */
@@ -49,6 +52,8 @@ export interface RedisService {
   readonly appCredentials: ReadonlyMap<string, RedisCredentials>;
   /** The container other resources wait for: depending on it means Redis and its TLS endpoint exist. */
   readonly dependableFqn: string;
+  /** The metrics endpoint, when the instance runs an exporter. */
+  readonly metricsUrl?: string;
 }
 
 function savePointsFor(version: RedisVersion, options: RedisInstanceOptions): readonly SavePoint[] {
@@ -204,6 +209,11 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     }
   }
 
-  registerInternals(scope, { replication: users.replication, hostKey: dockerHostKey(options.provider) });
-  return { credentials, appCredentials, dependableFqn: node.dependableFqn };
+  registerInternals(scope, { replication: users.replication, hostKey: dockerHostKey(options.provider), exporter: users.exporter, metrics: spec.metrics });
+  const metrics = spec.metrics && new MetricsExporter(scope, 'Metrics', spec.metrics, {
+    handle, role: spec.kind, provider: options.provider, image: options.metricsImage, restart: options.restart ?? RedisRestartPolicy.UNLESS_STOPPED,
+    networkName: spec.networkName, network: networkNamed(scope, spec.networkName), tlsHost: networkTlsHost, tlsPort: TLS_PORT,
+    caCertificatePem: tls.caCertificatePem, login: users.exporter!, hostname: settings.hostname, createOutput: options.createOutputs ?? true,
+  });
+  return { credentials, appCredentials, dependableFqn: node.dependableFqn, metricsUrl: metrics?.url };
 }

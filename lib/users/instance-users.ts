@@ -46,6 +46,8 @@ export interface InstanceUsers {
   readonly defaultUrlUser: string;
   /** What followers of this instance log in as. */
   readonly replication: InternalLogin;
+  /** What the metrics exporter logs in as; undefined before Redis 6, which has no users. */
+  readonly exporter?: InternalLogin;
   /** The app users, by name. */
   readonly appUsers: ReadonlyMap<string, AppUser>;
 }
@@ -129,6 +131,7 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
       `printf 'AUTH health %s\\nPING\\n' "$(cat ${healthSecretFile})" | ${files.cliBinary} -p ${REDIS_PORT} | grep -qx PONG`,
     defaultUrlUser: 'default',
     replication: { user: 'replication', password: internalPassword('replication') },
+    exporter: { user: 'exporter', password: internalPassword('exporter') },
     appUsers,
   };
 }
