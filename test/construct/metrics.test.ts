@@ -89,6 +89,20 @@ describe('metrics options', () => {
     expect(s.db.metricsUrl).toBeUndefined();
   });
 
+  test('turning metrics on adds the exporter and its image and changes no other resource', () => {
+    const without = synth({ version: RedisVersion.VALKEY_8_1 }).json;
+    const withMetrics = synth({ version: RedisVersion.VALKEY_8_1, metrics: { enabled: true } }).json;
+    const { cache_Metrics_Exporter_E8748D2C: exporter, ...containers } = withMetrics.resource.docker_container;
+    expect(exporter).toBeDefined();
+    expect(containers).toEqual(without.resource.docker_container);
+    const { 'image-oliver006-redis-exporter-v1-93-0': image, ...images } = withMetrics.resource.docker_image;
+    expect(image).toBeDefined();
+    expect(images).toEqual(without.resource.docker_image);
+    for (const type of ['docker_volume', 'docker_network', 'random_password', 'tls_private_key', 'tls_self_signed_cert', 'tls_cert_request', 'tls_locally_signed_cert']) {
+      expect(withMetrics.resource[type]).toEqual(without.resource[type]);
+    }
+  });
+
   test('with native TLS, reads the server under its handle, which the certificate names', () => {
     const s = synth({ tlsMode: RedisTlsMode.NATIVE, metrics: { enabled: true } });
     expect(exporterOf(s.stack).command[0]).toBe('--redis.addr=rediss://cache:6380');
