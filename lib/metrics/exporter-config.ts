@@ -5,7 +5,7 @@
  */
 
 /** Where the exporter container finds its files (uploads, root-owned). */
-export const EXPORTER_CONFIG_DIR = '/etc/redis_exporter';
+const EXPORTER_CONFIG_DIR = '/etc/redis_exporter';
 export const EXPORTER_PASSWORD_FILE = `${EXPORTER_CONFIG_DIR}/password.json`;
 export const EXPORTER_CA_FILE = `${EXPORTER_CONFIG_DIR}/ca.crt`;
 /** The exporter's own default port, in the container. */
@@ -20,7 +20,7 @@ export interface ExporterConfigInput {
 }
 
 /** `rediss://HOST:PORT`: TLS, with the host the certificate is verified for. */
-export function exporterRedisAddress(input: ExporterConfigInput): string {
+function exporterRedisAddress(input: ExporterConfigInput): string {
   return `rediss://${input.tlsHost}:${input.tlsPort}`;
 }
 

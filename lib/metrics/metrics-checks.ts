@@ -7,7 +7,7 @@ import { InstanceCheck } from '../private/instance-checks';
 import { claimHostPort } from '../private/stack-registry';
 import { IPV4 } from '../private/validation';
 
-export const DEFAULT_METRICS_HOST_IP = '127.0.0.1';
+const DEFAULT_METRICS_HOST_IP = '127.0.0.1';
 
 /** The exporter an instance runs, its props checked and defaults (and a primary's settings) applied. */
 export interface ResolvedMetrics {

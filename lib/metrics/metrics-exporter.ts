@@ -11,7 +11,7 @@ import {
 import { ResolvedMetrics } from './metrics-checks';
 
 /** oliver006/redis_exporter's official image (scratch, user 59000:59000, entrypoint /redis_exporter). */
-export const DEFAULT_METRICS_IMAGE = 'oliver006/redis_exporter:v1.93.0';
+const DEFAULT_METRICS_IMAGE = 'oliver006/redis_exporter:v1.93.0';
 const EXPORTER_BINARY = '/redis_exporter';
 const EXPORTER_UID = 59000;
 const EXPORTER_MEMORY_MB = 128;
