@@ -4,3 +4,4 @@ export * from './redis-database';
 export * from './redis-follower';
 export * from './users/redis-user';
 export * from './failover/redis-failover';
+export * from './metrics/metrics-options';

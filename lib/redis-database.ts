@@ -3,6 +3,7 @@ import { Network } from '@cdktf/provider-docker/lib/network';
 import { Construct } from 'constructs';
 import { IRedisDatabase, RedisCredentials, RedisInstanceOptions, RedisInstanceSettings } from './redis-options';
 import { RedisVersion } from './redis-version';
+import { checkMetrics, ResolvedMetrics } from './metrics/metrics-checks';
 import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
 import { dockerLabels, REDIS_PORT } from './private/redis-node';
 import { buildRedisService, networkTlsHostFor } from './private/redis-service';
@@ -66,6 +67,8 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
   public readonly settings: RedisInstanceSettings;
   /** The Terraform address other resources' `dependsOn` waits for: its last container. */
   public readonly fqn: string;
+  /** `http://HOST:PORT/metrics` of its exporter, when `metrics` is enabled. */
+  public readonly metricsUrl?: string;
   private readonly appCredentials: ReadonlyMap<string, RedisCredentials>;
 
   constructor(scope: Construct, id: string, props: RedisDatabaseProps = {}) {
@@ -79,10 +82,12 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
     const version = lookUpVersion(check, props.version, RedisVersion.DEFAULT);
     checkInstanceOptions(check, props, ports);
     const settings = version && resolveSettings(version, props);
+    let metrics: ResolvedMetrics | undefined;
     if (version && settings) {
       checkInstanceSettings(check, version, props, settings, ports, networkTlsHostFor(this.handle, settings.tlsMode));
       checkUsers(check, version, props.users);
       checkPeerAddresses(check, props, settings, ports);
+      metrics = checkMetrics(check, version, props, networkTlsHostFor(this.handle, settings.tlsMode));
     }
     check.problems.throwIfAny();
     this.version = version!;
@@ -107,10 +112,12 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
       hostPort: ports[0].port,
       hostTlsPort: ports[1].port,
       networkName: this.networkName,
+      metrics,
     });
     this.credentials = service.credentials;
     this.appCredentials = service.appCredentials;
     this.fqn = service.dependableFqn;
+    this.metricsUrl = service.metricsUrl;
   }
 
   /**

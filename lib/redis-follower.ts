@@ -6,6 +6,7 @@ import { RedisVersion } from './redis-version';
 import { incompatibility } from './private/compatibility';
 import { engineFeatures } from './private/engine';
 import { internalsOf } from './private/internals';
+import { checkMetrics, ResolvedMetrics } from './metrics/metrics-checks';
 import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
 import { dockerLabels, REDIS_PORT } from './private/redis-node';
 import { buildRedisService, networkTlsHostFor, portText } from './private/redis-service';
@@ -96,6 +97,8 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
   public readonly settings: RedisInstanceSettings;
   /** The Terraform address other resources' `dependsOn` waits for: its last container. */
   public readonly fqn: string;
+  /** `http://HOST:PORT/metrics` of its exporter, when `metrics` is enabled (its own, or its primary's). */
+  public readonly metricsUrl?: string;
   private readonly appCredentials: ReadonlyMap<string, RedisCredentials>;
   /** The database this follower replicates from. */
   public readonly primary: IRedisDatabase;
@@ -138,12 +141,17 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
       sameHost,
     });
     let crossHost: CrossHostReplication | undefined;
+    let metrics: ResolvedMetrics | undefined;
     if (version && settings) {
       checkInstanceSettings(check, version, props, settings, ports, networkTlsHostFor(this.handle, settings.tlsMode));
       checkUsers(check, version, props.users);
       checkPeerAddresses(check, props, settings, ports);
       if (primaryInternals) crossHost = planCrossHostReplication(check, primary, primaryInternals, props.primaryAddress, settings, portText);
       this.warnAboutPrimary(check, version, settings, sameHost);
+      metrics = checkMetrics(check, version, props, networkTlsHostFor(this.handle, settings.tlsMode), {
+        metrics: primaryInternals?.metrics,
+        sameHost,
+      });
     }
     check.problems.throwIfAny();
     this.version = version!;
@@ -177,10 +185,12 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
       },
       crossHost: crossHost && { ...crossHost, primaryCaPem: primary.credentials.caCertificatePem },
       shared: props.sharePrimaryCredentials ? primaryInternals!.secrets : undefined,
+      metrics,
     });
     this.credentials = service.credentials;
     this.appCredentials = service.appCredentials;
     this.fqn = service.dependableFqn;
+    this.metricsUrl = service.metricsUrl;
   }
 
   /**
@@ -206,7 +216,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
     if (version.persistent && primary.version.persistent && settings.size < theirs.size) {
       check.warn(`\`size\` ${settings.size} GB is less than its primary ${primary.handle}'s ${theirs.size} GB: the follower writes the same snapshots, and a full disk stops its snapshots and replication`);
     }
-    const wider = sameHost && (settings.hostIp === '0.0.0.0' && theirs.hostIp !== '0.0.0.0') || (isLoopback(theirs.hostIp) && !isLoopback(settings.hostIp));
+    const wider = sameHost && ((settings.hostIp === '0.0.0.0' && theirs.hostIp !== '0.0.0.0') || (isLoopback(theirs.hostIp) && !isLoopback(settings.hostIp)));
     if (wider) {
       check.warn(`\`hostIp\` ${settings.hostIp} publishes this copy of the data more widely than its primary ${primary.handle} (${theirs.hostIp}): it can be reached where the primary cannot`);
     }

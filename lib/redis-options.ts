@@ -1,5 +1,6 @@
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { IConstruct } from 'constructs';
+import { RedisMetricsOptions } from './metrics/metrics-options';
 import { RedisVersion } from './redis-version';
 import { RedisUser } from './users/redis-user';
 
@@ -311,6 +312,25 @@ export interface RedisInstanceOptions {
    * @default "haproxy:3.2.4"
    */
   readonly tlsSidecarImage?: string;
+
+  /**
+   * A Prometheus exporter (oliver006/redis_exporter) in a container
+   * `HANDLE-metrics` on the instance's network, reading the server over TLS
+   * with the certificate verified, as the library's `exporter` user (Redis 6.0
+   * and later, Valkey); its endpoint URL is `metricsUrl` and the output
+   * `HANDLE_metrics_url`.
+   *
+   * @default - no exporter; a follower inherits its primary's `metrics`
+   */
+  readonly metrics?: RedisMetricsOptions;
+
+  /**
+   * Image of the metrics exporter, for private registries and air-gapped
+   * hosts. Pin a tag or a digest.
+   *
+   * @default "oliver006/redis_exporter:v1.93.0"
+   */
+  readonly metricsImage?: string;
 
   /**
    * Docker restart policy of the containers. Whatever the policy, a refresh

@@ -74,15 +74,15 @@ export class RedisVersion {
   /** Valkey 9.1, memory only. */
   public static readonly VALKEY_9_1_NORDB = RedisVersion.VALKEY_9_1.memoryOnly();
   /** Valkey 9.0 with RDB snapshots. Writes RDB format 80, which no Redis and no Valkey 8 reads. */
-  public static readonly VALKEY_9_0 = RedisVersion.valkey({ line: '9.0', patchRelease: '9.0.4', rdbFormat: 80 });
+  public static readonly VALKEY_9_0 = RedisVersion.valkey({ line: '9.0', patchRelease: '9.0.6', rdbFormat: 80 });
   /** Valkey 9.0, memory only. */
   public static readonly VALKEY_9_0_NORDB = RedisVersion.VALKEY_9_0.memoryOnly();
   /** Valkey 8.1 with RDB snapshots. */
-  public static readonly VALKEY_8_1 = RedisVersion.valkey({ line: '8.1', patchRelease: '8.1.8', rdbFormat: 11 });
+  public static readonly VALKEY_8_1 = RedisVersion.valkey({ line: '8.1', patchRelease: '8.1.10', rdbFormat: 11 });
   /** Valkey 8.1, memory only. */
   public static readonly VALKEY_8_1_NORDB = RedisVersion.VALKEY_8_1.memoryOnly();
   /** Valkey 8.0 with RDB snapshots. */
-  public static readonly VALKEY_8_0 = RedisVersion.valkey({ line: '8.0', patchRelease: '8.0.9', rdbFormat: 11 });
+  public static readonly VALKEY_8_0 = RedisVersion.valkey({ line: '8.0', patchRelease: '8.0.11', rdbFormat: 11 });
   /** Valkey 8.0, memory only. */
   public static readonly VALKEY_8_0_NORDB = RedisVersion.VALKEY_8_0.memoryOnly();
 

@@ -4,9 +4,13 @@ import { engineFiles } from './engine';
 /**
  * The newest RDB format Valkey reads from another engine. Valkey forked from
  * Redis 7.2 (format 11); Redis 7.4 and later write format 12, which Valkey
- * refuses unless its version check is relaxed (8.1+, `rdb-version-check
- * relaxed`). The library never relaxes it: format 12 can carry data types
- * Valkey does not know, and a replica or restore must not drop data silently.
+ * refuses under its default `rdb-version-check strict`. Valkey 8.1's
+ * `relaxed` setting accepts only newer Valkey formats (valkey-io/valkey#1604);
+ * from 9.0 it also accepts format 12 as long as the file holds no type or
+ * opcode Valkey does not know (valkey-io/valkey#2543). The library never
+ * relaxes the check: a Redis file with such a type makes the load fail
+ * halfway, and a follower or restore must not depend on what keys happen to
+ * be in the data.
  */
 const VALKEY_FOREIGN_RDB_LIMIT = 11;
 
@@ -21,6 +25,15 @@ function described(version: RedisVersion): string {
 }
 
 /**
+ * Why `reader` cannot load an RDB file `writer` wrote, or undefined when it
+ * can: the table of RDB formats alone, which the integration suite holds
+ * against every test image.
+ */
+export function rdbFormatIncompatibility(writer: RedisVersion, reader: RedisVersion): string | undefined {
+  return reads(reader, writer.rdbFormat) ? undefined : `${described(reader)} cannot read what ${described(writer)} writes`;
+}
+
+/**
  * Why `reader` cannot load data written by `writer` (a follower's full sync
  * from its primary, or a restore of a backup), or undefined when it can. One
  * table of RDB formats decides across engines; within one engine a reader
@@ -31,8 +44,5 @@ export function incompatibility(writer: RedisVersion, reader: RedisVersion): str
   if (reader.isOlderThan(writer)) {
     return `${described(reader)} is older than ${described(writer)}: it must run ${writer.engineVersion} or newer`;
   }
-  if (!reads(reader, writer.rdbFormat)) {
-    return `${described(reader)} cannot read what ${described(writer)} writes`;
-  }
-  return undefined;
+  return rdbFormatIncompatibility(writer, reader);
 }

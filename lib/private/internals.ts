@@ -2,6 +2,7 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { IConstruct } from 'constructs';
 import { RedisUser } from '../users/redis-user';
 import { GeneratedCa } from './tls-material';
+import { ResolvedMetrics } from '../metrics/metrics-checks';
 
 /** How a client of the library's own (a follower, a backup) authenticates to an instance. */
 export interface InternalLogin {
@@ -31,6 +32,10 @@ export interface InstanceInternals {
   readonly hostPort?: number;
   readonly hostTlsPort?: number;
   readonly announceAddress?: string;
+  /** What the metrics exporter logs in as (Redis 6.0 and later). */
+  readonly exporter?: InternalLogin;
+  /** Its exporter's settings, when it runs one: what its followers inherit. */
+  readonly metrics?: ResolvedMetrics;
 }
 
 /**

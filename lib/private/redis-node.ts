@@ -342,3 +342,24 @@ export class RedisNode extends Construct {
     }
   }
 }
+
+/**
+ * The settings every container of an instance shares, for the containers
+ * other modules add beside `RedisNode` (the metrics exporter): labels with
+ * the settings hash, logging with Terraform ignoring its read-back (see
+ * LOGGING), and replacement with the network the container names.
+ */
+export function companionContainerSettings(spec: { handle: string; role: string; component: string; network?: TerraformResource }):
+Pick<ContainerConfig, 'labels' | 'logDriver' | 'logOpts' | 'lifecycle'> {
+  return {
+    labels: [
+      ...dockerLabels({ handle: spec.handle, role: spec.role, component: spec.component }),
+      { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: LOG_OPTS }) },
+    ],
+    ...LOGGING,
+    lifecycle: {
+      ignoreChanges: IGNORED_READ_BACK,
+      replaceTriggeredBy: spec.network ? [resourceAddress(spec.network)] : [],
+    },
+  };
+}

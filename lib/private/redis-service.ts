@@ -4,6 +4,8 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { RedisCredentials, RedisInstanceOptions, RedisInstanceSettings, RedisRestartPolicy, RedisTlsMode, SavePoint } from '../redis-options';
 import { RedisVersion } from '../redis-version';
+import { ResolvedMetrics } from '../metrics/metrics-checks';
+import { MetricsExporter } from '../metrics/metrics-exporter';
 import { dockerHostKey } from './docker-hosts';
 import { engineFiles } from './engine';
 import { failoverMembershipOf, FailoverSecrets, registerInternals } from './internals';
@@ -50,6 +52,7 @@ interface RedisServiceSpec {
   readonly shared?: FailoverSecrets;
   /** How a follower on another host than its primary reaches it, and the primary's CA, which verifies it. */
   readonly crossHost?: CrossHostReplication & { readonly primaryCaPem: string };
+  readonly metrics?: ResolvedMetrics;
 }
 
 /** What a built instance hands back to its construct. */
@@ -59,6 +62,8 @@ export interface RedisService {
   readonly appCredentials: ReadonlyMap<string, RedisCredentials>;
   /** The container other resources wait for: depending on it means Redis and its TLS endpoint exist. */
   readonly dependableFqn: string;
+  /** The metrics endpoint, when the instance runs an exporter. */
+  readonly metricsUrl?: string;
 }
 
 function savePointsFor(version: RedisVersion, options: RedisInstanceOptions): readonly SavePoint[] {
@@ -292,6 +297,14 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     hostPort: spec.hostPort,
     hostTlsPort: spec.hostTlsPort,
     announceAddress: options.announceAddress,
+    exporter: users.exporter,
+    metrics: spec.metrics,
   });
-  return { credentials, appCredentials, dependableFqn: node.dependableFqn };
+  const metrics = spec.metrics && new MetricsExporter(scope, 'Metrics', spec.metrics, {
+    handle, role: spec.kind, provider: options.provider, image: options.metricsImage, restart: options.restart ?? RedisRestartPolicy.UNLESS_STOPPED,
+    networkName: spec.networkName, network: networkNamed(scope, spec.networkName), tlsHost: networkTlsHost, tlsPort: TLS_PORT,
+    caCertificatePem: tls.caCertificatePem, login: users.exporter!, hostname: settings.hostname, createOutput: options.createOutputs ?? true,
+  });
+  return { credentials, appCredentials, dependableFqn: node.dependableFqn, metricsUrl: metrics?.url };
+
 }

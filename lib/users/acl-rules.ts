@@ -160,7 +160,7 @@ const COMMAND_CHANGES: readonly LineCommands[] = [
       'cluster|slot-stats', 'xackdel', 'xdelex',
     ],
   },
-  // valkey-io/valkey 8.0.1: src/commands/*.json (Valkey forked from Redis 7.2.4). 8.0.2 to 8.0.9 add
+  // valkey-io/valkey 8.0.1: src/commands/*.json (Valkey forked from Redis 7.2.4). 8.0.2 to 8.0.11 add
   // no command: no command of 9.1.2's JSON files dates itself to an 8.0 patch release.
   {
     line: 'valkey 8.0',
@@ -169,7 +169,7 @@ const COMMAND_CHANGES: readonly LineCommands[] = [
       'client|capa', 'cluster|slot-stats', 'script|show',
     ],
   },
-  // Debian's valkey_8.1.1+dfsg1 release tarball: src/commands/*.json. 8.1.2 to 8.1.8 add no command,
+  // Debian's valkey_8.1.1+dfsg1 release tarball: src/commands/*.json. 8.1.2 to 8.1.10 add no command,
   // as for 8.0.
   {
     line: 'valkey 8.1',
@@ -323,10 +323,13 @@ export const INTERNAL_USER_RULES: Readonly<Record<InternalUser, Readonly<Record<
   // LATENCY HISTOGRAM.
   // Without CONFIG GET, which would hand the exporter every password in the config (masterauth): the
   // exporter runs with --config-command=- and reads maxmemory from INFO (redis_memory_max_bytes).
+  // From 1.87 (exporter/commandlog.go; the metrics module runs a later release) every scrape also
+  // sends COMMANDLOG LEN, which Valkey 8.1 added: refused, every scrape would be a denial in ACL LOG.
   exporter: {
     'redis 6.0': '+client|setname +info +latency|latest +slowlog|len +slowlog|get',
     'redis 7.0': '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get',
     'valkey 8.0': '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get',
+    'valkey 8.1': '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get +commandlog|len',
   },
 };
 

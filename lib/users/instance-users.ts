@@ -52,6 +52,8 @@ export interface InstanceUsers {
   readonly defaultUrlUser: string;
   /** What followers of this instance log in as. */
   readonly replication: InternalLogin;
+  /** What the metrics exporter logs in as; undefined before Redis 6, which has no users. */
+  readonly exporter?: InternalLogin;
   /** The app users, by name. */
   readonly appUsers: ReadonlyMap<string, AppUser>;
   /** The secret the internal users' passwords derive from; undefined before Redis 6. */
@@ -139,6 +141,7 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
       `printf 'AUTH health %s\\nPING\\n' "$(cat ${healthSecretFile})" | ${files.cliBinary} -p ${REDIS_PORT} | grep -qx PONG`,
     defaultUrlUser: 'default',
     replication: { user: 'replication', password: internalPassword('replication') },
+    exporter: { user: 'exporter', password: internalPassword('exporter') },
     appUsers,
     internalSecret: secret,
     sentinel: { user: 'sentinel', password: internalPassword('sentinel') },

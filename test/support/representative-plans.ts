@@ -16,7 +16,8 @@ export interface RepresentativePlans {
  * Plans that between them use every option that changes which resources or
  * attributes the constructs emit: both TLS modes, memory-only, AOF, a
  * follower with Docker-chosen ports, a user network, an enforced volume size,
- * literal and apply-time TLS material, a literal password.
+ * literal and apply-time TLS material, a literal password, metrics exporters
+ * (a primary's inherited by its follower, one on a given port).
  */
 export function representativePlans(): RepresentativePlans {
   const pkiDir = tempDir('representative-pki');
@@ -25,10 +26,12 @@ export function representativePlans(): RepresentativePlans {
   const literalSecrets = { password: 'LiteralPassword0123456789abcdef', privateKeyPem: pki.keyPem };
 
   const generated = dockerStack();
-  const primary = new RedisDatabase(generated, 'cache', { version: RedisVersion.V7_2 });
+  const primary = new RedisDatabase(generated, 'cache', { version: RedisVersion.V7_2, metrics: { enabled: true } });
   new RedisFollower(generated, 'replica', { primary });
   new RedisDatabase(generated, 'scratch', { version: RedisVersion.V7_2_NORDB, port: 7379, tlsPort: 7380, size: 2 });
-  new RedisDatabase(generated, 'secure', { version: RedisVersion.V7_2, tlsMode: RedisTlsMode.NATIVE, port: 8379, tlsPort: 8380, appendOnly: true });
+  new RedisDatabase(generated, 'secure', {
+    version: RedisVersion.V7_2, tlsMode: RedisTlsMode.NATIVE, port: 8379, tlsPort: 8380, appendOnly: true, metrics: { enabled: true, port: 8121 },
+  });
 
   const given = dockerStack();
   const network = new Network(given, 'apps', { name: 'apps' });

@@ -114,6 +114,32 @@ describe.each([
   });
 });
 
+describe('metrics exporters, evaluated by Terraform', () => {
+  const [, synth] = CONSTRUCT_STACKS.find(([name]) => name.startsWith('metrics on a database'))!;
+  const stack = synth();
+  let mirror: EvaluatedMirror;
+  beforeAll(() => {
+    mirror = planMirror(stack);
+  });
+  const evaluatedContainer = (name: string) => mirror.resources[containersOf(stack).find(([, c]) => c.name === name)![0]];
+
+  test.each([
+    ['cache', 'cache-tls'],
+    ['replica', 'replica'],
+  ])('%s\'s exporter logs in with the password whose hash its ACL file holds for the exporter user, at %s:6380', (handle, tlsHost) => {
+    const passwordFile = JSON.parse(uploadOf(evaluatedContainer(`${handle}-metrics`), '/etc/redis_exporter/password.json'));
+    const password = sha256(`${testPassword(passwordNameOf(stack, handle, 'InternalSecret'))}/exporter`);
+    expect(passwordFile).toEqual({ [`rediss://exporter@${tlsHost}:6380`]: password });
+    expect(uploadOf(evaluatedContainer(handle), USERS_ACL)).toContain(`user exporter on #${sha256(password)} `);
+  });
+
+  test('outputs the metrics URLs, the port Docker chose or the one given, unmasked', () => {
+    const chosen = evaluatedContainer('cache-metrics').ports[0].external;
+    expect(mirror.outputs.cache_metrics_url).toEqual({ value: `http://127.0.0.1:${chosen}/metrics`, sensitive: false });
+    expect(mirror.outputs.replica_metrics_url).toEqual({ value: 'http://127.0.0.1:9121/metrics', sensitive: false });
+  });
+});
+
 describe('followers with Docker-chosen ports, evaluated by Terraform', () => {
   const [, synth] = CONSTRUCT_STACKS.find(([name]) => name.startsWith('a follower with Docker-chosen ports'))!;
   const stack = synth();

@@ -78,6 +78,21 @@ describe('a database with a generated password and generated TLS material', () =
   });
 });
 
+describe('a database with a metrics exporter', () => {
+  test('plans the exporter\'s password file as (sensitive value) and its command and CA in the clear', () => {
+    const stack = databaseStack({ metrics: { enabled: true } });
+    const mirror = planMirror(stack);
+    const exporter = addressOf(stack, 'docker_container', 'cache_Metrics_Exporter_');
+    const password = JSON.parse(uploadContent(mirror, exporter, '/etc/redis_exporter/password.json'))['rediss://exporter@cache-tls:6380'];
+    expect(password).toMatch(/^[0-9a-f]{64}$/);
+    expect(mirror.planText).not.toContain(password);
+    const section = planSection(mirror.planText, exporter);
+    expectMaskedUpload(section, '/etc/redis_exporter/password.json');
+    expect(section).toContain('"--redis.addr=rediss://cache-tls:6380"');
+    expect(section).toMatch(/\+ file\s+= "\/etc\/redis_exporter\/ca\.crt"/);
+  });
+});
+
 /**
  * Secrets given as literal props are plain strings to Terraform, and the
  * Docker provider marks no upload sensitive: only the library can keep them

@@ -94,6 +94,12 @@ export const CONSTRUCT_STACKS: Array<[string, () => TerraformJson]> = [
     new RedisDatabase(stack, 'secure', { version: RedisVersion.V7_0, tlsMode: RedisTlsMode.NATIVE, port: 7300, tlsPort: 7301 });
     return synthJson(stack);
   }],
+  ['metrics on a database and its follower (native TLS, a given port)', () => {
+    const stack = dockerStack();
+    const primary = new RedisDatabase(stack, 'cache', { metrics: { enabled: true } });
+    new RedisFollower(stack, 'replica', { primary, tlsMode: RedisTlsMode.NATIVE, metrics: { enabled: true, port: 9121 } });
+    return synthJson(stack);
+  }],
   ['an existing network', () => {
     const stack = dockerStack();
     new RedisDatabase(stack, 'cache', { network: new Network(stack, 'apps', { name: 'apps' }) });

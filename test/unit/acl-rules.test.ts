@@ -281,6 +281,8 @@ describe('the internal users', () => {
       + '+config|rewrite +client|kill +exec +script|kill +client|pause +failover +client|unpause'],
     ['redis', 6, 2, 'exporter', '+client|setname +info +latency|latest +slowlog|len +slowlog|get'],
     ['redis', 8, 2, 'exporter', '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get'],
+    ['valkey', 8, 0, 'exporter', '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get'],
+    ['valkey', 9, 1, 'exporter', '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get +commandlog|len'],
     ['valkey', 8, 1, 'backup', '+replconf +sync'],
   ] as const)('give %s %i.%i the %s rules of its line', (engine, major, minor, user, rules) => {
     expect(internalUserRules(engine, major, minor)[user]).toBe(rules);

@@ -23,7 +23,7 @@ describe('cdktf-docker-redis versions', () => {
     expect(lines.slice(1, -1).map((l) => l.split(/\s+/)[0])).toEqual(RedisVersion.NAMES);
     expect(lines).toContainEqual(expect.stringMatching(/^8\.2 \*\s+redis 8\.2\s+redis:8\.2\.2\s+rdb\s+RSALv2 OR SSPLv1 OR AGPLv3\s+supported$/));
     expect(lines).toContainEqual(expect.stringMatching(/^4\.0-nordb\s+redis 4\.0\s+redis:4\.0\.14\s+memory-only\s+BSD-3-Clause\s+end of life$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^valkey-8\.1\s+valkey 8\.1\s+valkey\/valkey:8\.1\.8\s+rdb\s+BSD-3-Clause\s+supported$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^valkey-8\.1\s+valkey 8\.1\s+valkey\/valkey:8\.1\.10\s+rdb\s+BSD-3-Clause\s+supported$/));
     expect(lines[lines.length - 1]).toBe('* default');
   });
 

@@ -1,5 +1,5 @@
 import { RedisEngine, RedisVersion } from '../../lib';
-import { incompatibility } from '../../lib/private/compatibility';
+import { incompatibility, rdbFormatIncompatibility } from '../../lib/private/compatibility';
 
 describe('RedisVersion catalog', () => {
   test('lists every supported release with its memory-only flavor, Redis then Valkey, newest first', () => {
@@ -102,5 +102,22 @@ describe('which version can load what another writes (followers, restores)', () 
     ['valkey-8.0', '7.0', '"7.0" (Redis 7.0, RDB format 10) cannot read what "valkey-8.0" (Valkey 8.0, RDB format 11) writes'],
   ])('fails %s -> %s', (writer, reader, reason) => {
     expect(incompatibility(RedisVersion.of(writer), RedisVersion.of(reader))).toBe(reason);
+  });
+});
+
+describe('which RDB files a version loads (the format table alone)', () => {
+  test('a same-format file of a newer release of the engine loads, though a follower must not be older than its primary', () => {
+    expect(rdbFormatIncompatibility(RedisVersion.VALKEY_8_1, RedisVersion.VALKEY_8_0)).toBeUndefined();
+    expect(incompatibility(RedisVersion.VALKEY_8_1, RedisVersion.VALKEY_8_0)).toMatch(/is older than "valkey-8.1"/);
+  });
+
+  test('fails Redis 7.4 and later into any Valkey, and Valkey 9 into anything but Valkey 9', () => {
+    for (const reader of [RedisVersion.VALKEY_8_0, RedisVersion.VALKEY_8_1, RedisVersion.VALKEY_9_0, RedisVersion.VALKEY_9_1]) {
+      expect(rdbFormatIncompatibility(RedisVersion.V7_4, reader)).toMatch(/cannot read what "7.4" \(Redis 7.4, RDB format 12\) writes$/);
+    }
+    for (const reader of [RedisVersion.V8_2, RedisVersion.VALKEY_8_1]) {
+      expect(rdbFormatIncompatibility(RedisVersion.VALKEY_9_0, reader)).toMatch(/cannot read what "valkey-9.0" \(Valkey 9.0, RDB format 80\) writes$/);
+    }
+    expect(rdbFormatIncompatibility(RedisVersion.VALKEY_9_1, RedisVersion.VALKEY_9_0)).toBeUndefined();
   });
 });

@@ -188,7 +188,7 @@ export function goDurationString(ns: number): string {
 }
 
 /** A ustar archive holding one root-owned file, as the provider builds one per upload. */
-function tarOfOne(file: string, content: Buffer, mode: number): Buffer {
+export function tarOfOne(file: string, content: Buffer, mode: number): Buffer {
   const header = Buffer.alloc(512);
   if (Buffer.byteLength(file) > 99) throw new Error(`upload path longer than 99 bytes is not modelled: ${file}`);
   header.write(file, 0);

@@ -1,0 +1,83 @@
+import { TerraformOutput, TerraformResource, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { Container } from '@cdktf/provider-docker/lib/container';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { imageIdFor } from '../private/images';
+import { InternalLogin } from '../private/internals';
+import { companionContainerSettings } from '../private/redis-node';
+import {
+  EXPORTER_CA_FILE, EXPORTER_PASSWORD_FILE, EXPORTER_PORT, ExporterConfigInput, renderExporterCommand, renderExporterPasswordFile,
+} from './exporter-config';
+import { ResolvedMetrics } from './metrics-checks';
+
+/** oliver006/redis_exporter's official image (scratch, user 59000:59000, entrypoint /redis_exporter). */
+const DEFAULT_METRICS_IMAGE = 'oliver006/redis_exporter:v1.93.0';
+const EXPORTER_BINARY = '/redis_exporter';
+const EXPORTER_UID = 59000;
+const EXPORTER_MEMORY_MB = 128;
+
+export interface MetricsExporterSpec {
+  readonly handle: string;
+  /** `database` or `follower`, for the role label. */
+  readonly role: string;
+  readonly provider?: DockerProvider;
+  readonly image?: string;
+  readonly restart: string;
+  readonly networkName: string;
+  readonly network?: TerraformResource;
+  /** The name on the network whose certificate the exporter verifies, and the port behind it. */
+  readonly tlsHost: string;
+  readonly tlsPort: number;
+  readonly caCertificatePem: string;
+  /** The instance's `exporter` user. */
+  readonly login: InternalLogin;
+  /** The host in the metrics URL when the endpoint is published on every address. */
+  readonly hostname: string;
+  readonly createOutput: boolean;
+}
+
+/**
+ * The exporter container `HANDLE-metrics` on the instance's network. Its
+ * password is in an uploaded file, root-owned and mode 0640 like the server's
+ * secrets; the exporter (uid 59000) reads it as a member of group root
+ * (`group_add`), and no other user in the container can.
+ */
+export class MetricsExporter extends Construct {
+  /** `http://HOST:PORT/metrics` (a token when Docker chooses the port). */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, metrics: ResolvedMetrics, spec: MetricsExporterSpec) {
+    super(scope, id);
+    const config: ExporterConfigInput = { tlsHost: spec.tlsHost, tlsPort: spec.tlsPort, user: spec.login.user! };
+    const name = `${spec.handle}-metrics`;
+    const container = new Container(this, 'Exporter', {
+      provider: spec.provider,
+      name,
+      image: imageIdFor(scope, 'MetricsImage', spec.image ?? DEFAULT_METRICS_IMAGE, spec.provider),
+      entrypoint: [EXPORTER_BINARY],
+      command: renderExporterCommand(config),
+      user: `${EXPORTER_UID}:${EXPORTER_UID}`,
+      groupAdd: ['0'],
+      hostname: name,
+      networksAdvanced: [{ name: spec.networkName, aliases: [name] }],
+      ports: [{ internal: EXPORTER_PORT, external: metrics.port, ip: metrics.hostIp, protocol: 'tcp' }],
+      // Without memory_swap Docker stores twice the memory, which the provider reads back as a change on every plan.
+      memory: EXPORTER_MEMORY_MB,
+      memorySwap: EXPORTER_MEMORY_MB,
+      restart: spec.restart,
+      mustRun: false,
+      upload: [
+        { file: EXPORTER_PASSWORD_FILE, content: renderExporterPasswordFile(config, spec.login.password), permissions: '0640' },
+        { file: EXPORTER_CA_FILE, content: spec.caCertificatePem, permissions: '0644' },
+      ],
+      ...companionContainerSettings({ handle: spec.handle, role: spec.role, component: 'metrics', network: spec.network }),
+    });
+    const port = metrics.port ?? Token.asNumber(container.ports.get(0).external);
+    const host = metrics.hostIp === '0.0.0.0' ? spec.hostname : metrics.hostIp;
+    this.url = `http://${host}:${Token.isUnresolved(port) ? Token.asString(port) : String(port)}/metrics`;
+    if (spec.createOutput) {
+      // No secret in it: not sensitive, so `cdktf output` shows it.
+      new TerraformOutput(this, 'UrlOutput', { value: this.url }).overrideLogicalId(`${spec.handle}_metrics_url`);
+    }
+  }
+}
