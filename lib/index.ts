@@ -3,3 +3,5 @@ export * from './redis-options';
 export * from './redis-database';
 export * from './redis-follower';
 export * from './users/redis-user';
+export * from './backup/backup-options';
+export * from './backup/backup-file';

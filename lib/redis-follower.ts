@@ -1,5 +1,6 @@
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { refuseBackupProps } from './backup/backup-checks';
 import { IRedisDatabase, RedisCredentials, RedisInstanceOptions, RedisInstanceSettings } from './redis-options';
 import { RedisVersion } from './redis-version';
 import { incompatibility } from './private/compatibility';
@@ -94,6 +95,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
       if (reason) check.problems.add(`\`version\` cannot replicate from its primary ${primary.handle}: ${reason}`);
     }
     checkInstanceOptions(check, props, ports);
+    refuseBackupProps(check, props);
     const settings = version && resolveSettings(version, props, {
       settings: primary.settings,
       persistent: primary.version.persistent,

@@ -11,6 +11,8 @@ export interface InternalLogin {
 export interface InstanceInternals {
   /** What a follower of this instance sends as `masteruser` / `masterauth`. */
   readonly replication: InternalLogin;
+  /** What the backup container logs in as: the `backup` user (6.0+), or the password before 6.0. */
+  readonly backup: InternalLogin;
   /** The Docker host it runs on (see `dockerHostKey`). */
   readonly hostKey: string;
 }

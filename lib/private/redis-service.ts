@@ -2,11 +2,15 @@ import { Fn, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { RedisBackupFile } from '../backup/backup-file';
+import { ResolvedBackup } from '../backup/backup-checks';
+import { buildBackupContainer } from '../backup/backup-container';
+import { restoreStartup } from '../backup/restore-startup';
 import { RedisCredentials, RedisInstanceOptions, RedisInstanceSettings, RedisRestartPolicy, RedisTlsMode, SavePoint } from '../redis-options';
 import { RedisVersion } from '../redis-version';
 import { dockerHostKey } from './docker-hosts';
-import { engineFiles } from './engine';
-import { registerInternals } from './internals';
+import { engineFeatures, engineFiles } from './engine';
+import { internalsOf, registerInternals } from './internals';
 import { buildInstanceUsers } from '../users/instance-users';
 import { imageIdFor } from './images';
 import { ensureSettinglessProviders } from './providers';
@@ -40,6 +44,9 @@ interface RedisServiceSpec {
   readonly hostTlsPort?: number;
   readonly networkName: string;
   readonly replicaOf?: ReplicaOfData;
+  /** Databases only: backups, and the backup to seed a new database from. */
+  readonly backup?: ResolvedBackup;
+  readonly restoreFrom?: RedisBackupFile;
 }
 
 /** What a built instance hands back to its construct. */
@@ -139,12 +146,14 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     extraDirectives: options.config ?? {},
   });
 
+  const redisImageId = imageIdFor(scope, 'RedisImage', options.image ?? version.image, options.provider);
+  const restart = options.restart ?? RedisRestartPolicy.UNLESS_STOPPED;
   const node = new RedisNode(scope, 'Node', {
     handle,
     provider: options.provider,
     role: spec.kind,
     files,
-    redisImageId: imageIdFor(scope, 'RedisImage', options.image ?? version.image, options.provider),
+    redisImageId,
     serverFiles: [{ file: files.configPath, content: redisConf }, ...users.files],
     healthcheckScript: users.healthcheckScript,
     nativeTls: nativeTls ? { material: tls, ...nativeTlsPaths } : undefined,
@@ -168,8 +177,9 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     hostPort: spec.hostPort,
     hostTlsPort: spec.hostTlsPort,
     containerSizeMb: settings.containerSizeMb,
-    restart: options.restart ?? RedisRestartPolicy.UNLESS_STOPPED,
+    restart,
     data: dataVolume ? { volume: dataVolume } : { tmpfsSizeGb: settings.size },
+    startup: spec.restoreFrom && restoreStartup({ handle, version, files, file: spec.restoreFrom, appendOnly: settings.appendOnly, nativeTls }),
   });
 
   const credentialsOf = (user: string, userPassword: string): RedisCredentials => {
@@ -204,6 +214,12 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     }
   }
 
-  registerInternals(scope, { replication: users.replication, hostKey: dockerHostKey(options.provider) });
+  registerInternals(scope, { replication: users.replication, backup: users.backup, hostKey: dockerHostKey(options.provider) });
+  if (spec.backup) {
+    buildBackupContainer(scope, 'Backup', {
+      handle, version, files, imageId: redisImageId, backup: spec.backup, login: internalsOf(scope)!.backup, restart, provider: options.provider,
+      socketVolume, networkName: spec.networkName, network: networkNamed(scope, spec.networkName), dataVolume: engineFeatures(version).acl ? undefined : dataVolume,
+    });
+  }
   return { credentials, appCredentials, dependableFqn: node.dependableFqn };
 }

@@ -46,6 +46,8 @@ export interface InstanceUsers {
   readonly defaultUrlUser: string;
   /** What followers of this instance log in as. */
   readonly replication: InternalLogin;
+  /** What its backup container logs in as. */
+  readonly backup: InternalLogin;
   /** The app users, by name. */
   readonly appUsers: ReadonlyMap<string, AppUser>;
 }
@@ -86,6 +88,7 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
         `printf 'AUTH %s\\nPING\\n' "$pw" | ${files.cliBinary} -p ${REDIS_PORT} | grep -qx PONG`,
       defaultUrlUser: '',
       replication: { password: spec.defaultPassword },
+      backup: { password: spec.defaultPassword },
       appUsers: new Map(),
     };
   }
@@ -129,6 +132,7 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
       `printf 'AUTH health %s\\nPING\\n' "$(cat ${healthSecretFile})" | ${files.cliBinary} -p ${REDIS_PORT} | grep -qx PONG`,
     defaultUrlUser: 'default',
     replication: { user: 'replication', password: internalPassword('replication') },
+    backup: { user: 'backup', password: internalPassword('backup') },
     appUsers,
   };
 }
