@@ -106,7 +106,7 @@ describe('cdktf-docker-redis help and usage errors', () => {
     expect(stderr).toBe('cdktf-docker-redis: unknown option "--json"; run cdktf-docker-redis --help\n');
   });
 
-  test('fails with exit code 1 and the reason on one line when a command throws', () => {
+  test('fails with exit code 1 and the reason on one line when a command throws', async () => {
     const failing: CliCommand = {
       name: 'backups',
       summary: 'a command that fails',
@@ -120,7 +120,7 @@ describe('cdktf-docker-redis help and usage errors', () => {
     };
     const out: string[] = [];
     const err: string[] = [];
-    const code = runCli(['backups', 'cache'], { out: (t) => out.push(t), err: (t) => err.push(t) }, [failing]);
+    const code = await runCli(['backups', 'cache'], { out: (t) => out.push(t), err: (t) => err.push(t) }, [failing]);
     expect(code).toBe(1);
     expect(out).toEqual([]);
     expect(err).toEqual(['cdktf-docker-redis: no backups of "cache" on this host\n']);
