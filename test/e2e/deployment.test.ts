@@ -58,11 +58,13 @@ function commonProps(handle: Handle): RedisInstanceOptions & { port: number; tls
 }
 
 async function removeLeftovers(): Promise<void> {
-  const names = Object.keys(passwords).flatMap((h) => [h, `${h}-tls`]);
+  const names = Object.keys(passwords).flatMap((h) => [h, `${h}-tls`, `${h}-backup`]);
   for (const name of names) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
   for (const h of Object.keys(passwords)) {
     await dockerApi('DELETE', `/volumes/${h}-data?force=true`);
     await dockerApi('DELETE', `/volumes/${h}-run?force=true`);
+    // Made by Docker for the backup containers, outside the state: no destroy removes it.
+    await dockerApi('DELETE', `/volumes/${h}-backups?force=true`);
     await dockerApi('DELETE', `/networks/${h}`);
   }
 }
@@ -199,7 +201,8 @@ scenario('Redis runs as non-root and no container shows the password in docker i
     expect(/^Uid:\s+(\d+)\s+(\d+)/m.exec(status)?.slice(1, 3)).toEqual(['999', '999']);
   }
   const names = standin.addressesOf('docker_container').map((address) => standin.attributesOf(address).name);
-  expect(names).toHaveLength(9);
+  // Redis and its TLS endpoint for each, and a backup container for each persistent database.
+  expect(names).toHaveLength(12);
   for (const name of names) {
     const text = JSON.stringify(await dockerOk('GET', `/containers/${name}/json`));
     for (const password of Object.values(passwords)) expect(text).not.toContain(password);
