@@ -3,12 +3,12 @@ import { Construct } from 'constructs';
 import { Container, ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
-import { RedisVersion } from '../redis-version';
+import { RedisEngine, RedisVersion } from '../redis-version';
 import { EngineFiles } from '../private/engine';
 import { InternalLogin } from '../private/internals';
 import { componentLabels, IGNORED_READ_BACK, LOGGING, REDIS_PORT, REDIS_UID, replacedWith, SOCKET_DIR, SOCKET_PATH } from '../private/redis-node';
 import { ResolvedBackup } from './backup-checks';
-import { renderBackupScript } from './backup-script';
+import { renderBackupScript, SnapshotMethod } from './backup-script';
 import { BACKUP_DIR, BACKUP_SCRIPT, BACKUP_SECRET, BACKUP_STATE_DIR, REDIS_DATA_MOUNT } from './paths';
 
 /**
@@ -37,8 +37,20 @@ export interface BackupContainerSpec {
   /** Otherwise it joins the database network and reaches `HANDLE:6379`. */
   readonly networkName: string;
   readonly network?: TerraformResource;
-  /** Before 6.0: the data volume, read-only, for the file a BGSAVE writes. */
+  /** The data volume of a persistent database: mounted read-only where a backup copies the file a BGSAVE writes. */
   readonly dataVolume?: Volume;
+}
+
+/**
+ * How a backup takes its snapshot: streamed with `cli --rdb` as the backup
+ * user; or, where that cannot work, by BGSAVE and a copy of the file from the
+ * data volume: before 6.0 (no ACL users, no `--askpass`) and on persistent
+ * Valkey 9, which streams a cli an RDB 11 that cannot hold its hash field
+ * expirations (see the backup user's rules in lib/users/acl-rules.ts).
+ */
+export function snapshotMethod(version: RedisVersion, login: InternalLogin): SnapshotMethod {
+  if (login.user === undefined) return 'bgsave';
+  return version.engine === RedisEngine.VALKEY && version.major >= 9 && version.persistent ? 'bgsave' : 'replication';
 }
 
 /**
@@ -49,8 +61,8 @@ export interface BackupContainerSpec {
  */
 export function buildBackupContainer(scope: Construct, id: string, spec: BackupContainerSpec): Container {
   const { backup, files, login, version } = spec;
-  const bgsave = login.user === undefined;
-  if (bgsave && !spec.dataVolume) throw new Error(`${spec.handle}: backups before Redis 6.0 copy the server's file and need its data volume`);
+  const bgsave = snapshotMethod(version, login) === 'bgsave';
+  if (bgsave && !spec.dataVolume) throw new Error(`${spec.handle}: a backup by BGSAVE copies the server's file and needs its data volume`);
   const everySeconds = backup.schedule.everySeconds ?? backup.schedule.everyHours * 3600;
   const script = renderBackupScript({
     handle: spec.handle,
@@ -70,6 +82,9 @@ export function buildBackupContainer(scope: Construct, id: string, spec: BackupC
     retention: backup.retention,
     knownVersions: RedisVersion.NAMES,
     timeoutSeconds: Math.min(MAX_BACKUP_SECONDS, everySeconds),
+    failureHint: version.engine === RedisEngine.VALKEY && version.major >= 9 && !bgsave
+      ? 'Valkey 9 streams the cli an RDB 11, which cannot hold hash fields with expirations: if the database\'s log says "Can\'t store key", that is why'
+      : undefined,
     stateDir: BACKUP_STATE_DIR,
   });
   const healthcheck: ContainerHealthcheck = {
@@ -97,7 +112,7 @@ export function buildBackupContainer(scope: Construct, id: string, spec: BackupC
         // No docker_volume: Docker creates this one when the container first mounts it, and no destroy removes it.
         : { volumeName: `${spec.handle}-backups`, containerPath: BACKUP_DIR },
       ...(spec.socketVolume ? [{ volumeName: spec.socketVolume.name, containerPath: SOCKET_DIR, readOnly: true }] : []),
-      ...(spec.dataVolume ? [{ volumeName: spec.dataVolume.name, containerPath: REDIS_DATA_MOUNT, readOnly: true }] : []),
+      ...(bgsave ? [{ volumeName: spec.dataVolume!.name, containerPath: REDIS_DATA_MOUNT, readOnly: true }] : []),
     ],
     memory: BACKUP_MEMORY_MB,
     memorySwap: BACKUP_MEMORY_MB,
@@ -114,7 +129,7 @@ export function buildBackupContainer(scope: Construct, id: string, spec: BackupC
     ...LOGGING,
     lifecycle: {
       ignoreChanges: IGNORED_READ_BACK,
-      replaceTriggeredBy: replacedWith(spec.socketVolume ? undefined : spec.network, spec.socketVolume, spec.dataVolume),
+      replaceTriggeredBy: replacedWith(spec.socketVolume ? undefined : spec.network, spec.socketVolume, bgsave ? spec.dataVolume : undefined),
     },
   });
 }

@@ -17,7 +17,7 @@ import { BackupScheduleData, describeSchedule } from './schedule';
 export type SnapshotMethod =
   /** `cli --rdb` as the backup ACL user, the password piped in with `--askpass` (Redis 6.0+, Valkey). */
   | 'replication'
-  /** `BGSAVE`, then a copy of the server's dump.rdb from its data volume, mounted read-only (before 6.0: no ACL users and no `--askpass`). */
+  /** `BGSAVE`, then a copy of the server's dump.rdb from its data volume, mounted read-only, as the backup user when there is one. */
   | 'bgsave';
 
 export interface BackupScriptData {
@@ -37,7 +37,7 @@ export interface BackupScriptData {
   readonly host?: string;
   readonly port?: number;
   readonly method: SnapshotMethod;
-  /** The ACL user of the `replication` method. */
+  /** The ACL user: needed by the `replication` method; before 6.0 there is none, only the password. */
   readonly user?: string;
   /** The server's dump.rdb, for the `bgsave` method. */
   readonly redisDumpFile?: string;
@@ -47,6 +47,8 @@ export interface BackupScriptData {
   readonly knownVersions: readonly string[];
   /** The most one backup may take, in seconds, before it is ended and reported failed. */
   readonly timeoutSeconds: number;
+  /** What a failed snapshot may be due to on this engine, logged after the cli's own messages. */
+  readonly failureHint?: string;
   /** A directory of the container's own filesystem for the lock and the status (not the backup directory, which others may share). */
   readonly stateDir: string;
 }
@@ -70,6 +72,7 @@ export function renderBackupScript(data: BackupScriptData): string {
     '#   sh backup.sh            take backups on the schedule, pruning after each (the container\'s command)',
     '#   sh backup.sh now        take one backup now (`cdktf-docker-redis backup HANDLE`), which pruning keeps; exit 75 if one is running',
     '#   sh backup.sh health     exit 1 if the last backup failed or one is overdue (the Docker healthcheck)',
+    '#   sh backup.sh prune      apply the retention policy now, without taking a backup',
     '#   sh backup.sh keep STAMP print which backup names on stdin the retention policy keeps at STAMP (YYYYMMDDHHMMSS, UTC)',
     '#   sh backup.sh next EPOCH print the first backup time after EPOCH (seconds since 1970, UTC)',
     'set -u',
@@ -95,6 +98,7 @@ export function renderBackupScript(data: BackupScriptData): string {
     `TIMEOUT_SECONDS=${data.timeoutSeconds}`,
     `KNOWN_VERSIONS=${shellQuote(` ${data.knownVersions.join(' ')} `)}`,
     `STATE=${shellQuote(data.stateDir)}`,
+    `FAILURE_HINT=${shellQuote(data.failureHint ?? '')}`,
   ];
   return `${header.join('\n')}\n${BODY}`;
 }
@@ -296,7 +300,11 @@ rdb_format() {
 
 # One command to the server, authenticated with the password piped in (never in an argument).
 redis_command() {
-  { printf 'AUTH %s\n' "$(cat "$SECRET")"; printf '%s\n' "$*"; } | timeout 60 $CLI $CONNECT 2>&1
+  if [ -n "$BACKUP_USER" ]; then
+    { printf 'AUTH %s %s\n' "$BACKUP_USER" "$(cat "$SECRET")"; printf '%s\n' "$*"; } | timeout 60 $CLI $CONNECT 2>&1
+  else
+    { printf 'AUTH %s\n' "$(cat "$SECRET")"; printf '%s\n' "$*"; } | timeout 60 $CLI $CONNECT 2>&1
+  fi
 }
 
 # Writes a snapshot to $1, the cli's or server's messages to $2.
@@ -381,6 +389,7 @@ backup_once() {
   log "backup $name: taking a snapshot of $PRODUCT"
   if ! snapshot "$part" "$TMP/snapshot.log"; then
     sed 's/^/  /' "$TMP/snapshot.log"
+    if [ -n "$FAILURE_HINT" ]; then log "$FAILURE_HINT"; fi
     fail_backup "no snapshot: $(tail -n 1 "$TMP/snapshot.log")"
     return 1
   fi
@@ -478,10 +487,22 @@ case $mode in
     exit $?
     ;;
   health) health ;;
+  prune)
+    if ! take_lock; then
+      log "a backup of $HANDLE is running (since $LOCK_HOLDER UTC): prune after it"
+      exit 75
+    fi
+    mkdir -p "$TMP"
+    pruned=$(prune)
+    write_index
+    rm -rf "$TMP"
+    release_lock
+    log "pruned $pruned backups of $HANDLE; kept $(own_backups | wc -l)"
+    ;;
   keep) keep_set "$2" ;;
   next) slot "$2" after ;;
   *)
-    echo "usage: sh backup.sh [schedule|now|health|keep STAMP|next EPOCH]" >&2
+    echo "usage: sh backup.sh [schedule|now|health|prune|keep STAMP|next EPOCH]" >&2
     exit 2
     ;;
 esac

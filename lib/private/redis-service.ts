@@ -9,7 +9,7 @@ import { restoreStartup } from '../backup/restore-startup';
 import { RedisCredentials, RedisInstanceOptions, RedisInstanceSettings, RedisRestartPolicy, RedisTlsMode, SavePoint } from '../redis-options';
 import { RedisVersion } from '../redis-version';
 import { dockerHostKey } from './docker-hosts';
-import { engineFeatures, engineFiles } from './engine';
+import { engineFiles } from './engine';
 import { internalsOf, registerInternals } from './internals';
 import { buildInstanceUsers } from '../users/instance-users';
 import { imageIdFor } from './images';
@@ -218,7 +218,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   if (spec.backup) {
     buildBackupContainer(scope, 'Backup', {
       handle, version, files, imageId: redisImageId, backup: spec.backup, login: internalsOf(scope)!.backup, restart, provider: options.provider,
-      socketVolume, networkName: spec.networkName, network: networkNamed(scope, spec.networkName), dataVolume: engineFeatures(version).acl ? undefined : dataVolume,
+      socketVolume, networkName: spec.networkName, network: networkNamed(scope, spec.networkName), dataVolume,
     });
   }
   return { credentials, appCredentials, dependableFqn: node.dependableFqn };

@@ -98,6 +98,15 @@ describe('backup container variants', () => {
     expect(backup.lifecycle.replace_triggered_by).toEqual([expect.stringMatching(/^docker_volume\.cache_SocketDir_/), expect.stringMatching(/^docker_volume\.cache_Data_/)]);
   });
 
+  test('persistent Valkey 9 backs up by BGSAVE as the backup user, since it streams a cli an RDB 11 that cannot hold its hash field expirations', () => {
+    const { backup, script } = synth({ version: RedisVersion.VALKEY_9_1 });
+    expect(script).toContain("\nMETHOD='bgsave'\nBACKUP_USER='backup'\nREDIS_DUMP='/redis-data/dump.rdb'\n");
+    expect(backup.volumes.map((v: any) => v.container_path)).toEqual(['/data', '/run/redis', '/redis-data']);
+    const memoryOnly = synth({ version: RedisVersion.VALKEY_9_1_NORDB, backup: { enabled: true } }).script;
+    expect(memoryOnly).toContain("\nMETHOD='replication'\n");
+    expect(memoryOnly).toContain("\nFAILURE_HINT='Valkey 9 streams the cli an RDB 11, which cannot hold hash fields with expirations");
+  });
+
   test('memory-only versions take none unless enabled, and then stream the snapshot as the others do', () => {
     expect(synth({ version: RedisVersion.V7_2_NORDB }).backup).toBeUndefined();
     const { script } = synth({ version: RedisVersion.V7_2_NORDB, backup: { enabled: true } });
