@@ -41,6 +41,15 @@ export interface RestoreScriptData {
   readonly nativeTls: boolean;
   /** The most a wait on the server (loading, AOF rewrite) may take, in seconds. */
   readonly timeoutSeconds: number;
+  /**
+   * The engine loads with the checks of its check-rdb (`sanitize-dump-payload yes`, Redis 6.2+, Valkey):
+   * the server's own load is the check, and runs while the backup is copied. Before, check-rdb runs first.
+   */
+  readonly sanitizedLoad: boolean;
+  /** The health user's password file, for knowing when the server serves (sanitized loads only). */
+  readonly healthSecretFile?: string;
+  /** The server's port. */
+  readonly port: number;
 }
 
 function shellQuote(value: string): string {
@@ -78,6 +87,9 @@ export function renderRestoreScript(data: RestoreScriptData): string {
     `AUTH=${shellQuote(data.auth)}`,
     `TLS_OFF=${shellQuote(data.nativeTls ? '--tls-port 0' : '')}`,
     `TIMEOUT_SECONDS=${data.timeoutSeconds}`,
+    `SANITIZE=${shellQuote(data.sanitizedLoad ? '--sanitize-dump-payload yes' : '')}`,
+    `HEALTH_SECRET=${shellQuote(data.healthSecretFile ?? '')}`,
+    `PORT=${data.port}`,
     `MARKER=$DATA/${RESTORE_MARKER}`,
     '',
     '# Who writes an RDB format, for messages.',
@@ -93,18 +105,21 @@ export function renderRestoreScript(data: RestoreScriptData): string {
 
 const BODY = String.raw`
 PARTIAL=$DATA/.cdktf-docker-redis-restoring
+PART=$DATA/.cdktf-docker-redis-restore.rdb
 WORK=
 COPY_PID=
 HASH_PID=
 CHECK_PID=
+FEED_PID=
 SERVER_PID=
 DONE=
+STOPPING=
 
 log() { printf '%s restore: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
 
 cleanup() {
   if [ -n "$DONE" ]; then return; fi
-  for pid in $COPY_PID $HASH_PID $CHECK_PID $SERVER_PID; do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in $COPY_PID $HASH_PID $CHECK_PID $FEED_PID $SERVER_PID; do kill -9 "$pid" 2>/dev/null || true; done
   # Everything in the data directory was written by this restore: it began in an empty one.
   find "$DATA" -mindepth 1 -delete 2>/dev/null
   if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
@@ -114,6 +129,36 @@ fail() {
   log "$*"
   log "nothing was restored: $DATA is left empty, and the server does not start until the restore succeeds"
   exit 1
+}
+
+# Whether process $1 still runs: an ended child stays a zombie until waited for, which kill -0 still finds.
+alive() {
+  state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c 1)
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
+# Waits for process $1 ($2 says what it does) and returns its exit status; fails when it takes longer
+# than the timeout, or when the server, once started, stops first.
+await() {
+  deadline=$(($(date -u +%s) + TIMEOUT_SECONDS))
+  while alive "$1"; do
+    if [ -n "$SERVER_PID" ] && ! alive "$SERVER_PID"; then fail "$SERVER stopped while $2: it finds $LABEL damaged (its log is above)"; fi
+    if [ "$(date -u +%s)" -ge "$deadline" ]; then fail "$2 took more than $TIMEOUT_SECONDS s"; fi
+    sleep 0.1
+  done
+  wait "$1"
+}
+
+# Polls until $2... succeeds; fails when the server stops or the timeout passes. $1 says what the server is doing.
+wait_until() {
+  what=$1
+  shift
+  deadline=$(($(date -u +%s) + TIMEOUT_SECONDS))
+  until "$@"; do
+    if ! alive "$SERVER_PID"; then fail "$SERVER stopped while $what: it finds $LABEL damaged, or cannot start (its log is above)"; fi
+    if [ "$(date -u +%s)" -ge "$deadline" ]; then fail "$SERVER was still $what after $TIMEOUT_SECONDS s"; fi
+    sleep 0.1
+  done
 }
 
 # The RDB format number in a file's header: REDIS0011 is 11, VALKEY080 is 80.
@@ -141,6 +186,56 @@ writer_of() {
   writers_of "$1"
 }
 
+# Copies the backup to $PART, hashing the bytes as they are written.
+copy_and_hash() {
+  mkfifo "$WORK/hash"
+  b2sum < "$WORK/hash" > "$WORK/sum" &
+  HASH_PID=$!
+  tee "$WORK/hash" < "$SRC" > "$PART" 2> "$WORK/copy.err" &
+  COPY_PID=$!
+}
+
+# After copy_and_hash: fails unless the copy is whole and matches the backup's checksum.
+check_copy() {
+  await "$COPY_PID" 'copying the backup'
+  copied=$?
+  await "$HASH_PID" 'checksumming the backup'
+  COPY_PID=
+  HASH_PID=
+  if [ "$copied" != 0 ] || [ "$(stat -c %s "$PART")" != "$size" ]; then fail "copying $LABEL into $DATA failed: $(cat "$WORK/copy.err")"; fi
+  actual=$(cut -d ' ' -f 1 "$WORK/sum")
+  if [ "$actual" != "$expected" ]; then
+    fail "$LABEL does not match its checksum: the file is damaged, or the checksum belongs to another file (b2sum $(echo "$actual" | cut -c 1-16)..., expected $(echo "$expected" | cut -c 1-16)...)"
+  fi
+  sync "$PART"
+}
+
+# The data directory holds the verified copy: from now on it is the database's, and nothing removes it.
+write_marker() {
+  printf 'source=%s\nb2sum=%s\nrdb_format=%s\nrestored_at=%s\n' "$LABEL" "$actual" "$format" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$MARKER.new"
+  sync "$MARKER.new"
+  mv "$MARKER.new" "$MARKER"
+  rm -f "$PARTIAL"
+  sync "$DATA"
+  DONE=1
+}
+
+restored() {
+  rm -rf "$WORK"
+  log "restored $LABEL in $(($(date -u +%s) - started)) s; later starts find $MARKER and skip the restore"
+}
+
+# An authenticated PING on the server's port: 0 when it answers PONG, 1 while it loads (LOADING, or no
+# answer yet), 2 when the health user is refused.
+serving() {
+  reply=$(printf 'AUTH health %s\nPING\n' "$(cat "$HEALTH_SECRET" 2>/dev/null)" | timeout 10 $CLI -p "$PORT" 2>&1 | tail -n 1)
+  case $reply in
+    PONG) return 0 ;;
+    *LOADING* | *'Connection refused'* | '') return 1 ;;
+    *) return 2 ;;
+  esac
+}
+
 # One command to the temporary server of the AOF conversion, on its private socket.
 temp_command() {
   if [ "$AUTH" = requirepass ]; then
@@ -148,17 +243,6 @@ temp_command() {
   else
     printf '%s\n' "$*" | timeout 60 $CLI -s "$WORK/restore.sock" 2>&1
   fi
-}
-
-wait_until() {
-  what=$1
-  shift
-  deadline=$(($(date -u +%s) + TIMEOUT_SECONDS))
-  until "$@"; do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then fail "$SERVER stopped while $what (its log is above)"; fi
-    if [ "$(date -u +%s)" -ge "$deadline" ]; then fail "$SERVER was still $what after $TIMEOUT_SECONDS s"; fi
-    sleep 0.2
-  done
 }
 
 loaded() { [ "$(temp_command PING | tail -n 1)" = PONG ]; }
@@ -171,14 +255,15 @@ rewritten() {
 
 # The server loads only the AOF when AOF is on, so an RDB alone would come up empty (redis/redis#12484)
 # and be overwritten. A temporary server on a private socket (no port, AOF off) loads the restored
-# RDB and switches AOF on, which writes the AOF from the loaded data; the real server then loads that.
+# RDB, checking it as it goes where the engine can, and switches AOF on, which writes the AOF from the
+# loaded data; the real server then loads that.
 to_append_only() {
   if [ "$AUTH" = acl ]; then
     printf 'user default on nopass ~* +@all\n' > "$WORK/restore.acl"
     "$SERVER" "$CONF" --port 0 --unixsocket "$WORK/restore.sock" --unixsocketperm 700 --save '' --appendonly no --loglevel warning \
-      --aclfile "$WORK/restore.acl" $TLS_OFF &
+      --aclfile "$WORK/restore.acl" $TLS_OFF $SANITIZE &
   else
-    "$SERVER" "$CONF" --port 0 --unixsocket "$WORK/restore.sock" --unixsocketperm 700 --save '' --appendonly no --loglevel warning $TLS_OFF &
+    "$SERVER" "$CONF" --port 0 --unixsocket "$WORK/restore.sock" --unixsocketperm 700 --save '' --appendonly no --loglevel warning $TLS_OFF $SANITIZE &
   fi
   SERVER_PID=$!
   wait_until 'loading the restored file' loaded
@@ -191,10 +276,11 @@ to_append_only() {
   esac
   temp_command SHUTDOWN NOSAVE > /dev/null
   deadline=$(($(date -u +%s) + TIMEOUT_SECONDS))
-  while kill -0 "$SERVER_PID" 2>/dev/null; do
+  while alive "$SERVER_PID"; do
     if [ "$(date -u +%s)" -ge "$deadline" ]; then fail "the temporary server did not stop within $TIMEOUT_SECONDS s"; fi
-    sleep 0.2
+    sleep 0.1
   done
+  wait "$SERVER_PID"
   SERVER_PID=
   if [ -z "$(ls -A "$DATA" | grep -v -x -e "$(basename "$DUMP")" -e "$(basename "$PARTIAL")")" ]; then
     fail "the temporary server wrote no AOF into $DATA"
@@ -233,44 +319,88 @@ if [ "$format" != "$OWN_FORMAT" ] && [ "$format" -gt "$READS_UP_TO" ]; then
 fi
 size=$(stat -c %s "$SRC")
 
-# Copy, checksum and check at once, each on what it needs: the checksum over the bytes written into
-# the data directory, the check over the backup itself.
-log "restoring $LABEL ($size bytes, RDB format $format, written by $writer): copying it while checking its b2sum and running $CHECK"
-part=$DATA/.cdktf-docker-redis-restore.rdb
-mkfifo "$WORK/stream"
-b2sum < "$WORK/stream" > "$WORK/sum" &
-HASH_PID=$!
-tee "$WORK/stream" < "$SRC" > "$part" 2> "$WORK/copy.err" &
-COPY_PID=$!
-"$CHECK" "$SRC" > "$WORK/check.log" 2>&1 &
-CHECK_PID=$!
-wait "$COPY_PID"
-copied=$?
-COPY_PID=
-wait "$HASH_PID"
-HASH_PID=
-wait "$CHECK_PID"
-checked=$?
-CHECK_PID=
-if [ "$copied" != 0 ] || [ "$(stat -c %s "$part")" != "$size" ]; then fail "copying $LABEL into $DATA failed: $(cat "$WORK/copy.err")"; fi
-actual=$(cut -d ' ' -f 1 "$WORK/sum")
-if [ "$actual" != "$expected" ]; then
-  fail "$LABEL does not match its checksum: the file is damaged, or the checksum belongs to another file (b2sum $(echo "$actual" | cut -c 1-16)..., expected $(echo "$expected" | cut -c 1-16)...)"
+if [ -z "$SANITIZE" ]; then
+  # No sanitize-dump-payload before Redis 6.2: the file is checked by $CHECK before it is used.
+  log "restoring $LABEL ($size bytes, RDB format $format, written by $writer): copying it while checking its b2sum and running $CHECK"
+  copy_and_hash
+  "$CHECK" "$SRC" > "$WORK/check.log" 2>&1 &
+  CHECK_PID=$!
+  check_copy
+  await "$CHECK_PID" "running $CHECK"
+  checked=$?
+  CHECK_PID=
+  if [ "$checked" != 0 ]; then
+    tail -n 15 "$WORK/check.log" | sed 's/^/  /'
+    fail "$CHECK finds $LABEL damaged (its last lines are above)"
+  fi
+  mv "$PART" "$DUMP"
+  if [ "$APPEND_ONLY" = 1 ]; then to_append_only; fi
+  write_marker
+  restored
+  exec "$@"
 fi
-if [ "$checked" != 0 ]; then
-  tail -n 15 "$WORK/check.log" | sed 's/^/  /'
-  fail "$CHECK finds $LABEL damaged (its last lines are above)"
+
+if [ "$APPEND_ONLY" = 1 ]; then
+  log "restoring $LABEL ($size bytes, RDB format $format, written by $writer): copying it while checking its b2sum, then loading it with every check of $CHECK"
+  copy_and_hash
+  check_copy
+  mv "$PART" "$DUMP"
+  to_append_only
+  write_marker
+  restored
+  exec "$@"
 fi
-sync "$part"
-mv "$part" "$DUMP"
-if [ "$APPEND_ONLY" = 1 ]; then to_append_only; fi
-printf 'source=%s\nb2sum=%s\nrdb_format=%s\nrestored_at=%s\n' "$LABEL" "$actual" "$format" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$MARKER.new"
-sync "$MARKER.new"
-mv "$MARKER.new" "$MARKER"
-rm -f "$PARTIAL"
-sync "$DATA"
-DONE=1
-rm -rf "$WORK"
-log "restored $LABEL in $(($(date -u +%s) - started)) s; later starts find $MARKER and skip the restore"
-exec "$@"
+
+# The server loads the backup as it is copied, from a FIFO at its dump file's name, with the checks
+# of $CHECK (sanitize-dump-payload yes, and the RDB's own checksum at its end). The last bytes are held
+# back until the copy matches the b2sum: the server cannot finish loading, so it answers nothing but
+# LOADING until the file is known good, and exits on a file it finds damaged.
+log "restoring $LABEL ($size bytes, RDB format $format, written by $writer): loading it while it is copied, with its b2sum and every check of $CHECK"
+mkfifo "$DUMP"
+"$@" $SANITIZE &
+SERVER_PID=$!
+# Read and write: opening a FIFO so never waits for the other end.
+exec 3<> "$DUMP"
+copy_and_hash
+head -c -9 "$SRC" >&3 &
+FEED_PID=$!
+check_copy
+await "$FEED_PID" 'loading the backup'
+FEED_PID=
+# The name now gives the copy, which matches the b2sum; the server reads on from the FIFO it opened.
+mv "$PART" "$DUMP"
+write_marker
+# This first start runs the server as a child: signals reach it through this shell, the container's first
+# process. Stopped from here on, the server saves what it holds, or leaves the copy.
+trap 'STOPPING=1; kill -TERM "$SERVER_PID" 2>/dev/null' TERM INT
+tail -c 9 "$SRC" >&3
+exec 3>&-
+deadline=$(($(date -u +%s) + TIMEOUT_SECONDS))
+while [ -z "$STOPPING" ]; do
+  serving
+  case $? in
+    0) break ;;
+    2)
+      log "cannot tell when $SERVER serves: PING as the health user answers $reply; it runs on"
+      break
+      ;;
+  esac
+  if ! alive "$SERVER_PID"; then
+    # It stopped before it served anything: what it read did not pass its checks.
+    rm -f "$MARKER"
+    find "$DATA" -mindepth 1 -delete
+    fail "$SERVER stopped while loading the backup: it finds $LABEL damaged (its log is above)"
+  fi
+  if [ "$(date -u +%s)" -ge "$deadline" ]; then
+    log "$SERVER is still loading after $TIMEOUT_SECONDS s; it runs on"
+    break
+  fi
+  sleep 0.1
+done
+restored
+while :; do
+  wait "$SERVER_PID"
+  status=$?
+  if ! alive "$SERVER_PID"; then exit "$status"; fi
+done
 `;

@@ -1,7 +1,8 @@
-import { RedisVersion } from '../redis-version';
+import { RedisEngine, RedisVersion } from '../redis-version';
 import { rdbFormatsReadBy } from '../private/compatibility';
 import { EngineFiles, engineFeatures } from '../private/engine';
-import { DATA_DIR, NodeStartup } from '../private/redis-node';
+import { DATA_DIR, NodeStartup, REDIS_PORT } from '../private/redis-node';
+import { healthSecretPath } from '../users/instance-users';
 import { RedisBackupFile } from './backup-file';
 import { RESTORE_SOURCE_DIR } from './paths';
 import { renderRestoreScript } from './restore-script';
@@ -62,6 +63,9 @@ export function restoreStartup(spec: RestoreStartupSpec): NodeStartup {
     auth: engineFeatures(version).acl ? 'acl' : 'requirepass',
     nativeTls: spec.nativeTls,
     timeoutSeconds: RESTORE_TIMEOUT_SECONDS,
+    sanitizedLoad: version.engine === RedisEngine.VALKEY || version.isAtLeast(6, 2),
+    healthSecretFile: engineFeatures(version).acl ? healthSecretPath(files) : undefined,
+    port: REDIS_PORT,
   });
   return {
     script: { file: `${files.configDir}/restore.sh`, content: script },

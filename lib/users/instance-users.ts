@@ -59,6 +59,11 @@ export interface AppUser {
   readonly scope: Construct;
 }
 
+/** Where the health user's password is, in the server's container (6.0+). */
+export function healthSecretPath(files: EngineFiles): string {
+  return `${files.configDir}/health.secret`;
+}
+
 function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
@@ -109,7 +114,7 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
   });
 
   const aclFile = `${files.configDir}/users.acl`;
-  const healthSecretFile = `${files.configDir}/health.secret`;
+  const healthSecretFile = healthSecretPath(files);
   const acl = renderAclFile({
     users: [
       {

@@ -161,6 +161,13 @@ describe('a database created with restoreFrom', () => {
     expect(conf({ version: RedisVersion.VALKEY_9_1 })).toContain("\nOWN_FORMAT=80\nREADS_UP_TO=11\nREADS='RDB formats up to 11 and 80'\n");
   });
 
+  test('loads the backup with the checks of check-rdb from 6.2 on, and runs check-rdb before the load before 6.2', () => {
+    const scriptOf = (version: RedisVersion) => uploadOf(synth({ version, restoreFrom: RedisBackupFile.inVolume('v', 'x.rdb') }).redis, '/usr/local/etc/redis/restore.sh');
+    expect(scriptOf(RedisVersion.V6_2)).toContain("\nSANITIZE='--sanitize-dump-payload yes'\nHEALTH_SECRET='/usr/local/etc/redis/health.secret'\nPORT=6379\n");
+    expect(scriptOf(RedisVersion.V6_0)).toContain("\nSANITIZE=''\n");
+    expect(scriptOf(RedisVersion.V4_0)).toContain("\nSANITIZE=''\nHEALTH_SECRET=''\n");
+  });
+
   test('names who writes each RDB format, for its messages', () => {
     const script = uploadOf(synth({ restoreFrom: RedisBackupFile.inVolume('v', 'x.rdb') }).redis, '/usr/local/etc/redis/restore.sh');
     expect(script).toContain("    12) echo 'Redis 7.4, 8.0 or 8.2' ;;\n");

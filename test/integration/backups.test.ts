@@ -131,10 +131,11 @@ function synthesized(props: RedisDatabaseProps): GeneratedInstance {
 /** The files of the Redis container, in directories mounted where its container has them. */
 function database(instance: GeneratedInstance, image: string): Database {
   const configDir = dir('config', 0);
-  upload(path.join(configDir, path.basename(instance.configPath)), instance.redisConf, 0o640);
-  if (instance.aclFile !== undefined) upload(path.join(configDir, 'users.acl'), instance.aclFile, 0o640);
-  if (instance.restoreScript !== undefined) upload(path.join(configDir, 'restore.sh'), instance.restoreScript, 0o640);
-  for (const [file, content] of Object.entries(instance.nativeTlsFiles ?? {})) upload(path.join(configDir, 'tls', path.basename(file)), content, file.endsWith('.key') ? 0o640 : 0o644);
+  const container = path.dirname(instance.configPath);
+  for (const [file, content] of Object.entries(instance.serverUploads)) {
+    if (!file.startsWith(`${container}/`)) throw new Error(`${file} is outside ${container}, which the test mounts`);
+    upload(path.join(configDir, file.slice(container.length + 1)), content, 0o640);
+  }
   return { instance, image, configDir, dataDir: dir('data'), socketDir: /^unixsocket /m.test(instance.redisConf) ? dir('run') : undefined };
 }
 
@@ -386,8 +387,8 @@ describe('restoring', () => {
       const corrupt = Buffer.from(rdb);
       for (let i = 200; i < 260; i++) corrupt[i] ^= 0x5a;
       return source(FILE, corrupt);
-    }, /redis-check-rdb finds cache-7\.0-20261129T021300Z\.rdb in volume e2e-unused damaged \(its last lines are above\)/],
-    ['a truncated backup with a checksum made for it', (rdb: Buffer) => source(FILE, rdb.subarray(0, Math.floor(rdb.length / 2))), /redis-check-rdb finds .* damaged/],
+    }, /redis-server stopped while loading the backup: it finds cache-7\.0-20261129T021300Z\.rdb in volume e2e-unused damaged/],
+    ['a truncated backup with a checksum made for it', (rdb: Buffer) => source(FILE, rdb.subarray(0, Math.floor(rdb.length / 2))), /redis-server stopped while loading the backup: it finds .* damaged/],
     ['a backup without its checksum file', (rdb: Buffer) => source(FILE, rdb, { checksum: false }), /has no readable checksum beside it \(cache-7\.0-20261129T021300Z\.rdb\.b2sum\): .* b2sum FILE\.rdb > FILE\.rdb\.b2sum/],
     ['a file that is not an RDB', () => source(FILE, Buffer.from('*1\r\n$4\r\nPING\r\n')), /is not an RDB file: it starts with .*, not REDIS or VALKEY and a format number/],
     ['a missing file', () => source('other.rdb', Buffer.from('x')), /cache-7\.0-20261129T021300Z\.rdb in volume e2e-unused does not exist: check the volume name and the file name/],
@@ -440,6 +441,23 @@ describe('restoring', () => {
     }, 60_000, 200);
   }
 
+  test('into Redis 7.0: the server loads the backup as it is copied, serves every key, and keeps them across a docker restart of that first run', async () => {
+    const db = database(restoring(FILE), REDIS_7_0);
+    const client = await serve(db, [[source(FILE, fs.readFileSync(liveBackup.file)), '/restore', 'ro']]);
+    expect(await missingUpTo(client, liveBackup.last)).toEqual([]);
+    expect(await client.config('GET', 'sanitize-dump-payload')).toEqual(['sanitize-dump-payload', 'yes']);
+    await client.set('after-restore', 'saved on the way down');
+    client.disconnect();
+    // The first run's shell passes SIGTERM on, so Redis saves before it stops.
+    await run('docker', ['restart', db.container!], { timeout: 90_000 });
+    const again = await waitServing(db);
+    expect(await again.get('after-restore')).toBe('saved on the way down');
+    expect(await again.config('GET', 'sanitize-dump-payload')).toEqual(['sanitize-dump-payload', 'no']);
+    again.disconnect();
+    expect(fs.readdirSync(db.dataDir).sort()).toEqual(['.cdktf-docker-redis-restored', 'dump.rdb']);
+    expect(fs.lstatSync(path.join(db.dataDir, 'dump.rdb')).isFile()).toBe(true);
+  });
+
   test('into Redis 7.0 with AOF on: every key is there, and still after two restarts; the restore runs once', async () => {
     const db = database(restoring(FILE, { appendOnly: true }), REDIS_7_0);
     const client = await serve(db, [[source(FILE, fs.readFileSync(liveBackup.file)), '/restore', 'ro']]);
@@ -474,6 +492,18 @@ describe('restoring', () => {
     expect(await again.get('last')).toBe(String(liveBackup.last));
     again.disconnect();
     expect(fs.readdirSync(db.dataDir)).toContain('appendonlydir');
+  });
+
+  test('before 6.2, without sanitize-dump-payload, redis-check-rdb checks the file first and refuses a damaged one', async () => {
+    const rdb = Buffer.from(fs.readFileSync(liveBackup.file));
+    rdb.write('REDIS0009', 0, 'latin1');
+    const truncated = rdb.subarray(0, Math.floor(rdb.length / 2));
+    const name = 'old-5.0-20261129T021300Z.rdb';
+    const result = await refused(name, source(name, truncated), { version: RedisVersion.V5_0 });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('running redis-check-rdb');
+    expect(result.output).toMatch(/redis-check-rdb finds old-5\.0-20261129T021300Z\.rdb in volume e2e-unused damaged \(its last lines are above\)/);
+    expect(result.data).toEqual([]);
   });
 });
 

@@ -32,6 +32,8 @@ export interface GeneratedInstance {
   readonly networkUrl: string;
   readonly networkTlsUrl: string;
   readonly caCertificatePem: string;
+  /** Every file uploaded into the Redis container, by its path there. */
+  readonly serverUploads: Record<string, string>;
   /** The start script of a database created with `restoreFrom`, which runs before the server. */
   readonly restoreScript?: string;
   /** The backup container's script and password file, when the database takes backups. */
@@ -142,6 +144,7 @@ export function generatedInstances(stack: TerraformStack, secrets: TestSecrets):
       networkUrl: output(`${handle}_network_url`),
       networkTlsUrl: output(`${handle}_network_tls_url`),
       caCertificatePem: output(`${handle}_ca_certificate`),
+      serverUploads: redisFiles,
       restoreScript: restoring ? upload(redisFiles, handle, redis.entrypoint[1]) : undefined,
       backupScript: backupFiles && upload(backupFiles, `${handle}-backup`, '/usr/local/etc/cdktf-docker-redis/backup.sh'),
       backupSecret: backupFiles && upload(backupFiles, `${handle}-backup`, '/usr/local/etc/cdktf-docker-redis/backup.secret'),

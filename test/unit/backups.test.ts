@@ -139,6 +139,7 @@ describe('the rendered scripts', () => {
     handle: 'cache', readerName: '7.2', readerDisplayName: 'Redis 7.2', serverBinary: 'redis-server', cliBinary: 'redis-cli', checkBinary: 'redis-check-rdb',
     configPath: '/usr/local/etc/redis/redis.conf', dataDir: '/data', dumpFileName: 'dump.rdb', sourcePath: '/restore/x.rdb', sourceLabel: "it's x.rdb",
     ownFormat: 11, readsUpTo: 11, formatWriters: { 11: 'Redis 7.2' }, appendOnly: true, auth: 'acl', nativeTls: false, timeoutSeconds: 3600,
+    sanitizedLoad: true, healthSecretFile: '/usr/local/etc/redis/health.secret', port: 6379,
   });
 
   test('hold nothing Terraform would read as a template in an upload\'s content', () => {
