@@ -12,11 +12,13 @@ import { renderBackupScript, SnapshotMethod } from './backup-script';
 import { BACKUP_DIR, BACKUP_SCRIPT, BACKUP_SECRET, BACKUP_STATE_DIR, REDIS_DATA_MOUNT } from './paths';
 
 /**
- * The backup container streams a snapshot into a file with the cli and
- * checksums it, so it needs little memory; the page cache of the file it
- * writes is charged to it and reclaimed as it goes.
+ * The backup container's memory limit: the cli and b2sum need little, but the
+ * page cache of the snapshot it writes and then reads back for its checksum is
+ * charged to it. Under a limit smaller than the snapshot, the writes stall on
+ * writeback and the checksum reads the file from disk again; a database holds
+ * at most its `containerSizeMb`, so that is the limit (at least 512 MB).
  */
-const BACKUP_MEMORY_MB = 512;
+const MIN_BACKUP_MEMORY_MB = 512;
 /** SIGTERM ends its wait at once; a backup running then gets this long to finish its current step. */
 const BACKUP_STOP_GRACE_SECONDS = 15;
 /** The longest one backup may take before it is ended and reported failed. */
@@ -32,6 +34,8 @@ export interface BackupContainerSpec {
   readonly backup: ResolvedBackup;
   readonly login: InternalLogin;
   readonly restart: string;
+  /** The Redis container's memory limit: a snapshot is smaller. */
+  readonly containerSizeMb: number;
   /** Redis's Unix socket volume (sidecar mode): the backup container then needs no network at all. */
   readonly socketVolume?: Volume;
   /** Otherwise it joins the database network and reaches `HANDLE:6379`. */
@@ -114,8 +118,8 @@ export function buildBackupContainer(scope: Construct, id: string, spec: BackupC
       ...(spec.socketVolume ? [{ volumeName: spec.socketVolume.name, containerPath: SOCKET_DIR, readOnly: true }] : []),
       ...(bgsave ? [{ volumeName: spec.dataVolume!.name, containerPath: REDIS_DATA_MOUNT, readOnly: true }] : []),
     ],
-    memory: BACKUP_MEMORY_MB,
-    memorySwap: BACKUP_MEMORY_MB,
+    memory: Math.max(MIN_BACKUP_MEMORY_MB, spec.containerSizeMb),
+    memorySwap: Math.max(MIN_BACKUP_MEMORY_MB, spec.containerSizeMb),
     restart: spec.restart,
     mustRun: false,
     stopTimeout: BACKUP_STOP_GRACE_SECONDS,

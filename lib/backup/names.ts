@@ -8,8 +8,6 @@ import { RedisVersion } from '../redis-version';
 export const BACKUP_EXTENSION = '.rdb';
 /** Beside each backup: its BLAKE2b-512 checksum in `b2sum` format (`b2sum -c` checks it). */
 export const CHECKSUM_EXTENSION = '.b2sum';
-/** Beside each backup: `key=value` lines (writer, handle, engine, version, RDB format, time, size, checksum). */
-export const META_EXTENSION = '.meta';
 
 const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 

@@ -56,7 +56,7 @@ function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-export const RESTORE_MARKER = '.cdktf-docker-redis-restored';
+const RESTORE_MARKER = '.cdktf-docker-redis-restored';
 
 export function renderRestoreScript(data: RestoreScriptData): string {
   const formats = Object.keys(data.formatWriters).map(Number).sort((a, b) => a - b);
@@ -207,11 +207,12 @@ check_copy() {
   if [ "$actual" != "$expected" ]; then
     fail "$LABEL does not match its checksum: the file is damaged, or the checksum belongs to another file (b2sum $(echo "$actual" | cut -c 1-16)..., expected $(echo "$expected" | cut -c 1-16)...)"
   fi
-  sync "$PART"
 }
 
 # The data directory holds the verified copy: from now on it is the database's, and nothing removes it.
+# The copy reaches the disk before the marker that says so.
 write_marker() {
+  sync "$DUMP"
   printf 'source=%s\nb2sum=%s\nrdb_format=%s\nrestored_at=%s\n' "$LABEL" "$actual" "$format" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$MARKER.new"
   sync "$MARKER.new"
   mv "$MARKER.new" "$MARKER"
@@ -369,12 +370,13 @@ await "$FEED_PID" 'loading the backup'
 FEED_PID=
 # The name now gives the copy, which matches the b2sum; the server reads on from the FIFO it opened.
 mv "$PART" "$DUMP"
-write_marker
 # This first start runs the server as a child: signals reach it through this shell, the container's first
 # process. Stopped from here on, the server saves what it holds, or leaves the copy.
 trap 'STOPPING=1; kill -TERM "$SERVER_PID" 2>/dev/null' TERM INT
 tail -c 9 "$SRC" >&3
 exec 3>&-
+# The copy goes to disk while the server finishes loading.
+write_marker
 deadline=$(($(date -u +%s) + TIMEOUT_SECONDS))
 while [ -z "$STOPPING" ]; do
   serving

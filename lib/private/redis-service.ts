@@ -218,6 +218,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   if (spec.backup) {
     buildBackupContainer(scope, 'Backup', {
       handle, version, files, imageId: redisImageId, backup: spec.backup, login: internalsOf(scope)!.backup, restart, provider: options.provider,
+      containerSizeMb: settings.containerSizeMb,
       socketVolume, networkName: spec.networkName, network: networkNamed(scope, spec.networkName), dataVolume,
     });
   }

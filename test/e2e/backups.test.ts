@@ -181,6 +181,13 @@ scenario('an on-demand backup of 100,000 keys, listed with its checksum, then FL
   expect(logs).toContain(`backup ${onDemandBackup}: `);
   expect(logs).not.toContain(passwords['e2e-bk-source']);
 
+  const unknown = await runCdktfDockerRedis(['backup', 'e2e-bk-nosuch']);
+  expect(unknown).toEqual({
+    code: 1, stdout: '',
+    stderr: 'cdktf-docker-redis: no database e2e-bk-nosuch on the Docker engine at unix:///var/run/docker.sock: there is no container e2e-bk-nosuch or e2e-bk-nosuch-backup ' +
+      '(is it the right handle and engine? DOCKER_HOST selects the engine)\n',
+  });
+
   expect(await client.flushall()).toBe('OK');
   expect(await client.dbsize()).toBe(0);
   client.disconnect();

@@ -20,9 +20,6 @@ export interface EngineResponse {
   readonly body: Buffer;
 }
 
-/** Thrown when the engine cannot be reached at all, as opposed to answering with an error. */
-export class EngineUnreachable extends Error {}
-
 function compareApiVersions(a: string, b: string): number {
   const [am, an] = a.split('.').map(Number);
   const [bm, bn] = b.split('.').map(Number);
@@ -40,14 +37,14 @@ function endpointOf(host: string, env: NodeJS.ProcessEnv): Endpoint {
   const unix = /^unix:\/\/(\/.+)$/.exec(host);
   if (unix) return { socketPath: unix[1] };
   const tcp = /^tcp:\/\/([^:/]+|\[[^\]]+\]):(\d+)\/?$/.exec(host);
-  if (!tcp) throw new EngineUnreachable(`DOCKER_HOST "${host}" is not supported: give unix:///path/to/docker.sock or tcp://host:port`);
+  if (!tcp) throw new Error(`DOCKER_HOST "${host}" is not supported: give unix:///path/to/docker.sock or tcp://host:port`);
   if (!env.DOCKER_TLS_VERIFY) return { host: tcp[1].replace(/^\[|\]$/g, ''), port: Number(tcp[2]) };
   const dir = env.DOCKER_CERT_PATH ?? path.join(env.HOME ?? '', '.docker');
   const read = (file: string) => {
     try {
       return fs.readFileSync(path.join(dir, file));
     } catch (e) {
-      throw new EngineUnreachable(`DOCKER_TLS_VERIFY is set but ${path.join(dir, file)} cannot be read (${(e as Error).message}): set DOCKER_CERT_PATH to the directory of ca.pem, cert.pem and key.pem`);
+      throw new Error(`DOCKER_TLS_VERIFY is set but ${path.join(dir, file)} cannot be read (${(e as Error).message}): set DOCKER_CERT_PATH to the directory of ca.pem, cert.pem and key.pem`);
     }
   };
   return { host: tcp[1].replace(/^\[|\]$/g, ''), port: Number(tcp[2]), tls: { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') } };
@@ -91,7 +88,7 @@ export class DockerEngine {
       req.on('error', (e: NodeJS.ErrnoException) => {
         if (['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND'].includes(e.code ?? '')) {
           const hint = e.code === 'EACCES' ? 'run as root or as a member of the docker group' : 'is Docker running there? DOCKER_HOST selects another engine';
-          reject(new EngineUnreachable(`cannot reach the Docker engine at ${this.host} (${e.code}): ${hint}`));
+          reject(new Error(`cannot reach the Docker engine at ${this.host} (${e.code}): ${hint}`));
         } else {
           reject(e);
         }
@@ -105,7 +102,7 @@ export class DockerEngine {
   private async apiPrefix(): Promise<string> {
     if (this.version === undefined) {
       const ping = await this.request('GET', '/_ping', { timeoutMs: 10_000 });
-      if (ping.status !== 200) throw new EngineUnreachable(`the Docker engine at ${this.host} answered /_ping with HTTP ${ping.status}`);
+      if (ping.status !== 200) throw new Error(`the Docker engine at ${this.host} answered /_ping with HTTP ${ping.status}`);
       const offered = ping.headers['api-version'];
       const version = typeof offered === 'string' && /^\d+\.\d+$/.test(offered) ? offered : '1.24';
       this.version = compareApiVersions(version, CLIENT_API_VERSION) < 0 ? version : CLIENT_API_VERSION;
@@ -211,7 +208,7 @@ function errorMessage(res: EngineResponse): string {
  * Reads the first regular file of a tar stream (ustar, with the PAX records
  * Go's archive/tar writes for sizes past 8 GiB) and passes its content on.
  */
-class SingleFileTar {
+export class SingleFileTar {
   private header = Buffer.alloc(0);
   /** Bytes of the current entry still to come, and the padding to the next 512-byte block after them. */
   private remaining = 0;
