@@ -20,6 +20,7 @@ import { makeTestPki, TestPki } from '../test/support/pki';
 import { freePort, requireTools, stopAll, tempDir, waitFor } from '../test/support/processes';
 import { onHost } from '../test/support/runners';
 import { dockerStack, synthJson } from '../test/support/synth';
+import { backupAndRestore } from './backup';
 
 const run = promisify(execFile);
 const REDIS_IMAGE = process.env.REDIS_TEST_IMAGE ?? 'cdktf-docker-redis-test/redis:7.0';
@@ -270,6 +271,7 @@ async function main(): Promise<void> {
     cdktfSynthProcess(workDir, results, table);
     await tlsAndDockerOverhead(workDir, pki, results, table);
     await timeToReady(pki, results, table);
+    await backupAndRestore(results, table);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }

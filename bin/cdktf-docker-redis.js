@@ -5,7 +5,9 @@
 const { runCli } = require('../lib/private/cli/main');
 
 // exitCode, not exit(): a piped stdout is written asynchronously and exit() would cut it.
-process.exitCode = runCli(process.argv.slice(2), {
+runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+}).then((code) => {
+  process.exitCode = code;
 });

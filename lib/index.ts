@@ -3,5 +3,7 @@ export * from './redis-options';
 export * from './redis-database';
 export * from './redis-follower';
 export * from './users/redis-user';
+export * from './backup/backup-options';
+export * from './backup/backup-file';
 export * from './failover/redis-failover';
 export * from './metrics/metrics-options';

@@ -1,6 +1,9 @@
 import { ITerraformDependable } from 'cdktf';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { Construct } from 'constructs';
+import { checkBackup, checkRestore } from './backup/backup-checks';
+import { RedisBackupFile } from './backup/backup-file';
+import { RedisBackupOptions } from './backup/backup-options';
 import { IRedisDatabase, RedisCredentials, RedisInstanceOptions, RedisInstanceSettings } from './redis-options';
 import { RedisVersion } from './redis-version';
 import { checkMetrics, ResolvedMetrics } from './metrics/metrics-checks';
@@ -48,6 +51,24 @@ export interface RedisDatabaseProps extends RedisInstanceOptions {
    * @default - a network named after the handle, which followers and apps can join
    */
   readonly network?: Network;
+
+  /**
+   * Backups: on a schedule and on demand, kept by a retention policy, in a
+   * place that outlives the database (see README, "Backups").
+   *
+   * @default - daily backups, 30 daily and 12 monthly kept, in the Docker volume `HANDLE-backups`, for persistent versions; none for memory-only ones
+   */
+  readonly backup?: RedisBackupOptions;
+
+  /**
+   * A backup to seed this new database from, on its first start only (a
+   * marker in the data directory records that it happened). The file's
+   * checksum and contents are verified first; a data directory that already
+   * holds data is refused. Persistent versions only.
+   *
+   * @default - the database starts empty
+   */
+  readonly restoreFrom?: RedisBackupFile;
 }
 
 /**
@@ -89,6 +110,8 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
       checkPeerAddresses(check, props, settings, ports);
       metrics = checkMetrics(check, version, props, networkTlsHostFor(this.handle, settings.tlsMode));
     }
+    const backup = version && checkBackup(check, version, props.backup);
+    const restoreFrom = version && checkRestore(check, version, props.restoreFrom);
     check.problems.throwIfAny();
     this.version = version!;
     this.settings = settings!;
@@ -113,6 +136,8 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
       hostTlsPort: ports[1].port,
       networkName: this.networkName,
       metrics,
+      backup,
+      restoreFrom,
     });
     this.credentials = service.credentials;
     this.appCredentials = service.appCredentials;

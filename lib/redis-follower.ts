@@ -1,6 +1,7 @@
 import { ITerraformDependable } from 'cdktf';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { Construct } from 'constructs';
+import { refuseBackupProps } from './backup/backup-checks';
 import { IRedisDatabase, RedisCredentials, RedisInstanceOptions, RedisInstanceSettings } from './redis-options';
 import { RedisVersion } from './redis-version';
 import { incompatibility } from './private/compatibility';
@@ -135,6 +136,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
       if (reason) check.problems.add(`\`version\` cannot replicate from its primary ${primary.handle}: ${reason}`);
     }
     checkInstanceOptions(check, props, ports);
+    refuseBackupProps(check, props);
     const settings = version && resolveSettings(version, props, {
       settings: primary.settings,
       persistent: primary.version.persistent,

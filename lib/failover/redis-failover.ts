@@ -159,6 +159,12 @@ export class RedisFailover extends Construct {
     if (!(primary instanceof RedisDatabase) || !primaryInternals) {
       problems.add(`\`primary\` must be a RedisDatabase, got ${primary?.node?.path}`);
     }
+    if (primaryInternals?.restoring) {
+      problems.add(
+        `\`primary\` ${primary.handle} is created with \`restoreFrom\`: deploy it alone first, then remove \`restoreFrom\` (the restore has run; the data stays) ` +
+        'and add the failover group: a failover node starts from its own start script, which the restore\'s cannot share',
+      );
+    }
     if (followers.length === 0) problems.add('`followers` must name at least one RedisFollower of `primary`: Sentinel needs a node to promote');
     for (const follower of followers) {
       if (follower.primary !== primary) {

@@ -46,3 +46,17 @@ export function incompatibility(writer: RedisVersion, reader: RedisVersion): str
   }
   return rdbFormatIncompatibility(writer, reader);
 }
+
+/** The RDB formats `reader` loads: its own, and every format up to `upTo`. */
+export function rdbFormatsReadBy(reader: RedisVersion): { readonly own: number; readonly upTo: number } {
+  return { own: reader.rdbFormat, upTo: reader.engine === RedisEngine.VALKEY ? Math.min(reader.rdbFormat, VALKEY_FOREIGN_RDB_LIMIT) : reader.rdbFormat };
+}
+
+/**
+ * Why `reader` cannot load a backup `writer` took, or undefined when it can.
+ * Unlike a follower's sync, a restore carries no commands: only the RDB
+ * format decides.
+ */
+export function restoreIncompatibility(writer: RedisVersion, reader: RedisVersion): string | undefined {
+  return reads(reader, writer.rdbFormat) ? undefined : `${described(reader)} cannot read what ${described(writer)} writes`;
+}

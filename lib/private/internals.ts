@@ -15,6 +15,8 @@ export interface InternalLogin {
 export interface InstanceInternals {
   /** What a follower of this instance sends as `masteruser` / `masterauth`. */
   readonly replication: InternalLogin;
+  /** What the backup container logs in as: the `backup` user (6.0+), or the password before 6.0. */
+  readonly backup: InternalLogin;
   /** The Docker host it runs on (see `dockerHostKey`). */
   readonly hostKey: string;
   /** The DNS names and IPv4 addresses its generated certificate names; undefined with supplied TLS material. */
@@ -36,6 +38,8 @@ export interface InstanceInternals {
   readonly exporter?: InternalLogin;
   /** Its exporter's settings, when it runs one: what its followers inherit. */
   readonly metrics?: ResolvedMetrics;
+  /** Whether it is created from a backup (`restoreFrom`): its first start runs the restore script. */
+  readonly restoring?: boolean;
 }
 
 /**

@@ -76,6 +76,22 @@ export interface ServerFile {
   readonly content: string;
 }
 
+/** A mount of a volume or a host directory. */
+export interface NodeMount {
+  readonly volumeName?: string;
+  readonly hostPath?: string;
+  readonly containerPath: string;
+  readonly readOnly: boolean;
+}
+
+/** A script that runs before the server, as the Redis container's entrypoint, ending in `exec` of its arguments: the server and its config. */
+export interface NodeStartup {
+  /** Uploaded with the server files, and run by `sh`. */
+  readonly script: ServerFile;
+  /** What it reads besides the data directory. */
+  readonly mounts: readonly NodeMount[];
+}
+
 export interface RedisNodeSpec {
   readonly handle: string;
   /** The Docker host of both containers. */
@@ -106,6 +122,7 @@ export interface RedisNodeSpec {
   readonly restart: string;
   readonly data: RedisNodeData;
   readonly role: string;
+  readonly startup?: NodeStartup;
 }
 
 export const LOG_OPTS = { 'max-size': '10m', 'max-file': '3' };
@@ -162,6 +179,25 @@ function resourceAddress(resource: TerraformResource): string {
   return Lazy.stringValue({ produce: () => `${resource.terraformResourceType}.${resource.friendlyUniqueId}` });
 }
 
+/**
+ * `replace_triggered_by` of a container: the network and volumes it names.
+ * Containers name them, and names stay the same when those are replaced (a
+ * label or option change): without this, Terraform would keep the container
+ * and the provider's delete of the network or volume would fail after 30 s of
+ * "in use" retries.
+ */
+export function replacedWith(...resources: Array<TerraformResource | undefined>): string[] {
+  return resources.filter((r): r is TerraformResource => r !== undefined).map(resourceAddress);
+}
+
+/** The labels of one of an instance's containers: handle, role, component, and the hash of its settings the provider would not apply. */
+export function componentLabels(handle: string, role: string, component: string, settings: HashedSettings, extra: Record<string, string> = {}) {
+  return [
+    ...dockerLabels({ handle, role, component, ...extra }),
+    { label: SETTINGS_HASH_LABEL, value: settingsHash(settings) },
+  ];
+}
+
 /** Docker labels under this library's prefix, sorted so plans stay stable. */
 export function dockerLabels(values: Record<string, string>) {
   return Object.keys(values)
@@ -195,26 +231,18 @@ export class RedisNode extends Construct {
 
   constructor(scope: Construct, id: string, spec: RedisNodeSpec) {
     super(scope, id);
-    const roleLabels = (component: string, settings: HashedSettings, extra: Record<string, string> = {}) => [
-      ...dockerLabels({ handle: spec.handle, role: spec.role, component, ...extra }),
-      { label: SETTINGS_HASH_LABEL, value: settingsHash(settings) },
-    ];
+    const roleLabels = (component: string, settings: HashedSettings, extra: Record<string, string> = {}) =>
+      componentLabels(spec.handle, spec.role, component, settings, extra);
     const port = (internal: number, external: number | undefined) => ({ internal, external, ip: spec.hostIp, protocol: 'tcp' });
 
     // Shows the size in `docker inspect`; the settings hash is what replaces the container when it changes.
     const dataLabels: Record<string, string> = spec.data.tmpfsSizeGb === undefined ? {} : { 'tmpfs-size-gb': String(spec.data.tmpfsSizeGb) };
     const socketVolumeName = spec.tlsSidecar?.socketVolume.name;
-    // Containers name their network and volumes, and names stay the same when
-    // those are replaced (a label or option change): without this, Terraform
-    // would keep the containers and the provider's delete of the network or
-    // volume would fail after 30 s of "in use" retries.
-    const replacedWith = (...resources: Array<TerraformResource | undefined>) =>
-      resources.filter((r): r is TerraformResource => r !== undefined).map(resourceAddress);
 
     // Uploads are owned by root. The config and the files it names hold
     // secrets (masterauth, the health user's password): readable by group
     // root, which Redis (uid 999) joins below, and by nobody else.
-    const uploads = spec.serverFiles.map((f) => ({ ...f, permissions: '0640' }));
+    const uploads = [...spec.serverFiles, ...(spec.startup ? [spec.startup.script] : [])].map((f) => ({ ...f, permissions: '0640' }));
     if (spec.nativeTls) {
       const { material, certFile, caFile, keyFile } = spec.nativeTls;
       uploads.push(
@@ -239,8 +267,8 @@ export class RedisNode extends Construct {
       provider: spec.provider,
       name: spec.handle,
       image: spec.redisImageId,
-      entrypoint: spec.entrypoint ?? [spec.files.serverBinary],
-      command: spec.command ?? [spec.files.configPath],
+      entrypoint: spec.startup ? ['sh', spec.startup.script.file] : spec.entrypoint ?? [spec.files.serverBinary],
+      command: spec.startup ? [spec.files.serverBinary, spec.files.configPath] : spec.command ?? [spec.files.configPath],
       user: `${REDIS_UID}:${REDIS_UID}`,
       groupAdd: ['0'],
       hostname: spec.handle,
@@ -262,6 +290,7 @@ export class RedisNode extends Construct {
       volumes: [
         ...(spec.data.volume === undefined ? [] : [{ volumeName: spec.data.volume.name, containerPath: DATA_DIR }]),
         ...(socketVolumeName === undefined ? [] : [{ volumeName: socketVolumeName, containerPath: SOCKET_DIR }]),
+        ...(spec.startup?.mounts ?? []),
       ],
       tmpfs,
       labels: roleLabels('redis', { healthcheck: containerHealthcheckToTerraform(redisHealthcheck), tmpfs, log_opts: LOG_OPTS }, dataLabels),

@@ -2,13 +2,17 @@ import { Fn, Lazy, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { RedisBackupFile } from '../backup/backup-file';
+import { ResolvedBackup } from '../backup/backup-checks';
+import { buildBackupContainer } from '../backup/backup-container';
+import { restoreStartup } from '../backup/restore-startup';
 import { RedisCredentials, RedisInstanceOptions, RedisInstanceSettings, RedisRestartPolicy, RedisTlsMode, SavePoint } from '../redis-options';
 import { RedisVersion } from '../redis-version';
 import { ResolvedMetrics } from '../metrics/metrics-checks';
 import { MetricsExporter } from '../metrics/metrics-exporter';
 import { dockerHostKey } from './docker-hosts';
 import { engineFiles } from './engine';
-import { failoverMembershipOf, FailoverSecrets, registerInternals } from './internals';
+import { failoverMembershipOf, FailoverSecrets, internalsOf, registerInternals } from './internals';
 import { memberStartup } from '../failover/node-startup';
 import { buildInstanceUsers } from '../users/instance-users';
 import { imageIdFor } from './images';
@@ -53,6 +57,9 @@ interface RedisServiceSpec {
   /** How a follower on another host than its primary reaches it, and the primary's CA, which verifies it. */
   readonly crossHost?: CrossHostReplication & { readonly primaryCaPem: string };
   readonly metrics?: ResolvedMetrics;
+  /** Databases only: backups, and the backup to seed a new database from. */
+  readonly backup?: ResolvedBackup;
+  readonly restoreFrom?: RedisBackupFile;
 }
 
 /** What a built instance hands back to its construct. */
@@ -210,12 +217,14 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     return memberStartup(files, initial && replicaOfLine(version, initial.host, initial.port));
   };
 
+  const redisImageId = imageIdFor(scope, 'RedisImage', options.image ?? version.image, options.provider);
+  const restart = options.restart ?? RedisRestartPolicy.UNLESS_STOPPED;
   const node = new RedisNode(scope, 'Node', {
     handle,
     provider: options.provider,
     role: spec.kind,
     files,
-    redisImageId: imageIdFor(scope, 'RedisImage', options.image ?? version.image, options.provider),
+    redisImageId,
     entrypoint: Lazy.listValue({ produce: () => (membership() ? startup().entrypoint : [files.serverBinary]) }),
     command: Lazy.listValue({ produce: () => (membership() ? startup().command : [files.configPath]) }),
     serverFiles: [{ file: files.configPath, content: redisConf }, ...users.files],
@@ -242,8 +251,9 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     hostPort: spec.hostPort,
     hostTlsPort: spec.hostTlsPort,
     containerSizeMb: settings.containerSizeMb,
-    restart: options.restart ?? RedisRestartPolicy.UNLESS_STOPPED,
+    restart,
     data: dataVolume ? { volume: dataVolume } : { tmpfsSizeGb: settings.size },
+    startup: spec.restoreFrom && restoreStartup({ handle, version, files, file: spec.restoreFrom, appendOnly: settings.appendOnly, nativeTls }),
   });
 
   const credentialsOf = (user: string, userPassword: string): RedisCredentials => {
@@ -281,6 +291,8 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   const generatedNames = subjectAlternativeNames(tlsSpec);
   registerInternals(scope, {
     replication: users.replication,
+    backup: users.backup,
+    restoring: spec.restoreFrom !== undefined,
     hostKey: dockerHostKey(options.provider),
     certificateNames: generated ? [...generatedNames.dnsNames, ...generatedNames.ipAddresses] : undefined,
     suppliedCertificatePem: generated ? undefined : options.tlsCertificatePem,
@@ -301,10 +313,17 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     metrics: spec.metrics,
   });
   const metrics = spec.metrics && new MetricsExporter(scope, 'Metrics', spec.metrics, {
-    handle, role: spec.kind, provider: options.provider, image: options.metricsImage, restart: options.restart ?? RedisRestartPolicy.UNLESS_STOPPED,
+    handle, role: spec.kind, provider: options.provider, image: options.metricsImage, restart,
     networkName: spec.networkName, network: networkNamed(scope, spec.networkName), tlsHost: networkTlsHost, tlsPort: TLS_PORT,
     caCertificatePem: tls.caCertificatePem, login: users.exporter!, hostname: settings.hostname, createOutput: options.createOutputs ?? true,
   });
+  if (spec.backup) {
+    buildBackupContainer(scope, 'Backup', {
+      handle, version, files, imageId: redisImageId, backup: spec.backup, login: internalsOf(scope)!.backup, restart, provider: options.provider,
+      containerSizeMb: settings.containerSizeMb,
+      socketVolume, networkName: spec.networkName, network: networkNamed(scope, spec.networkName), dataVolume,
+    });
+  }
   return { credentials, appCredentials, dependableFqn: node.dependableFqn, metricsUrl: metrics?.url };
 
 }

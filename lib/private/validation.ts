@@ -9,6 +9,11 @@ export class ProblemList {
 
   constructor(private readonly subject: string) {}
 
+  /** How many problems are listed so far. */
+  public get count(): number {
+    return this.problems.length;
+  }
+
   public add(problem: string): void {
     this.problems.push(`${this.subject}: ${problem}`);
   }

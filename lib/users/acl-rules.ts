@@ -294,9 +294,13 @@ export const INTERNAL_USER_RULES: Readonly<Record<InternalUser, Readonly<Record<
   },
   // What `redis-cli --rdb` / `valkey-cli --rdb` sends after AUTH: REPLCONF capa eof, REPLCONF rdb-only 1
   // (6.2+; 6.0 sends only the first), SYNC. REPLCONF rdb-filter-only is for --functions-rdb only.
+  // Valkey 9 sends a replica that names no version (the cli names none) an RDB 11, which cannot hold
+  // hash fields with expirations: the transfer fails ("Can't store key ... in RDB version 11"). Its
+  // backups take a BGSAVE and copy the file instead, watching INFO persistence for the outcome.
   backup: {
     'redis 6.0': '+replconf +sync',
     'valkey 8.0': '+replconf +sync',
+    'valkey 9.0': '+replconf +sync +bgsave +info|persistence',
   },
   health: {
     'redis 6.0': '+ping',

@@ -54,6 +54,8 @@ export interface InstanceUsers {
   readonly replication: InternalLogin;
   /** What the metrics exporter logs in as; undefined before Redis 6, which has no users. */
   readonly exporter?: InternalLogin;
+  /** What its backup container logs in as. */
+  readonly backup: InternalLogin;
   /** The app users, by name. */
   readonly appUsers: ReadonlyMap<string, AppUser>;
   /** The secret the internal users' passwords derive from; undefined before Redis 6. */
@@ -67,6 +69,11 @@ export interface AppUser {
   readonly password: string;
   /** Where the user's resources and outputs live: `Users/NAME`. */
   readonly scope: Construct;
+}
+
+/** Where the health user's password is, in the server's container (6.0+). */
+export function healthSecretPath(files: EngineFiles): string {
+  return `${files.configDir}/health.secret`;
 }
 
 function sha256Hex(value: string): string {
@@ -98,6 +105,7 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
         `printf 'AUTH %s\\nPING\\n' "$pw" | ${files.cliBinary} -p ${REDIS_PORT} | grep -qx PONG`,
       defaultUrlUser: '',
       replication: { password: spec.defaultPassword },
+      backup: { password: spec.defaultPassword },
       appUsers: new Map(),
     };
   }
@@ -118,7 +126,7 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
   });
 
   const aclFile = `${files.configDir}/users.acl`;
-  const healthSecretFile = `${files.configDir}/health.secret`;
+  const healthSecretFile = healthSecretPath(files);
   const acl = renderAclFile({
     users: [
       {
@@ -142,6 +150,7 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
     defaultUrlUser: 'default',
     replication: { user: 'replication', password: internalPassword('replication') },
     exporter: { user: 'exporter', password: internalPassword('exporter') },
+    backup: { user: 'backup', password: internalPassword('backup') },
     appUsers,
     internalSecret: secret,
     sentinel: { user: 'sentinel', password: internalPassword('sentinel') },

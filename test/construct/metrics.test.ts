@@ -84,7 +84,7 @@ describe('a database with metrics enabled', () => {
 describe('metrics options', () => {
   test('by default, no exporter and no metrics output', () => {
     const s = synth();
-    expect(Object.values(resourcesOf(s.stack, 'docker_container')).map((c: any) => c.name).sort()).toEqual(['cache', 'cache-tls']);
+    expect(Object.values(resourcesOf(s.stack, 'docker_container')).map((c: any) => c.name).sort()).toEqual(['cache', 'cache-backup', 'cache-tls']);
     expect(s.json.output.cache_metrics_url).toBeUndefined();
     expect(s.db.metricsUrl).toBeUndefined();
   });

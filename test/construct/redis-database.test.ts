@@ -130,7 +130,10 @@ describe('RedisDatabase defaults', () => {
   test('gives Redis and the sidecar network namespaces of their own, so either restarts alone', () => {
     expect(s.redis.network_mode).toBeUndefined();
     expect(s.sidecar.network_mode).toBeUndefined();
-    expect(Object.keys(s.json.resource.docker_container)).toHaveLength(2);
+    // The third, the backup container, reaches Redis through its socket and has no network at all.
+    expect(Object.values<any>(s.json.resource.docker_container).map((c) => [c.name, c.network_mode])).toEqual([
+      ['cache-backup', 'none'], ['cache', undefined], ['cache-tls', undefined],
+    ]);
   });
 
   test('creates a network named after the handle, where Redis answers to the handle and the sidecar to HANDLE-tls', () => {
@@ -534,6 +537,7 @@ describe('RedisDatabase in a stack', () => {
       .map((c) => c.node.path)
       .sort();
     expect(paths).toEqual([
+      'test/cache/Backup',
       'test/cache/CaCertificate',
       'test/cache/CaKey',
       'test/cache/Data',

@@ -1,6 +1,6 @@
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import {
-  RedisDatabase, RedisDatabaseProps, RedisFailover, RedisFailoverProps, RedisFollower, RedisFollowerProps, RedisTlsMode, RedisVersion, SentinelPlacement,
+  RedisBackupFile, RedisDatabase, RedisDatabaseProps, RedisFailover, RedisFailoverProps, RedisFollower, RedisFollowerProps, RedisTlsMode, RedisVersion, SentinelPlacement,
 } from '../../lib';
 import { NODE_STATE_FILE } from '../../lib/failover/node-startup';
 import { dockerStack, resourceAt, synthJson, uploadOf, warningsUnder } from '../support/synth';
@@ -114,6 +114,12 @@ describe('RedisFailover', () => {
 
   test('fails on a memory-only primary, which would come back empty as the primary', () => {
     expect(() => group({ primary: { version: RedisVersion.V7_2_NORDB } })).toThrow(/`primary` db is memory-only \(7\.2-nordb\): .* use a persistent version/);
+  });
+
+  test('fails on a primary created with restoreFrom, saying how to get there', () => {
+    expect(() => group({ primary: { restoreFrom: RedisBackupFile.inVolume('db-backups', 'db-7.2-20261129T021300Z.rdb') } })).toThrow(
+      '`primary` db is created with `restoreFrom`: deploy it alone first, then remove `restoreFrom` (the restore has run; the data stays) and add the failover group',
+    );
   });
 
   test('fails on a group across hosts with the sidecar', () => {

@@ -250,6 +250,7 @@ scenario('upgrading 7.0 to 8.0 keeps the data and replaces exactly what the plan
   expect(planned).toEqual([
     `create docker_image ${REDIS_UPGRADE_IMAGE}`,
     'replace docker_container dtwo-primary',
+    'replace docker_container dtwo-primary-backup',
     'replace docker_container dtwo-replica',
   ]);
   expect(summary(plan, await standin.apply(plan))).toEqual(planned);
@@ -288,6 +289,7 @@ scenario('replacing the network and the -run volume replaces the containers usin
   const started = Date.now();
   expect(summary(plan, await standin.apply(plan))).toEqual([
     'replace docker_container dtwo-primary',
+    'replace docker_container dtwo-primary-backup',
     'replace docker_container dtwo-primary-tls',
     'replace docker_container dtwo-replica',
     'replace docker_container dtwo-replica-tls',
@@ -318,4 +320,6 @@ scenario('a destroy with preventDestroy on fails before touching anything; with 
     expect((await engineFor(daemon.host).call('GET', `/volumes/${volume}`)).status).toBe(404);
   }
   expect(standin.addressesOf('docker_container')).toEqual([]);
+  // No resource owns the backups volume: the database's backups outlive it.
+  expect((await engineFor(daemon.host).call('GET', '/volumes/dtwo-primary-backups')).status).toBe(200);
 });

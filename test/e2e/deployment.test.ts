@@ -124,10 +124,12 @@ function memoryOnlyPair(withFollower: boolean): any {
 
 async function removeLeftovers(): Promise<void> {
   const handles = [...DATABASES, ...OOM_HANDLES];
-  for (const name of [...handles.flatMap((h) => [h, `${h}-tls`]), APP_CONTAINER]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
+  for (const name of [...handles.flatMap((h) => [h, `${h}-tls`, `${h}-backup`]), APP_CONTAINER]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
   for (const h of handles) {
     await dockerApi('DELETE', `/volumes/${h}-data?force=true`);
     await dockerApi('DELETE', `/volumes/${h}-run?force=true`);
+    // Made by Docker for the backup containers, outside the state: no destroy removes it.
+    await dockerApi('DELETE', `/volumes/${h}-backups?force=true`);
     await dockerApi('DELETE', `/networks/${h}`);
   }
 }
@@ -356,7 +358,8 @@ scenario('Redis runs as non-root and no container shows a password in docker ins
   const passwords = Object.entries(outputs).filter(([name]) => name.endsWith('url')).map(([, url]) => decodeURIComponent(new URL(url).password));
   expect(new Set(passwords).size).toBe(DATABASES.length + USERS.length);
   const names = standin.addressesOf('docker_container').map((address) => standin.attributesOf(address).name);
-  expect(names).toHaveLength(12);
+  // Redis and its TLS endpoint for each (native TLS: none), a backup container for each persistent database, and the app.
+  expect(names).toHaveLength(16);
   expect(names).toContain(APP_CONTAINER);
   for (const name of names) {
     const text = JSON.stringify(await dockerOk('GET', `/containers/${name}/json`));

@@ -9,7 +9,7 @@ describe('the repository root as a CDKTF project', () => {
     expect(out).toContain('Generated Terraform code for the stacks: complete');
     const plan = JSON.parse(fs.readFileSync(path.join(repoRoot, 'cdktf.out', 'stacks', 'complete', 'cdk.tf.json'), 'utf8'));
     const containers = Object.values(plan.resource.docker_container) as any[];
-    expect(containers.map((c) => c.name).sort()).toEqual(['app', 'cache', 'cache-tls', 'db', 'db-replica', 'db-replica-tls', 'db-tls']);
+    expect(containers.map((c) => c.name).sort()).toEqual(['app', 'cache', 'cache-tls', 'db', 'db-backup', 'db-replica', 'db-replica-tls', 'db-tls']);
     expect(containers.find((c) => c.name === 'cache').tmpfs).toEqual({ '/data': 'size=1g,uid=999,gid=999,mode=0700' });
     expect(containers.find((c) => c.name === 'db-replica').upload[0].content).toContain('\nreplicaof db 6379\n');
 

@@ -32,6 +32,13 @@ export interface GeneratedInstance {
   readonly networkUrl: string;
   readonly networkTlsUrl: string;
   readonly caCertificatePem: string;
+  /** Every file uploaded into the Redis container, by its path there. */
+  readonly serverUploads: Record<string, string>;
+  /** The start script of a database created with `restoreFrom`, which runs before the server. */
+  readonly restoreScript?: string;
+  /** The backup container's script and password file, when the database takes backups. */
+  readonly backupScript?: string;
+  readonly backupSecret?: string;
 }
 
 export interface TestSecrets {
@@ -113,8 +120,10 @@ export function generatedInstances(stack: TerraformStack, secrets: TestSecrets):
     const handle = redis.name as string;
     const redisFiles = uploadsOf(handle)!;
     const sidecarFiles = uploadsOf(`${handle}-tls`);
-    const [serverBinary] = redis.entrypoint as string[];
-    const [configPath] = redis.command as string[];
+    // With restoreFrom, a start script runs first and then its arguments, the server and its config.
+    const restoring = redis.entrypoint[0] === 'sh';
+    const [serverBinary, configPath] = restoring ? redis.command as string[] : [redis.entrypoint[0], redis.command[0]] as string[];
+    const backupFiles = uploadsOf(`${handle}-backup`);
     const nativeTlsFiles = Object.fromEntries(Object.entries(redisFiles).filter(([file]) => file.includes('/tls/')));
     const aclFile = Object.entries(redisFiles).find(([file]) => file.endsWith('/users.acl'))?.[1];
     const url = new URL(output(`${handle}_url`));
@@ -135,6 +144,10 @@ export function generatedInstances(stack: TerraformStack, secrets: TestSecrets):
       networkUrl: output(`${handle}_network_url`),
       networkTlsUrl: output(`${handle}_network_tls_url`),
       caCertificatePem: output(`${handle}_ca_certificate`),
+      serverUploads: redisFiles,
+      restoreScript: restoring ? upload(redisFiles, handle, redis.entrypoint[1]) : undefined,
+      backupScript: backupFiles && upload(backupFiles, `${handle}-backup`, '/usr/local/etc/cdktf-docker-redis/backup.sh'),
+      backupSecret: backupFiles && upload(backupFiles, `${handle}-backup`, '/usr/local/etc/cdktf-docker-redis/backup.secret'),
     };
   }
   return instances;

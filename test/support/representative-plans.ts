@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { Fn } from 'cdktf';
 import { Network } from '@cdktf/provider-docker/lib/network';
-import { RedisDatabase, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
+import { RedisBackupFile, RedisDatabase, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
 import { makeTestPki } from './pki';
 import { tempDir } from './processes';
 import { dockerStack, synthJson } from './synth';
@@ -17,7 +17,10 @@ export interface RepresentativePlans {
  * attributes the constructs emit: both TLS modes, memory-only, AOF, a
  * follower with Docker-chosen ports, a user network, an enforced volume size,
  * literal and apply-time TLS material, a literal password, metrics exporters
- * (a primary's inherited by its follower, one on a given port).
+ * (a primary's inherited by its follower, one on a given port), and backups of
+ * each kind (through the socket, over the network, by BGSAVE before 6.0, of a
+ * memory-only database, into a host directory) and restores from a volume and
+ * from a host path.
  */
 export function representativePlans(): RepresentativePlans {
   const pkiDir = tempDir('representative-pki');
@@ -28,9 +31,14 @@ export function representativePlans(): RepresentativePlans {
   const generated = dockerStack();
   const primary = new RedisDatabase(generated, 'cache', { version: RedisVersion.V7_2, metrics: { enabled: true } });
   new RedisFollower(generated, 'replica', { primary });
-  new RedisDatabase(generated, 'scratch', { version: RedisVersion.V7_2_NORDB, port: 7379, tlsPort: 7380, size: 2 });
+  new RedisDatabase(generated, 'scratch', { version: RedisVersion.V7_2_NORDB, port: 7379, tlsPort: 7380, size: 2, backup: { enabled: true } });
   new RedisDatabase(generated, 'secure', {
     version: RedisVersion.V7_2, tlsMode: RedisTlsMode.NATIVE, port: 8379, tlsPort: 8380, appendOnly: true, metrics: { enabled: true, port: 8121 },
+    backup: { hostPath: '/srv/backups', everyHours: 6, startAtUtc: '01:30' },
+    restoreFrom: RedisBackupFile.inVolume('cache-backups', 'cache-7.2-20261129T021300Z.rdb'),
+  });
+  new RedisDatabase(generated, 'legacy', {
+    version: RedisVersion.V5_0, port: 10379, tlsPort: 10380, restoreFrom: RedisBackupFile.atHostPath('/srv/backups/old-5.0-20261129T021300Z.rdb'),
   });
 
   const given = dockerStack();

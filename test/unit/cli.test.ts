@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { RedisVersion } from '../../lib';
 import { CliCommand } from '../../lib/private/cli/command';
+import { SingleFileTar } from '../../lib/private/cli/docker-engine';
 import { runCli } from '../../lib/private/cli/main';
 
 const root = path.join(__dirname, '..', '..');
@@ -106,7 +107,7 @@ describe('cdktf-docker-redis help and usage errors', () => {
     expect(stderr).toBe('cdktf-docker-redis: unknown option "--json"; run cdktf-docker-redis --help\n');
   });
 
-  test('fails with exit code 1 and the reason on one line when a command throws', () => {
+  test('fails with exit code 1 and the reason on one line when a command throws', async () => {
     const failing: CliCommand = {
       name: 'backups',
       summary: 'a command that fails',
@@ -120,9 +121,75 @@ describe('cdktf-docker-redis help and usage errors', () => {
     };
     const out: string[] = [];
     const err: string[] = [];
-    const code = runCli(['backups', 'cache'], { out: (t) => out.push(t), err: (t) => err.push(t) }, [failing]);
+    const code = await runCli(['backups', 'cache'], { out: (t) => out.push(t), err: (t) => err.push(t) }, [failing]);
     expect(code).toBe(1);
     expect(out).toEqual([]);
     expect(err).toEqual(['cdktf-docker-redis: no backups of "cache" on this host\n']);
+  });
+});
+
+describe('cdktf-docker-redis backup and backups', () => {
+  /** Runs the entry point against an engine that is not there. */
+  function runWith(env: Record<string, string>, ...args: string[]) {
+    const result = spawnSync('node', [cli, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  test('are listed in the help with their options and examples', () => {
+    const { stdout } = run('--help');
+    expect(stdout).toMatch(/\n {2}backup {4}take a backup of a database now/);
+    expect(stdout).toMatch(/\n {2}backups {3}list the backups of a database, also after it was destroyed/);
+    expect(stdout).toContain('  cdktf-docker-redis backup cache\n');
+    const backups = run('backups', '--help');
+    expect(backups.stdout).toMatch(/^Usage: cdktf-docker-redis backups <handle> \[--verify\] \[--json\] \[--host-path DIR\]\n/);
+  });
+
+  test.each([
+    [['backup'], 'cdktf-docker-redis: backup takes <handle>, got none; run cdktf-docker-redis backup --help\n'],
+    [['backup', 'Cache'], 'cdktf-docker-redis: the handle must be lowercase letters, digits and dashes, starting with a letter or digit, at most 41 characters, got "Cache"; run cdktf-docker-redis backup --help\n'],
+    [['backups', 'cache', '--host-path'], 'cdktf-docker-redis: --host-path needs a value (--host-path DIR); run cdktf-docker-redis backups --help\n'],
+    [['backups', 'cache', '--host-path', 'backups'], 'cdktf-docker-redis: --host-path must be an absolute directory on the Docker host, got "backups"; run cdktf-docker-redis backups --help\n'],
+  ])('fails with exit code 2 on %j', (args, message) => {
+    const { code, stderr } = runWith({ DOCKER_HOST: 'unix:///nonexistent/docker.sock' }, ...args);
+    expect({ code, stderr }).toEqual({ code: 2, stderr: message });
+  });
+
+  test('fails with exit code 1 naming the engine it cannot reach, and one it cannot use', () => {
+    expect(runWith({ DOCKER_HOST: 'unix:///nonexistent/docker.sock' }, 'backup', 'cache')).toEqual({
+      code: 1, stdout: '',
+      stderr: 'cdktf-docker-redis: cannot reach the Docker engine at unix:///nonexistent/docker.sock (ENOENT): is Docker running there? DOCKER_HOST selects another engine\n',
+    });
+    expect(runWith({ DOCKER_HOST: 'ssh://admin@db1' }, 'backups', 'cache').stderr).toBe(
+      'cdktf-docker-redis: DOCKER_HOST "ssh://admin@db1" is not supported: give unix:///path/to/docker.sock or tcp://host:port\n',
+    );
+  });
+});
+
+describe('reading a file out of the archive the Docker engine sends', () => {
+  /** A tar header block for `name` of `size` bytes and `type`, as Go's archive/tar writes one. */
+  function header(name: string, size: number, type: string): Buffer {
+    const block = Buffer.alloc(512);
+    block.write(name, 0);
+    block.write(size.toString(8).padStart(11, '0') + '\0', 124);
+    block.write(type, 156);
+    return block;
+  }
+  const padded = (data: Buffer) => Buffer.concat([data, Buffer.alloc((512 - (data.length % 512)) % 512)]);
+
+  test.each([[1], [7], [512], [100_000]])('passes on the file\'s content after a PAX record, whatever the chunks (%p bytes each)', (chunkSize) => {
+    const content = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251));
+    const pax = Buffer.from('13 size=5000\n');
+    const tar = Buffer.concat([header('PaxHeaders/x', pax.length, 'x'), padded(pax), header('x.rdb', 0, '0'), padded(content), Buffer.alloc(1024)]);
+    const read: Buffer[] = [];
+    const reader = new SingleFileTar((chunk) => read.push(Buffer.from(chunk)));
+    for (let i = 0; i < tar.length; i += chunkSize) reader.write(tar.subarray(i, i + chunkSize));
+    reader.end('x.rdb');
+    expect(Buffer.concat(read)).toEqual(content);
+  });
+
+  test('fails when the archive ends before the file does', () => {
+    const reader = new SingleFileTar(() => undefined);
+    reader.write(Buffer.concat([header('x.rdb', 5000, '0'), Buffer.alloc(100)]));
+    expect(() => reader.end('x.rdb')).toThrow("the engine's archive of x.rdb ended before the file did");
   });
 });

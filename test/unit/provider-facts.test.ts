@@ -58,7 +58,7 @@ test('the representative plans exercise every resource type the constructs emit'
     'tls_locally_signed_cert', 'tls_private_key', 'tls_self_signed_cert',
   ]);
   expect(containers.some((c) => c.body.tmpfs)).toBe(true);
-  expect(containers.some((c) => c.body.ports.some((p: any) => p.external === undefined))).toBe(true);
+  expect(containers.some((c) => (c.body.ports ?? []).some((p: any) => p.external === undefined))).toBe(true);
 });
 
 test('every attribute the library sets on any resource is in the provider facts table', () => {

@@ -15,7 +15,9 @@ function renderedFiles(version: RedisVersion): Record<string, string> {
   const files: Record<string, string> = {};
   for (const container of Object.values(synthJson(stack).resource.docker_container) as any[]) {
     for (const upload of container.upload ?? []) {
-      files[`${container.name}:${upload.file}`] = upload.content.split('\n').filter((l: string) => !l.startsWith('# ')).join('\n');
+      // The backup script names the version in its backups' file names and its log: the one difference allowed.
+      const content = upload.content.replace(`VERSION='${version.name}'`, "VERSION='<version>'").replace(/^PRODUCT='.*'$/m, "PRODUCT='<product>'");
+      files[`${container.name}:${upload.file}`] = content.split('\n').filter((l: string) => !l.startsWith('# ')).join('\n');
     }
   }
   return files;

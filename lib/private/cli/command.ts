@@ -4,15 +4,18 @@ export interface CliOutput {
   err(text: string): void;
 }
 
-/** A boolean option of a command, such as `--json`. */
+/** An option of a command: a flag such as `--json`, or one that takes a value, such as `--host-path DIR`. */
 export interface CliOption {
   readonly flag: string;
+  /** The value's placeholder in the help, such as `DIR`; a flag without one takes no value. */
+  readonly value?: string;
   readonly description: string;
 }
 
-/** A command's arguments after parsing: the flags given and the positional arguments, in order. */
+/** A command's arguments after parsing: the flags given, the values of options that take one, and the positional arguments, in order. */
 export interface CliArgs {
   readonly flags: ReadonlySet<string>;
+  readonly values: ReadonlyMap<string, string>;
   readonly positionals: readonly string[];
 }
 
@@ -33,7 +36,7 @@ export interface CliCommand {
   readonly options: readonly CliOption[];
   readonly examples: readonly string[];
   /** Does the work and returns the exit code; throws UsageError for wrong usage it finds itself. */
-  run(args: CliArgs, output: CliOutput): number;
+  run(args: CliArgs, output: CliOutput): number | Promise<number>;
 }
 
 /** Wrong usage: reported on one line with the help to read, exit code 2. */

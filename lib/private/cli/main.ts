@@ -1,4 +1,5 @@
-import { CliArgs, CliCommand, CliOutput, UsageError } from './command';
+import { CliArgs, CliCommand, CliOption, CliOutput, UsageError } from './command';
+import { backupCommand, backupsCommand } from './backups';
 import { versionsCommand } from './versions';
 
 export const PROGRAM = 'cdktf-docker-redis';
@@ -9,7 +10,7 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly CliCommand[] = [versionsCommand];
+export const COMMANDS: readonly CliCommand[] = [versionsCommand, backupCommand, backupsCommand];
 
 const HELP_FLAGS = ['-h', '--help'];
 
@@ -20,8 +21,12 @@ function table(rows: Array<[string, string]>): string {
     .join('\n');
 }
 
+function optionText(option: CliOption): string {
+  return option.value === undefined ? option.flag : `${option.flag} ${option.value}`;
+}
+
 function usageLine(command: CliCommand): string {
-  const options = command.options.map((o) => ` [${o.flag}]`).join('');
+  const options = command.options.map((o) => ` [${optionText(o)}]`).join('');
   const args = command.arguments.map((a) => ` <${a}>`).join('');
   return `Usage: ${PROGRAM} ${command.name}${args}${options}`;
 }
@@ -59,7 +64,7 @@ export function commandHelp(command: CliCommand): string {
     command.description,
     '',
     'Options:',
-    table([...command.options.map((o): [string, string] => [o.flag, o.description]), ['-h, --help', 'this help']]),
+    table([...command.options.map((o): [string, string] => [optionText(o), o.description]), ['-h, --help', 'this help']]),
     '',
     'Examples:',
     ...command.examples.map((e) => `  ${e}`),
@@ -69,12 +74,20 @@ export function commandHelp(command: CliCommand): string {
 
 function parseArgs(command: CliCommand, argv: readonly string[]): CliArgs {
   const flags = new Set<string>();
+  const values = new Map<string, string>();
   const positionals: string[] = [];
   const helpCommand = `${PROGRAM} ${command.name} --help`;
-  for (const arg of argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const option = command.options.find((o) => o.flag === name);
     if (HELP_FLAGS.includes(arg)) {
       flags.add('--help');
-    } else if (command.options.some((o) => o.flag === arg)) {
+    } else if (option?.value !== undefined) {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value === '') throw new UsageError(`${name} needs a value (${name} ${option.value})`, helpCommand);
+      values.set(name, value);
+    } else if (option && inline === undefined) {
       flags.add(arg);
     } else if (arg.startsWith('-')) {
       throw new UsageError(`unknown option "${arg}" for ${command.name}`, helpCommand);
@@ -86,11 +99,11 @@ function parseArgs(command: CliCommand, argv: readonly string[]): CliArgs {
     const wanted = command.arguments.length === 0 ? 'no arguments' : command.arguments.map((a) => `<${a}>`).join(' ');
     throw new UsageError(`${command.name} takes ${wanted}, got ${positionals.map((p) => `"${p}"`).join(' ') || 'none'}`, helpCommand);
   }
-  return { flags, positionals };
+  return { flags, values, positionals };
 }
 
-/** Runs the CLI on `argv` (the arguments after the program name) and returns the exit code. */
-export function runCli(argv: readonly string[], output: CliOutput, commands: readonly CliCommand[] = COMMANDS): number {
+/** Runs the CLI on `argv` (the arguments after the program name) and resolves with the exit code. */
+export async function runCli(argv: readonly string[], output: CliOutput, commands: readonly CliCommand[] = COMMANDS): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
     output.err(mainHelp(commands));
@@ -110,7 +123,7 @@ export function runCli(argv: readonly string[], output: CliOutput, commands: rea
       output.out(commandHelp(command));
       return EXIT_OK;
     }
-    return command.run(args, output);
+    return await command.run(args, output);
   } catch (e) {
     if (e instanceof UsageError) {
       output.err(`${PROGRAM}: ${e.message}; run ${e.helpCommand}\n`);

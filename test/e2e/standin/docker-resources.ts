@@ -327,7 +327,10 @@ export const dockerContainer: ResourceHandler = {
     only(where, config, this.supported);
     if (config.start === false) throw new Error(`${where}: start = false is not modelled`);
     for (const n of config.networks_advanced ?? []) only(`${where}.networks_advanced`, n, ['name', 'aliases']);
-    for (const v of config.volumes ?? []) only(`${where}.volumes`, v, ['volume_name', 'container_path', 'read_only']);
+    for (const v of config.volumes ?? []) {
+      only(`${where}.volumes`, v, ['volume_name', 'host_path', 'container_path', 'read_only']);
+      if ((v.volume_name === undefined) === (v.host_path === undefined)) throw new Error(`${where}.volumes: give exactly one of volume_name and host_path`);
+    }
     for (const u of config.upload ?? []) only(`${where}.upload`, u, ['file', 'content', 'permissions', 'executable']);
     for (const p of config.ports ?? []) only(`${where}.ports`, p, ['internal', 'external', 'ip', 'protocol']);
     if (config.healthcheck) only(`${where}.healthcheck`, config.healthcheck, ['test', 'interval', 'timeout', 'start_period', 'start_interval', 'retries']);
@@ -373,7 +376,8 @@ export const dockerContainer: ResourceHandler = {
         LogConfig: { Type: config.log_driver ?? '', Config: config.log_opts },
         Tmpfs: config.tmpfs,
         PortBindings: Object.keys(bindings).length ? bindings : undefined,
-        Binds: (config.volumes ?? []).map((v: any) => `${v.volume_name}:${v.container_path}:${v.read_only ? 'ro' : 'rw'}`),
+        // A volume by name (Docker creates it if no resource did) or a host directory, as volumeSetToDockerVolumes builds them.
+        Binds: (config.volumes ?? []).map((v: any) => `${v.volume_name ?? v.host_path}:${v.container_path}:${v.read_only ? 'ro' : 'rw'}`),
         Memory: config.memory === undefined ? undefined : config.memory * mib,
         MemorySwap: config.memory_swap === undefined ? undefined : config.memory_swap > 0 ? config.memory_swap * mib : config.memory_swap,
         NetworkMode: config.network_mode ?? 'bridge',
