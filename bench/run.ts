@@ -222,7 +222,7 @@ function cdktfSynthProcess(workDir: string, results: Record<string, unknown>, ta
       [
         `const { App, TerraformStack } = require(${JSON.stringify(require.resolve('cdktf'))});`,
         `const { DockerProvider } = require(${JSON.stringify(require.resolve('@cdktf/provider-docker/lib/provider'))});`,
-        `const { RedisDatabase } = require(${JSON.stringify(path.join(REPO, 'lib'))});`,
+        `const { RedisDatabase, RedisVersion } = require(${JSON.stringify(path.join(REPO, 'lib'))});`,
         'const app = new App();',
         "const stack = new TerraformStack(app, 'bench');",
         "new DockerProvider(stack, 'docker', {});",
