@@ -20,6 +20,7 @@ import { freePort, requireTools, stopAll, tempDir, waitFor } from '../test/suppo
 import { onHost } from '../test/support/runners';
 import { RespClient } from '../test/support/resp';
 import { dockerStack, synthJson } from '../test/support/synth';
+import { multiHost } from './multi-host';
 
 const run = promisify(execFile);
 const REDIS_IMAGE = process.env.REDIS_TEST_IMAGE ?? 'cdktf-docker-redis-test/redis:7.0';
@@ -269,6 +270,7 @@ async function main(): Promise<void> {
     cdktfSynthProcess(workDir, results, table);
     await tlsAndDockerOverhead(workDir, pki, results, table);
     await timeToReady(pki, results, table);
+    await multiHost(results, table);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
