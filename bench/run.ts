@@ -21,6 +21,7 @@ import { freePort, requireTools, stopAll, tempDir, waitFor } from '../test/suppo
 import { onHost } from '../test/support/runners';
 import { dockerStack, synthJson } from '../test/support/synth';
 import { backupAndRestore } from './backup';
+import { multiHost } from './multi-host';
 
 const run = promisify(execFile);
 const REDIS_IMAGE = process.env.REDIS_TEST_IMAGE ?? 'cdktf-docker-redis-test/redis:7.0';
@@ -272,6 +273,7 @@ async function main(): Promise<void> {
     await tlsAndDockerOverhead(workDir, pki, results, table);
     await timeToReady(pki, results, table);
     await backupAndRestore(results, table);
+    await multiHost(results, table);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }

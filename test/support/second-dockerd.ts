@@ -32,6 +32,8 @@ export interface SecondDockerdOptions {
 export interface SecondDockerd {
   /** The provider `host` that reaches it: `unix:///run/<name>.sock`. */
   readonly host: string;
+  /** Its bridge's address, the gateway of the pool's last /24: where it publishes ports for the host. */
+  readonly address: string;
   /** Copies images from the first engine. */
   loadImages(images: string[]): Promise<void>;
   /** Stops the engine and removes its roots, bridge and firewall rule. */
@@ -81,6 +83,7 @@ export async function startSecondDockerd(options: SecondDockerdOptions): Promise
   const logFile = `/var/log/${id}.log`;
   const bridge = `cdr-${options.name}`.slice(0, 15);
   const [, a, b] = m;
+  const address = `${a}.${b}.255.1`;
   const forwardRule = ['FORWARD', '-s', options.pool, '-d', options.pool, '-j', 'ACCEPT'];
 
   const cleanUp = async (child?: ChildProcess) => {
@@ -104,7 +107,7 @@ export async function startSecondDockerd(options: SecondDockerdOptions): Promise
   // A run killed before its teardown leaves all of this behind.
   await cleanUp();
   await exec('busybox', ['ip', 'link', 'add', 'name', bridge, 'type', 'bridge']);
-  await exec('busybox', ['ip', 'addr', 'add', `${a}.${b}.255.1/24`, 'dev', bridge]);
+  await exec('busybox', ['ip', 'addr', 'add', `${address}/24`, 'dev', bridge]);
   await exec('busybox', ['ip', 'link', 'set', bridge, 'up']);
   await exec('iptables', ['-I', ...forwardRule]);
   fs.writeFileSync(configFile, JSON.stringify(options.config));
@@ -131,6 +134,7 @@ export async function startSecondDockerd(options: SecondDockerdOptions): Promise
 
   return {
     host,
+    address,
     async loadImages(images: string[]): Promise<void> {
       await new Promise<void>((resolve, reject) => {
         const save = spawn('docker', ['save', ...images], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -48,4 +48,19 @@ describe('README benchmark table', () => {
     const [low, high] = [Math.min(...added), Math.max(...added)];
     expect(section).toContain(`(${low}-${high} µs here, from the rows above)`);
   });
+
+  test('states the recorded failover time and cross-host sync figures, each against its goal', () => {
+    expect(section).toContain(`\`downAfterMs\` at its default ${results.failover_down_after_ms}`);
+    expect(section).toContain(`${results.failover_seconds.toFixed(1)} s: \`failover_seconds\` (goal ≤ ${results.failover_goal_seconds} s)`);
+    const sync = results.cross_host_sync;
+    expect(section).toContain(`${(sync.dataset.bytes / 2 ** 30).toFixed(2)} GiB (${count(sync.dataset.keys)} random values of ${count(sync.dataset.value_bytes)} bytes)`);
+    const parts = (s: { seconds: number; waiting: number; transfer: number; load: number }) =>
+      `${s.seconds.toFixed(1)} s (${[s.waiting, s.transfer, s.load].map((x) => x.toFixed(1)).join(' / ')})`;
+    const pair = (c: any) => `${parts(c.same_host_plaintext)}, ${parts(c.cross_host)}`;
+    expect(section).toContain(`| ${pair(sync.native)}: \`cross_host_tls_sync_ratio\` ${results.cross_host_tls_sync_ratio} (goal ≤ ${results.cross_host_tls_sync_ratio_goal}); transfer alone ${sync.native.transfer_ratio} |`);
+    expect(section).toContain(`| ${pair(sync.sidecar_tunnel)}: \`cross_host_tunnel_sync_ratio\` ${results.cross_host_tunnel_sync_ratio}; transfer alone ${sync.sidecar_tunnel.transfer_ratio} |`);
+    expect(section).toContain(`| ${pair(sync.native_rdbcompression_no)}: ${sync.native_rdbcompression_no.ratio}; transfer alone ${sync.native_rdbcompression_no.transfer_ratio} |`);
+    expect(results.cross_host_tls_sync_ratio).toBe(sync.native.ratio);
+    expect(results.cross_host_tunnel_sync_ratio).toBe(sync.sidecar_tunnel.ratio);
+  });
 });
