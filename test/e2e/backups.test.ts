@@ -3,7 +3,7 @@
  * `cdktf deploy` (docker-apply.ts): a database of 100,000 keys is backed up on
  * demand with the CLI, emptied by a FLUSHALL, and restored into a new database
  * with AOF on; the first database is destroyed and its backups are still
- * listed and restored once more; a database with a short test schedule backs
+ * listed and restored once more, into a newer Redis (7.0's backup into 8.0); a database with a short test schedule backs
  * up on its own and prunes a seeded span of 400 days to exactly what the
  * retention policy keeps.
  */
@@ -16,9 +16,11 @@ import { backupsToKeep } from '../../lib/backup/retention';
 import { formatUtcTime } from '../../lib/backup/schedule';
 import { differingTestKeys, runCdktfDockerRedis, runWithInput, SeededBackup, seedScript, writeTestKeys } from '../support/backups';
 import { connectClient, parseInfo, Redis } from '../support/clients';
+import { NEWEST_HAPROXY_IMAGE, NEWEST_REDIS_IMAGE } from '../support/server-images';
 import { freePort, requireTools, sleep, tempDir, waitFor } from '../support/processes';
 import { dockerStack, synthJson } from '../support/synth';
 import { dockerApi, StandIn } from './docker-apply';
+import { timedScenarios } from '../support/scenarios';
 
 const run = promisify(execFile);
 jest.setTimeout(180_000);
@@ -35,7 +37,7 @@ const ports = {} as Record<Handle, { port: number; tlsPort: number }>;
 /** The scheduled database's policy, small enough that a span of 400 days prunes most of it. */
 const SCHEDULED_POLICY = { daily: 3, monthly: 2, yearly: 1 };
 const SCHEDULE_SECONDS = 20;
-const timings: string[] = [];
+const { scenario, timings, report } = timedScenarios();
 const sourceStandIn = new StandIn();
 const standin = new StandIn();
 let onDemandBackup: string;
@@ -71,7 +73,9 @@ function plan(restores: { restored?: string; again?: string }): any {
     new RedisDatabase(stack, 'restored', props('e2e-bk-restored', { appendOnly: true, restoreFrom: RedisBackupFile.inVolume('e2e-bk-source-backups', restores.restored) }));
   }
   if (restores.again) {
+    // Restored across versions: the 7.0 backup into Redis 8.0, which reads the older format.
     new RedisDatabase(stack, 'again', props('e2e-bk-again', {
+      version: NEWEST_REDIS_IMAGE.version, image: NEWEST_REDIS_IMAGE.image, tlsSidecarImage: NEWEST_HAPROXY_IMAGE.image,
       restoreFrom: RedisBackupFile.inVolume('e2e-bk-source-backups', restores.again),
       backup: { hostPath: hostBackups },
     }));
@@ -101,16 +105,6 @@ async function inContainer(container: string, command: string[]): Promise<string
   return (await run('docker', ['exec', container, ...command], { timeout: 60_000 })).stdout;
 }
 
-function scenario(name: string, body: () => Promise<void>): void {
-  test(name, async () => {
-    const started = Date.now();
-    try {
-      await body();
-    } finally {
-      timings.push(`${name}: ${Date.now() - started} ms`);
-    }
-  });
-}
 
 /** 400 days of daily scheduled backups up to yesterday, some days with several, an on-demand one, one dated in the future, and files of others. */
 function seededHistory(now: Date): { backups: SeededBackup[]; foreign: Record<string, string> } {
@@ -158,7 +152,7 @@ afterAll(async () => {
   await standin.cleanUp();
   await removeLeftovers();
   fs.rmSync(hostBackups, { recursive: true, force: true });
-  console.log(`backup e2e timings:\n  ${timings.join('\n  ')}`);
+  console.log(report('backup e2e timings'));
 });
 
 scenario('an on-demand backup of 100,000 keys, listed with its checksum, then FLUSHALL', async () => {
@@ -252,7 +246,7 @@ scenario('the backup restores into a new database with AOF on: every key, also a
   await standin.expectNoChanges(plan({ restored: onDemandBackup }));
 });
 
-scenario('after the source database is destroyed, its backups are still listed and restore into another database', async () => {
+scenario('after the source database is destroyed, its backups are still listed and restore into another database of a newer Redis', async () => {
   await sourceStandIn.destroy(source);
   expect((await dockerApi('GET', '/containers/e2e-bk-source-backup/json')).status).toBe(404);
   expect((await dockerApi('GET', '/volumes/e2e-bk-source-data')).status).toBe(404);
@@ -267,13 +261,14 @@ scenario('after the source database is destroyed, its backups are still listed a
 
   await standin.apply(plan({ restored: onDemandBackup, again: onDemandBackup }));
   const client = await connect('e2e-bk-again');
+  expect(parseInfo(await client.info('server')).redis_version).toMatch(/^8\.0\./);
   expect(await differingTestKeys(client, KEYS, RUN)).toEqual([]);
   client.disconnect();
 
   // Its own backups go to a directory on the host, which the CLI also reads once no container names it.
   expect((await runCdktfDockerRedis(['backup', 'e2e-bk-again'])).code).toBe(0);
   const inHostPath = fs.readdirSync(hostBackups).filter((f) => f.endsWith('.rdb'));
-  expect(inHostPath).toEqual([expect.stringMatching(/^e2e-bk-again-7\.0-\d{8}T\d{6}Z\.rdb$/)]);
+  expect(inHostPath).toEqual([expect.stringMatching(/^e2e-bk-again-8\.0-\d{8}T\d{6}Z\.rdb$/)]);
   const own = await runCdktfDockerRedis(['backups', 'e2e-bk-again', '--host-path', hostBackups, '--verify']);
   expect(own.stdout).toContain(`Backups of e2e-bk-again in ${hostBackups} on the Docker host, newest first:`);
   expect(own.stdout).toMatch(new RegExp(`\n${inHostPath[0].replace(/\./g, '\\.')} .* on-demand +ok\n`));

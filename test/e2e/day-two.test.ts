@@ -17,6 +17,7 @@ import { freePort, requireTools, waitFor } from '../support/processes';
 import { SecondDockerd, startSecondDockerd } from '../support/second-dockerd';
 import { synthJson, warningsUnder } from '../support/synth';
 import { dockerApi, engineFor, PlannedChange, StandIn } from './docker-apply';
+import { timedScenarios } from '../support/scenarios';
 
 jest.setTimeout(240_000);
 requireTools('docker', 'openssl');
@@ -46,7 +47,7 @@ const FIRST: Variant = {
 let daemon: SecondDockerd;
 let standin: StandIn;
 const ports = { primary: 0, primaryTls: 0, scratch: 0, scratchTls: 0 };
-const timings: string[] = [];
+const { scenario, timings, report } = timedScenarios();
 
 function synth(v: Variant): { plan: any; scratch: RedisDatabase } {
   const stack = new TerraformStack(Testing.app(), 'day-two');
@@ -119,16 +120,6 @@ async function inspect(name: string): Promise<any> {
   return engineFor(daemon.host).ok('GET', `/containers/${name}/json`);
 }
 
-function scenario(name: string, body: () => Promise<void>): void {
-  test(name, async () => {
-    const started = Date.now();
-    try {
-      await body();
-    } finally {
-      timings.push(`${name}: ${Date.now() - started} ms`);
-    }
-  });
-}
 
 beforeAll(async () => {
   const started = Date.now();
@@ -149,7 +140,7 @@ afterAll(async () => {
     await standin?.cleanUp();
   } finally {
     await daemon?.stop();
-    console.log(`day-two scenario timings:\n  ${timings.join('\n  ')}`);
+    console.log(report('day-two scenario timings'));
   }
 });
 

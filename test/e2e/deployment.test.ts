@@ -28,6 +28,7 @@ import {
 } from '../support/server-images';
 import { dockerStack, synthJson } from '../support/synth';
 import { dockerApi, dockerOk, StandIn } from './docker-apply';
+import { timedScenarios } from '../support/scenarios';
 
 const run = promisify(execFile);
 jest.setTimeout(180_000);
@@ -70,7 +71,7 @@ const ports = {} as Record<Handle | OomHandle, { port: number; tlsPort: number }
 let standin: StandIn;
 let plan: any;
 let outputs: Record<string, string>;
-const timings: string[] = [];
+const { scenario, timings, report } = timedScenarios();
 
 /** Where an instance runs; secrets and TLS material stay generated unless `literalSecrets` adds them. */
 function placement(handle: Handle | OomHandle, images: Images = NEWEST): RedisInstanceOptions & { port: number; tlsPort: number } {
@@ -166,25 +167,9 @@ afterAll(async () => {
   await standin?.cleanUp();
   await removeLeftovers();
   fs.rmSync(workDir, { recursive: true, force: true });
-  console.log(`e2e scenario timings:\n  ${timings.join('\n  ')}`);
+  console.log(report('e2e scenario timings'));
 });
 
-/** Runs one scenario and records how long it took. */
-function scenario(name: string, body: () => Promise<void>): void {
-  test(name, () => timed(name, body));
-}
-scenario.each = <T>(cases: T[]) => (name: string, body: (value: T) => Promise<void>) => {
-  test.each(cases)(name, (value) => timed(name.replace('%s', String(value)), () => body(value)));
-};
-
-async function timed(name: string, body: () => Promise<void>): Promise<void> {
-  const started = Date.now();
-  try {
-    await body();
-  } finally {
-    timings.push(`${name}: ${Date.now() - started} ms`);
-  }
-}
 
 /** Connects with the instance's `_url` or `_tls_url` output (TLS verified against its CA output), as an app would. */
 function connect(handle: Handle, tls = false): Promise<Redis> {

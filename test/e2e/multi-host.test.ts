@@ -12,6 +12,7 @@ import { freePort, requireTools, sleep, waitFor } from '../support/processes';
 import { synthJson, warningsUnder } from '../support/synth';
 import { dockerOk, engineFor, StandIn } from './docker-apply';
 import { addFailoverGroup, outputClients, startTwoHosts, TwoHosts, twoHostStack } from './two-hosts';
+import { timedScenarios } from '../support/scenarios';
 
 jest.setTimeout(180_000);
 requireTools('docker');
@@ -32,7 +33,7 @@ const ports = {
 };
 const DOWN_AFTER_MS = 5000;
 let failoverWarnings: string[] = [];
-const timings: string[] = [];
+const { scenario, timings, report } = timedScenarios();
 const {
   output, withClient, replication, waitServing, write, waitForKeys, withSentinelClient, askSentinel, waitForSentinelTopology,
 } = outputClients(() => standin.outputs(plan));
@@ -81,16 +82,6 @@ async function logsOf(host: string, container: string): Promise<string> {
   return String(res.body);
 }
 
-function scenario(name: string, body: () => Promise<void>): void {
-  test(name, async () => {
-    const started = Date.now();
-    try {
-      await body();
-    } finally {
-      timings.push(`${name}: ${Date.now() - started} ms`);
-    }
-  });
-}
 
 beforeAll(async () => {
   const started = Date.now();
@@ -106,7 +97,7 @@ afterAll(async () => {
     await standin?.cleanUp();
   } finally {
     await hosts?.stop();
-    console.log(`multi-host scenario timings:\n  ${timings.join('\n  ')}`);
+    console.log(report('multi-host scenario timings'));
   }
 });
 

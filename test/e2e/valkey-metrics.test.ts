@@ -16,6 +16,7 @@ import { freePort, requireTools, tempDir, waitFor } from '../support/processes';
 import { dockerStack, synthJson } from '../support/synth';
 import { dockerApi, dockerOk, StandIn } from './docker-apply';
 import { tarOfOne } from './standin/docker-resources';
+import { timedScenarios } from '../support/scenarios';
 
 jest.setTimeout(180_000);
 requireTools('docker', 'openssl');
@@ -35,7 +36,7 @@ const pki = makeTestPki(workDir);
 let standin: StandIn;
 let plan: any;
 let outputs: Record<string, string>;
-const timings: string[] = [];
+const { scenario, timings, report } = timedScenarios();
 
 async function removeLeftovers(): Promise<void> {
   for (const name of [DB, `${DB}-tls`, `${DB}-metrics`, REPLICA, `${REPLICA}-metrics`]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
@@ -87,20 +88,10 @@ afterAll(async () => {
   } finally {
     await removeLeftovers();
     fs.rmSync(workDir, { recursive: true, force: true });
-    console.log(`valkey-metrics scenario timings:\n  ${timings.join('\n  ')}`);
+    console.log(report('valkey-metrics scenario timings'));
   }
 });
 
-function scenario(name: string, body: () => Promise<void>): void {
-  test(name, async () => {
-    const started = Date.now();
-    try {
-      await body();
-    } finally {
-      timings.push(`${name}: ${Date.now() - started} ms`);
-    }
-  });
-}
 
 function httpGet(url: string): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -60,7 +60,25 @@ describe('README benchmark table', () => {
     expect(section).toContain(`| ${pair(sync.native)}: \`cross_host_tls_sync_ratio\` ${results.cross_host_tls_sync_ratio} (goal ≤ ${results.cross_host_tls_sync_ratio_goal}); transfer alone ${sync.native.transfer_ratio} |`);
     expect(section).toContain(`| ${pair(sync.sidecar_tunnel)}: \`cross_host_tunnel_sync_ratio\` ${results.cross_host_tunnel_sync_ratio}; transfer alone ${sync.sidecar_tunnel.transfer_ratio} |`);
     expect(section).toContain(`| ${pair(sync.native_rdbcompression_no)}: ${sync.native_rdbcompression_no.ratio}; transfer alone ${sync.native_rdbcompression_no.transfer_ratio} |`);
+    expect(section).toContain(`on 2 cores of an Intel\n  Xeon with ${results.multi_host.machine.memory_gib} GiB`);
+    expect(results.multi_host.machine).toMatchObject({ cpus: 2, cpu_model: expect.stringMatching(/^Intel\(R\) Xeon\(R\)/) });
+    const rounds = results.failover_seconds_samples as number[];
+    expect(section).toContain(`The rounds were ${Math.min(...rounds).toFixed(1)} to ${Math.max(...rounds).toFixed(1)} s.`);
     expect(results.cross_host_tls_sync_ratio).toBe(sync.native.ratio);
     expect(results.cross_host_tunnel_sync_ratio).toBe(sync.sidecar_tunnel.ratio);
+  });
+
+  test('states the recorded backup and restore figures, each beside its floor and goal', () => {
+    const b = results.backup_restore;
+    expect(section).toContain(`backup of a ${Math.round(b.rdb_bytes / 2 ** 20)} MiB RDB`);
+    expect(section).toContain(`median of ${b.samples.backup.length} | ${b.backup_seconds_per_gib} s/GiB |`);
+    expect(section).toContain(`| ${b.backup_floor_seconds_per_gib} s/GiB: \`backup_to_floor_ratio\` ${results.backup_to_floor_ratio} (goal ≤ 1.3) |`);
+    expect(section).toContain(`median of ${b.samples.restore.length} | ${b.restore_seconds_per_gib} s/GiB |`);
+    const met = results.restore_to_floor_ratio <= 1.3 ? '' : ': not met';
+    expect(section).toContain(`| ${b.restore_floor_seconds_per_gib} s/GiB: \`restore_to_floor_ratio\` ${results.restore_to_floor_ratio} (goal ≤ 1.3${met}) |`);
+    expect(section).toContain(`| ${b.sanitized_load_seconds_per_gib} s/GiB: \`restore_to_sanitized_load_ratio\` ${results.restore_to_sanitized_load_ratio} |`);
+    expect(section).toContain(`(measured on ${b.date.slice(0, 10)}, \`bench/backup.ts\``);
+    const restores = b.samples.restore as number[];
+    expect(section).toContain(`(${Math.min(...restores).toFixed(1)} to ${Math.max(...restores).toFixed(1)} s here, \`backup_restore.samples\`)`);
   });
 });
