@@ -12,7 +12,7 @@ import { ResolvedMetrics } from '../metrics/metrics-checks';
 import { MetricsExporter } from '../metrics/metrics-exporter';
 import { dockerHostKey } from './docker-hosts';
 import { engineFiles } from './engine';
-import { failoverMembershipOf, FailoverSecrets, internalsOf, registerInternals } from './internals';
+import { failoverMembershipOf, FailoverSecrets, registerInternals } from './internals';
 import { memberStartup } from '../failover/node-startup';
 import { buildInstanceUsers } from '../users/instance-users';
 import { imageIdFor } from './images';
@@ -211,7 +211,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
       return renderRedisConf({ ...confInput, replicaOf: { user: login.user, password: login.password, tls: member.tlsReplication } });
     },
   });
-  const startup = () => {
+  const failoverStart = () => {
     const member = membership()!;
     const initial = member.initialReplicaOf;
     return memberStartup(files, initial && replicaOfLine(version, initial.host, initial.port));
@@ -225,8 +225,8 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     role: spec.kind,
     files,
     redisImageId,
-    entrypoint: Lazy.listValue({ produce: () => (membership() ? startup().entrypoint : [files.serverBinary]) }),
-    command: Lazy.listValue({ produce: () => (membership() ? startup().command : [files.configPath]) }),
+    entrypoint: Lazy.listValue({ produce: () => (membership() ? failoverStart().entrypoint : [files.serverBinary]) }),
+    command: Lazy.listValue({ produce: () => (membership() ? failoverStart().command : [files.configPath]) }),
     serverFiles: [{ file: files.configPath, content: redisConf }, ...users.files],
     healthcheckScript: users.healthcheckScript,
     nativeTls: nativeTls ? { material: tls, ...nativeTlsPaths, primaryCa } : undefined,
@@ -319,11 +319,10 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   });
   if (spec.backup) {
     buildBackupContainer(scope, 'Backup', {
-      handle, version, files, imageId: redisImageId, backup: spec.backup, login: internalsOf(scope)!.backup, restart, provider: options.provider,
+      handle, version, files, imageId: redisImageId, backup: spec.backup, login: users.backup, restart, provider: options.provider,
       containerSizeMb: settings.containerSizeMb,
       socketVolume, networkName: spec.networkName, network: networkNamed(scope, spec.networkName), dataVolume,
     });
   }
   return { credentials, appCredentials, dependableFqn: node.dependableFqn, metricsUrl: metrics?.url };
-
 }

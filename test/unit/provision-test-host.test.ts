@@ -203,11 +203,19 @@ describe('scripts/provision-test-host.js (npm test\'s provisioning stage)', () =
   });
 
   test('fails on this machine, run by a user without root or Docker access, with exactly one line on stderr', () => {
-    // The real scripts and commands: whatever this user lacks first, one line says so.
-    const asNobody = process.getuid!() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-    const command = [...asNobody, process.execPath, path.join(root, 'scripts', 'provision-test-host.js')];
-    const result = spawnSync(command[0], command.slice(1), { cwd: root, encoding: 'utf8', timeout: 60_000 });
-    expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^npm test: [^\n]*: run [^\n]+\n$/);
+    // The real scripts and commands: whatever this user lacks first, one line says so. The scripts are
+    // copied where that user can read them: the checkout may be in a directory only root may enter.
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-docker-redis-provision-real-'));
+    try {
+      fs.cpSync(path.join(root, 'scripts'), path.join(copy, 'scripts'), { recursive: true });
+      fs.chmodSync(copy, 0o755);
+      const asNobody = process.getuid!() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+      const command = [...asNobody, process.execPath, path.join(copy, 'scripts', 'provision-test-host.js')];
+      const result = spawnSync(command[0], command.slice(1), { cwd: copy, encoding: 'utf8', timeout: 60_000 });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/^npm test: [^\n]*: run [^\n]+\n$/);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
