@@ -35,10 +35,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * trailing slash (Docker would mount another directory than the one written),
  * and without `:` or `,`, which separate the fields of Docker's volume syntax.
  */
+/** Terraform reads these as the start of a template sequence in any string, the uploaded scripts included. */
+const TEMPLATE_SEQUENCE = /[$%]\{/;
+
 function hostPathProblem(path: string): string | undefined {
   if (!path.startsWith('/')) return 'is relative';
   if (path === '/') return 'is the root directory';
   if (/[:,\n\r\t]/.test(path)) return 'holds a ":", "," or a control character, which Docker\'s volume syntax cannot carry';
+  if (TEMPLATE_SEQUENCE.test(path)) return 'holds "${" or "%{", which Terraform would read as a template in the scripts that name it';
   if (path.endsWith('/') || path.split('/').slice(1).some((segment) => segment === '' || segment === '.' || segment === '..')) {
     return 'is not normalized (empty, "." or ".." segments, or a trailing slash)';
   }
@@ -159,7 +163,7 @@ export function checkRestore(check: InstanceCheck, version: RedisVersion, value:
     if (problem) problems.add(`\`restoreFrom\` must be an absolute, normalized file path on the Docker host such as "/srv/backups/cache-7.2-20261129T021300Z.rdb", got ${JSON.stringify(value.hostPath)}, which ${problem}`);
   }
   if (!Token.isUnresolved(file)) {
-    if (file.includes('/') || file === '' || file.startsWith('.') || /[:,\n\r\t]/.test(file)) {
+    if (file.includes('/') || file === '' || file.startsWith('.') || /[:,\n\r\t]/.test(file) || TEMPLATE_SEQUENCE.test(file)) {
       problems.add(`\`restoreFrom\` file name must be a plain name at the top of the volume, such as "cache-7.2-20261129T021300Z.rdb", got ${JSON.stringify(file)}`);
     } else if (!file.endsWith(BACKUP_EXTENSION)) {
       const aof = /\.aof|appendonly/.test(file) ? ': an AOF cannot be restored; take a backup of the database it belongs to instead' : '';

@@ -354,8 +354,9 @@ fi
 
 # The server loads the backup as it is copied, from a FIFO at its dump file's name, with the checks
 # of $CHECK (sanitize-dump-payload yes, and the RDB's own checksum at its end). The last bytes are held
-# back until the copy matches the b2sum: the server cannot finish loading, so it answers nothing but
-# LOADING until the file is known good, and exits on a file it finds damaged.
+# back until the copy matches the b2sum: the server cannot finish loading, so until the file is known
+# good it serves nothing (while it waits for those bytes it does not even answer LOADING), and it exits
+# on a file it finds damaged.
 log "restoring $LABEL ($size bytes, RDB format $format, written by $writer): loading it while it is copied, with its b2sum and every check of $CHECK"
 mkfifo "$DUMP"
 "$@" $SANITIZE &
@@ -373,33 +374,44 @@ mv "$PART" "$DUMP"
 # This first start runs the server as a child: signals reach it through this shell, the container's first
 # process. Stopped from here on, the server saves what it holds, or leaves the copy.
 trap 'STOPPING=1; kill -TERM "$SERVER_PID" 2>/dev/null' TERM INT
-tail -c 9 "$SRC" >&3
+# The last bytes, the RDB's own checksum among them, come from the copy that matched the b2sum: had the
+# backup changed between the two reads, the server's check of its checksum would refuse what it read.
+tail -c 9 "$DUMP" >&3
 exec 3>&-
-# The copy goes to disk while the server finishes loading.
-write_marker
+# The marker waits until the server has loaded and checked everything: a container stopped before then
+# starts the restore again from an empty data directory, never the server on an unchecked file.
 deadline=$(($(date -u +%s) + TIMEOUT_SECONDS))
+served=
 while [ -z "$STOPPING" ]; do
   serving
   case $? in
-    0) break ;;
+    0)
+      served=1
+      break
+      ;;
     2)
       log "cannot tell when $SERVER serves: PING as the health user answers $reply; it runs on"
+      served=1
       break
       ;;
   esac
   if ! alive "$SERVER_PID"; then
     # It stopped before it served anything: what it read did not pass its checks.
-    rm -f "$MARKER"
     find "$DATA" -mindepth 1 -delete
     fail "$SERVER stopped while loading the backup: it finds $LABEL damaged (its log is above)"
   fi
   if [ "$(date -u +%s)" -ge "$deadline" ]; then
-    log "$SERVER is still loading after $TIMEOUT_SECONDS s; it runs on"
+    log "$SERVER is still loading after $TIMEOUT_SECONDS s; it runs on, and the restore counts as done"
+    served=1
     break
   fi
   sleep 0.1
 done
-restored
+# Once it serves, what it holds may have changed: from here on a stop must keep the data directory.
+if [ -n "$served" ]; then
+  write_marker
+  restored
+fi
 while :; do
   wait "$SERVER_PID"
   status=$?

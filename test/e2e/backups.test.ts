@@ -16,7 +16,7 @@ import { backupsToKeep } from '../../lib/backup/retention';
 import { formatUtcTime } from '../../lib/backup/schedule';
 import { differingTestKeys, runCdktfDockerRedis, runWithInput, SeededBackup, seedScript, writeTestKeys } from '../support/backups';
 import { connectClient, parseInfo, Redis } from '../support/clients';
-import { NEWEST_HAPROXY_IMAGE, NEWEST_REDIS_IMAGE } from '../support/server-images';
+import { NEWEST_HAPROXY_IMAGE, NEWEST_REDIS_IMAGE, requireImages } from '../support/server-images';
 import { freePort, requireTools, sleep, tempDir, waitFor } from '../support/processes';
 import { dockerStack, synthJson } from '../support/synth';
 import { dockerApi, StandIn } from './docker-apply';
@@ -136,9 +136,7 @@ function seededHistory(now: Date): { backups: SeededBackup[]; foreign: Record<st
 }
 
 beforeAll(async () => {
-  for (const image of [REDIS_IMAGE, HAPROXY_IMAGE]) {
-    if ((await dockerApi('GET', `/images/${encodeURIComponent(image)}/json`)).status !== 200) throw new Error(`image ${image} is missing: run scripts/build-test-images.sh`);
-  }
+  requireImages([REDIS_IMAGE, HAPROXY_IMAGE, NEWEST_REDIS_IMAGE.image, NEWEST_HAPROXY_IMAGE.image]);
   for (const h of HANDLES) ports[h] = { port: await freePort(), tlsPort: await freePort() };
   await removeLeftovers();
   const started = Date.now();
@@ -273,6 +271,12 @@ scenario('after the source database is destroyed, its backups are still listed a
   expect(own.stdout).toContain(`Backups of e2e-bk-again in ${hostBackups} on the Docker host, newest first:`);
   expect(own.stdout).toMatch(new RegExp(`\n${inHostPath[0].replace(/\./g, '\\.')} .* on-demand +ok\n`));
   expect(own.stdout).toContain(`restoreFrom: RedisBackupFile.atHostPath('${hostBackups}/${inHostPath[0]}')`);
+  // A mistyped directory is an error, never a new empty directory on the host.
+  const missing = `${hostBackups}-missing`;
+  expect(await runCdktfDockerRedis(['backups', 'e2e-bk-again', '--host-path', missing])).toEqual({
+    code: 1, stdout: '', stderr: `cdktf-docker-redis: ${missing} does not exist on the Docker host at unix:///var/run/docker.sock: give the directory of the backups\n`,
+  });
+  expect(fs.existsSync(missing)).toBe(false);
   await standin.expectNoChanges(plan({ restored: onDemandBackup, again: onDemandBackup }));
 });
 

@@ -16,8 +16,9 @@ import { configGet, connectWithUrl, parseInfo, Redis } from '../support/clients'
 import { freePort, requireTools, waitFor } from '../support/processes';
 import { SecondDockerd, startSecondDockerd } from '../support/second-dockerd';
 import { synthJson, warningsUnder } from '../support/synth';
-import { dockerApi, engineFor, PlannedChange, StandIn } from './docker-apply';
+import { engineFor, PlannedChange, StandIn } from './docker-apply';
 import { timedScenarios } from '../support/scenarios';
+import { requireImages } from '../support/server-images';
 
 jest.setTimeout(240_000);
 requireTools('docker', 'openssl');
@@ -123,11 +124,7 @@ async function inspect(name: string): Promise<any> {
 
 beforeAll(async () => {
   const started = Date.now();
-  for (const image of [REDIS_IMAGE, HAPROXY_IMAGE]) {
-    if ((await dockerApi('GET', `/images/${encodeURIComponent(image)}/json`)).status !== 200) {
-      throw new Error(`image ${image} is missing: run scripts/build-test-images.sh`);
-    }
-  }
+  requireImages([REDIS_IMAGE, HAPROXY_IMAGE]);
   daemon = await startSecondDockerd({ name: 'e2e-b', pool: '10.213.0.0/16', config: { 'log-driver': 'json-file', 'log-opts': DAEMON_LOG_OPTS, init: true } });
   await daemon.loadImages([REDIS_IMAGE, HAPROXY_IMAGE]);
   for (const key of Object.keys(ports) as Array<keyof typeof ports>) ports[key] = await freePort();
@@ -232,9 +229,7 @@ scenario('the same change of a memory-only database warns at synth that the data
 const UPGRADED: Variant = { ...FIRST, primaryContainerSizeMb: 384, scratchContainerMb: 384, primaryVersion: RedisVersion.V8_0, primaryImage: REDIS_UPGRADE_IMAGE };
 
 scenario('upgrading 7.0 to 8.0 keeps the data and replaces exactly what the plan says', async () => {
-  if ((await dockerApi('GET', `/images/${encodeURIComponent(REDIS_UPGRADE_IMAGE)}/json`)).status !== 200) {
-    throw new Error(`image ${REDIS_UPGRADE_IMAGE} is missing: run scripts/build-test-images.sh`);
-  }
+  requireImages([REDIS_UPGRADE_IMAGE]);
   await daemon.loadImages([REDIS_UPGRADE_IMAGE]);
   const { plan } = synth(UPGRADED);
   const planned = summary(plan, await standin.changes(plan));

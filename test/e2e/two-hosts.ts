@@ -21,7 +21,8 @@ import { RedisDatabase, RedisFailover, RedisFollower, RedisInstanceOptions, Redi
 import { connectWithUrl, parseInfo, Redis } from '../support/clients';
 import { waitFor } from '../support/processes';
 import { startSecondDockerd } from '../support/second-dockerd';
-import { dockerApi, dockerOk } from './docker-apply';
+import { dockerOk } from './docker-apply';
+import { requireImages } from '../support/server-images';
 
 export interface TwoHostsLayout {
   /** How the Docker names of everything the caller creates on engine A start: what is removed as leftovers of an earlier run. */
@@ -68,11 +69,7 @@ export async function startTwoHosts(layout: TwoHostsLayout): Promise<TwoHosts> {
   const m = /^(\d+\.\d+\.\d+)\.0\/24$/.exec(layout.aSubnet);
   if (!m) throw new Error(`aSubnet ${layout.aSubnet} must be an a.b.c.0/24`);
   const aAddress = `${m[1]}.1`;
-  for (const image of layout.images) {
-    if ((await dockerApi('GET', `/images/${encodeURIComponent(image)}/json`)).status !== 200) {
-      throw new Error(`image ${image} is missing: run scripts/build-test-images.sh`);
-    }
-  }
+  requireImages(layout.images);
   await removeLeftovers(layout);
   try {
     await dockerOk('POST', '/networks/create', {

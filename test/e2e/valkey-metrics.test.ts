@@ -17,6 +17,7 @@ import { dockerStack, synthJson } from '../support/synth';
 import { dockerApi, dockerOk, StandIn } from './docker-apply';
 import { tarOfOne } from './standin/docker-resources';
 import { timedScenarios } from '../support/scenarios';
+import { requireImages } from '../support/server-images';
 
 jest.setTimeout(180_000);
 requireTools('docker', 'openssl');
@@ -39,17 +40,14 @@ let outputs: Record<string, string>;
 const { scenario, timings, report } = timedScenarios();
 
 async function removeLeftovers(): Promise<void> {
-  for (const name of [DB, `${DB}-tls`, `${DB}-metrics`, REPLICA, `${REPLICA}-metrics`]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
-  for (const volume of [`${DB}-data`, `${DB}-run`, `${REPLICA}-data`]) await dockerApi('DELETE', `/volumes/${volume}?force=true`);
+  for (const name of [DB, `${DB}-tls`, `${DB}-metrics`, `${DB}-backup`, REPLICA, `${REPLICA}-metrics`]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
+  // The backups volume too: Docker made it for the backup container, and no destroy removes it.
+  for (const volume of [`${DB}-data`, `${DB}-run`, `${DB}-backups`, `${REPLICA}-data`]) await dockerApi('DELETE', `/volumes/${volume}?force=true`);
   await dockerApi('DELETE', `/networks/${DB}`);
 }
 
 beforeAll(async () => {
-  for (const image of [VALKEY_IMAGE, HAPROXY_IMAGE, EXPORTER_IMAGE]) {
-    if ((await dockerApi('GET', `/images/${encodeURIComponent(image)}/json`)).status !== 200) {
-      throw new Error(`image ${image} is missing: run scripts/build-test-images.sh`);
-    }
-  }
+  requireImages([VALKEY_IMAGE, HAPROXY_IMAGE, EXPORTER_IMAGE]);
   const stack = dockerStack();
   const db = new RedisDatabase(stack, 'db', {
     handle: DB,

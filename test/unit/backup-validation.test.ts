@@ -48,6 +48,8 @@ describe('RedisDatabase backup validation', () => {
     ['/srv//backups', 'is not normalized (empty, "." or ".." segments, or a trailing slash)'],
     ['/srv/backups:ro', 'holds a ":", "," or a control character, which Docker\'s volume syntax cannot carry'],
     ['/srv/a,b', 'holds a ":", "," or a control character, which Docker\'s volume syntax cannot carry'],
+    ['/srv/${x}', 'holds "${" or "%{", which Terraform would read as a template in the scripts that name it'],
+    ['/srv/%{if}', 'holds "${" or "%{", which Terraform would read as a template in the scripts that name it'],
   ])('fails on backup.hostPath %p', (hostPath, why) => {
     expect(backupError({ hostPath })).toBe(
       `RedisDatabase cache: \`backup.hostPath\` must be an absolute, normalized directory path on the Docker host such as "/srv/backups", got ${JSON.stringify(hostPath)}, which ${why}`,
@@ -107,6 +109,8 @@ describe('RedisDatabase restoreFrom validation', () => {
     [RedisBackupFile.inVolume('bad/volume', FILE), '`restoreFrom` volume name must be a Docker volume name (letters, digits, "_", "." and "-", starting with a letter or digit), got "bad/volume"'],
     [RedisBackupFile.inVolume('cache-backups', 'sub/dir.rdb'), '`restoreFrom` file name must be a plain name at the top of the volume, such as "cache-7.2-20261129T021300Z.rdb", got "sub/dir.rdb"'],
     [RedisBackupFile.inVolume('cache-backups', '.hidden.rdb'), '`restoreFrom` file name must be a plain name at the top of the volume, such as "cache-7.2-20261129T021300Z.rdb", got ".hidden.rdb"'],
+    [RedisBackupFile.inVolume('cache-backups', 'x${a}.rdb'), '`restoreFrom` file name must be a plain name at the top of the volume, such as "cache-7.2-20261129T021300Z.rdb", got "x${a}.rdb"'],
+    [RedisBackupFile.atHostPath('/srv/%{x}/a.rdb'), '`restoreFrom` must be an absolute, normalized file path on the Docker host such as "/srv/backups/cache-7.2-20261129T021300Z.rdb", got "/srv/%{x}/a.rdb", which holds "${" or "%{", which Terraform would read as a template in the scripts that name it'],
     [RedisBackupFile.inVolume('cache-backups', 'dump'), '`restoreFrom` must name an RDB file (NAME.rdb, with NAME.rdb.b2sum beside it), got "dump"'],
     [RedisBackupFile.atHostPath('backups/x.rdb'), '`restoreFrom` must be an absolute, normalized file path on the Docker host such as "/srv/backups/cache-7.2-20261129T021300Z.rdb", got "backups/x.rdb", which is relative'],
     [RedisBackupFile.atHostPath('/x.rdb'), '`restoreFrom` must be an absolute, normalized file path on the Docker host such as "/srv/backups/cache-7.2-20261129T021300Z.rdb", got "/x.rdb", which is in the root directory, which would be mounted whole'],

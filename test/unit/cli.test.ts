@@ -1,9 +1,10 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { RedisVersion } from '../../lib';
 import { CliCommand } from '../../lib/private/cli/command';
-import { SingleFileTar } from '../../lib/private/cli/docker-engine';
+import { endpointOf, SingleFileTar } from '../../lib/private/cli/docker-engine';
 import { runCli } from '../../lib/private/cli/main';
 
 const root = path.join(__dirname, '..', '..');
@@ -162,6 +163,29 @@ describe('cdktf-docker-redis backup and backups', () => {
     expect(runWith({ DOCKER_HOST: 'ssh://admin@db1' }, 'backups', 'cache').stderr).toBe(
       'cdktf-docker-redis: DOCKER_HOST "ssh://admin@db1" is not supported: give unix:///path/to/docker.sock or tcp://host:port\n',
     );
+  });
+});
+
+describe('the engine DOCKER_HOST names', () => {
+  test.each([
+    ['unix:///run/docker-b.sock', {}, { socketPath: '/run/docker-b.sock' }],
+    ['tcp://db1.internal:2375', {}, { host: 'db1.internal', port: 2375 }],
+    ['tcp://db1.internal', {}, { host: 'db1.internal', port: 2375 }],
+    ['tcp://[fd00::1]/', {}, { host: 'fd00::1', port: 2375 }],
+  ])('%s is reached as the docker CLI reaches it', (host, env, endpoint) => {
+    expect(endpointOf(host, env)).toEqual(endpoint);
+  });
+
+  test('without a port and with DOCKER_TLS_VERIFY, port 2376 and the certificates of DOCKER_CERT_PATH', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-certs-'));
+    try {
+      for (const file of ['ca.pem', 'cert.pem', 'key.pem']) fs.writeFileSync(path.join(dir, file), file);
+      expect(endpointOf('tcp://db1.internal', { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir })).toEqual({
+        host: 'db1.internal', port: 2376, tls: { ca: Buffer.from('ca.pem'), cert: Buffer.from('cert.pem'), key: Buffer.from('key.pem') },
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -90,19 +90,25 @@ interface Location {
 /**
  * A container that mounts the backups read-only and is never started: the
  * engine reads files through any container's mounts, and a container that
- * never runs needs no particular image (the first on the host will do).
+ * never runs needs no particular image (the first on the host will do; the
+ * anonymous volumes its image may declare go with it).
  */
 async function readerContainer(engine: DockerEngine, handle: string, source: string): Promise<Location['container']> {
   const images = (await engine.json('GET', '/images/json')) as Array<{ Id: string }>;
   if (images.length === 0) throw new Error(`the Docker engine at ${engine.host} has no image at all to create a container that reads ${source} with`);
   const name = `${LABEL_PREFIX}-backups-${handle}-${process.pid}`;
-  await engine.json('POST', `/containers/create?name=${encodeURIComponent(name)}`, {
+  const created = engine.json('POST', `/containers/create?name=${encodeURIComponent(name)}`, {
     Image: images[0].Id,
     Entrypoint: ['/never-started'],
     Cmd: [],
     NetworkDisabled: true,
     Labels: { [`${LABEL_PREFIX}.component`]: 'backups-reader', [`${LABEL_PREFIX}.handle`]: handle },
-    HostConfig: { Binds: [`${source}:${BACKUP_DIR}:ro`], NetworkMode: 'none' },
+    // A mount, not a bind string: a host directory that is not there (a typo) is an error, not a new empty directory.
+    HostConfig: { Mounts: [{ Type: source.startsWith('/') ? 'bind' : 'volume', Source: source, Target: BACKUP_DIR, ReadOnly: true }], NetworkMode: 'none' },
+  });
+  await created.catch((e: Error) => {
+    if (/bind source path does not exist/.test(e.message)) throw new Error(`${source} does not exist on the Docker host at ${engine.host}: give the directory of the backups`);
+    throw e;
   });
   return name;
 }
@@ -111,7 +117,7 @@ async function locate(engine: DockerEngine, handle: string, hostPath: string | u
   const nothingToRemove = async () => undefined;
   const made = (description: string, restoreHint: (name: string) => string) => async (source: string): Promise<Location> => {
     const container = await readerContainer(engine, handle, source);
-    return { description, restoreHint, container, cleanUp: async () => void (await engine.call('DELETE', `/containers/${container}?force=true`)) };
+    return { description, restoreHint, container, cleanUp: async () => void (await engine.call('DELETE', `/containers/${container}?force=true&v=true`)) };
   };
   const inVolume = (volume: string) => (name: string) => `RedisBackupFile.inVolume('${volume}', '${name}')`;
   const atPath = (dir: string) => (name: string) => `RedisBackupFile.atHostPath('${dir}/${name}')`;

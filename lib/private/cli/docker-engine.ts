@@ -33,12 +33,14 @@ interface Endpoint {
   readonly tls?: { readonly ca: Buffer; readonly cert: Buffer; readonly key: Buffer };
 }
 
-function endpointOf(host: string, env: NodeJS.ProcessEnv): Endpoint {
+export function endpointOf(host: string, env: NodeJS.ProcessEnv): Endpoint {
   const unix = /^unix:\/\/(\/.+)$/.exec(host);
   if (unix) return { socketPath: unix[1] };
-  const tcp = /^tcp:\/\/([^:/]+|\[[^\]]+\]):(\d+)\/?$/.exec(host);
+  const tcp = /^tcp:\/\/([^:/]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(host);
   if (!tcp) throw new Error(`DOCKER_HOST "${host}" is not supported: give unix:///path/to/docker.sock or tcp://host:port`);
-  if (!env.DOCKER_TLS_VERIFY) return { host: tcp[1].replace(/^\[|\]$/g, ''), port: Number(tcp[2]) };
+  // Without a port, the docker CLI's defaults: 2376 with TLS, 2375 without.
+  const port = tcp[2] !== undefined ? Number(tcp[2]) : env.DOCKER_TLS_VERIFY ? 2376 : 2375;
+  if (!env.DOCKER_TLS_VERIFY) return { host: tcp[1].replace(/^\[|\]$/g, ''), port };
   const dir = env.DOCKER_CERT_PATH ?? path.join(env.HOME ?? '', '.docker');
   const read = (file: string) => {
     try {
@@ -47,7 +49,7 @@ function endpointOf(host: string, env: NodeJS.ProcessEnv): Endpoint {
       throw new Error(`DOCKER_TLS_VERIFY is set but ${path.join(dir, file)} cannot be read (${(e as Error).message}): set DOCKER_CERT_PATH to the directory of ca.pem, cert.pem and key.pem`);
     }
   };
-  return { host: tcp[1].replace(/^\[|\]$/g, ''), port: Number(tcp[2]), tls: { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') } };
+  return { host: tcp[1].replace(/^\[|\]$/g, ''), port, tls: { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') } };
 }
 
 export class DockerEngine {
