@@ -160,28 +160,24 @@ status_field() {
   sed -n "s/^$1=//p" "$STATUS"
 }
 
+# One backup or prune at a time, scheduled or on demand: flock's lock belongs to this process and ends
+# with it, however it ends, so no lock outlives a killed backup and none is taken over by mistake.
+# Returns 1 while another holds it (LOCK_HOLDER says since when), 2 when the image has no flock.
 take_lock() {
   mkdir -p "$STATE"
-  if mkdir "$LOCK" 2>/dev/null; then
-    printf '%s %s\n' "$$" "$(date -u +%H:%M:%S)" > "$LOCK/owner"
+  command -v flock > /dev/null || return 2
+  exec 9>> "$LOCK"
+  if flock -n 9; then
+    date -u +%H:%M:%S > "$LOCK.since"
     return 0
   fi
-  owner=$(cat "$LOCK/owner" 2>/dev/null || true)
-  pid=$(echo "$owner" | cut -d ' ' -f 1)
-  if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
-    # Its owner was killed in the middle of a backup.
-    rm -rf "$LOCK"
-    if mkdir "$LOCK" 2>/dev/null; then
-      printf '%s %s\n' "$$" "$(date -u +%H:%M:%S)" > "$LOCK/owner"
-      return 0
-    fi
-  fi
-  LOCK_HOLDER=$(echo "$owner" | cut -d ' ' -f 2)
+  exec 9>&-
+  LOCK_HOLDER=$(cat "$LOCK.since" 2>/dev/null || echo unknown)
   return 1
 }
 
 release_lock() {
-  if [ "$(cut -d ' ' -f 1 "$LOCK/owner" 2>/dev/null)" = "$$" ]; then rm -rf "$LOCK"; fi
+  exec 9>&-
 }
 
 # $1 is this database's meta file for version $2: written by this library for this handle.
@@ -415,10 +411,17 @@ backup_once() {
 }
 
 locked_backup() {
-  if ! take_lock; then
-    log "a backup of $HANDLE is already running (since $LOCK_HOLDER UTC)"
-    return 75
-  fi
+  take_lock
+  case $? in
+    1)
+      log "a backup of $HANDLE is already running (since $LOCK_HOLDER UTC)"
+      return 75
+      ;;
+    2)
+      fail_backup "this image has no flock (util-linux, or busybox): use a Debian-based image such as the official one"
+      return 1
+      ;;
+  esac
   backup_once
   rc=$?
   release_lock
@@ -434,8 +437,8 @@ newest_epoch() {
 schedule() {
   trap 'release_lock; exit 0' TERM INT
   mkdir -p "$STATE"
-  # Left by a run of this container that was killed: nobody else holds them.
-  rm -rf "$LOCK" "$TMP"
+  # Left by a run of this container that was killed: nobody else writes there yet.
+  rm -rf "$TMP"
   printf '%s\n' "$(now_epoch)" > "$STATE/started"
   log "backups of $HANDLE ($PRODUCT) to $DIR: schedule $(if [ "$EVERY_SECONDS" -gt 0 ]; then echo "every $EVERY_SECONDS s (test setting)"; else echo "every $EVERY_HOURS h from $(date -u -d "@$START_SECONDS" +%H:%M) UTC"; fi);" \
     "keeping the newest and the last of $RETAIN_DAILY days, $RETAIN_MONTHLY months, $RETAIN_YEARLY years"
@@ -488,10 +491,17 @@ case $mode in
     ;;
   health) health ;;
   prune)
-    if ! take_lock; then
-      log "a backup of $HANDLE is running (since $LOCK_HOLDER UTC): prune after it"
-      exit 75
-    fi
+    take_lock
+    case $? in
+      1)
+        log "a backup of $HANDLE is running (since $LOCK_HOLDER UTC): prune after it"
+        exit 75
+        ;;
+      2)
+        log "this image has no flock (util-linux, or busybox): use a Debian-based image such as the official one"
+        exit 1
+        ;;
+    esac
     mkdir -p "$TMP"
     pruned=$(prune)
     write_index
