@@ -1,5 +1,6 @@
 import { RetentionPolicy } from './retention';
 import { BackupScheduleData, describeSchedule } from './schedule';
+import { RDB_FORMAT_FUNCTION } from './rdb-format-sh';
 
 /**
  * Renders the backup container's script from plain data. Pure and
@@ -284,15 +285,7 @@ write_index() {
   } > "$TMP/index" && mv -f "$TMP/index" "$INDEX"
 }
 
-# The RDB format number in a file's header: REDIS0011 is 11, VALKEY080 is 80.
-rdb_format() {
-  magic=$(head -c 9 "$1" 2>/dev/null)
-  case $magic in
-    REDIS[0-9][0-9][0-9][0-9]) echo "$magic" | cut -c 6-9 | sed 's/^0*//' ;;
-    VALKEY[0-9][0-9][0-9]) echo "$magic" | cut -c 7-9 | sed 's/^0*//' ;;
-    *) return 1 ;;
-  esac
-}
+${RDB_FORMAT_FUNCTION}
 
 # One command to the server, authenticated with the password piped in (never in an argument).
 redis_command() {

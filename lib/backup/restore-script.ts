@@ -11,6 +11,7 @@
  * once. A data directory that holds anything without the marker is not a new
  * database, and is refused.
  */
+import { RDB_FORMAT_FUNCTION } from './rdb-format-sh';
 
 export interface RestoreScriptData {
   readonly handle: string;
@@ -161,15 +162,7 @@ wait_until() {
   done
 }
 
-# The RDB format number in a file's header: REDIS0011 is 11, VALKEY080 is 80.
-rdb_format() {
-  magic=$(head -c 9 "$1" 2>/dev/null)
-  case $magic in
-    REDIS[0-9][0-9][0-9][0-9]) echo "$magic" | cut -c 6-9 | sed 's/^0*//' ;;
-    VALKEY[0-9][0-9][0-9]) echo "$magic" | cut -c 7-9 | sed 's/^0*//' ;;
-    *) return 1 ;;
-  esac
-}
+${RDB_FORMAT_FUNCTION}
 
 # The writer of the backup: its .meta when it has one, otherwise who writes its format.
 writer_of() {

@@ -47,3 +47,13 @@ export function warningsUnder(scope: IConstruct): string[] {
     .filter((entry) => entry.type === '@cdktf/warn')
     .map((entry) => String(entry.data));
 }
+
+/** The message `build` throws; fails the test when it does not throw. */
+export function errorOf(build: () => unknown): string {
+  try {
+    build();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected the construct to throw');
+}

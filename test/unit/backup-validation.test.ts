@@ -1,14 +1,5 @@
 import { RedisBackupFile, RedisBackupOptions, RedisDatabase, RedisDatabaseProps, RedisFollower, RedisFollowerProps, RedisVersion } from '../../lib';
-import { dockerStack, warningsUnder } from '../support/synth';
-
-function errorOf(build: () => unknown): string {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the construct to throw');
-}
+import { dockerStack, errorOf, warningsUnder } from '../support/synth';
 
 function database(props: RedisDatabaseProps): RedisDatabase {
   return new RedisDatabase(dockerStack(), 'cache', props);

@@ -2,15 +2,10 @@ import { RedisDatabase, RedisDatabaseProps, RedisVersion } from '../../lib';
 import { ConfigEngine, configDirectiveNames, configDirectiveProblem, isIgnoredConfigDirective } from '../../lib/private/config-directives';
 import { engineFeatures } from '../../lib/private/engine';
 import { OWNED_DIRECTIVES, renderRedisConf } from '../../lib/private/redis-conf';
-import { dockerStack, warningsUnder } from '../support/synth';
+import { dockerStack, warningsUnder, errorOf as errorOfBuilding } from '../support/synth';
 
 function errorOf(props: RedisDatabaseProps): string {
-  try {
-    new RedisDatabase(dockerStack(), 'cache', props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the construct to throw');
+  return errorOfBuilding(() => new RedisDatabase(dockerStack(), 'cache', props));
 }
 
 function line(engine: ConfigEngine, version: string): ReadonlySet<string> {

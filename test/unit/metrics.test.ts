@@ -4,7 +4,7 @@ import { RedisDatabase, RedisDatabaseProps, RedisFollower, RedisFollowerProps, R
 import { renderExporterCommand, renderExporterPasswordFile } from '../../lib/metrics/exporter-config';
 import { makeTestPki } from '../support/pki';
 import { tempDir } from '../support/processes';
-import { dockerStack, warningsUnder } from '../support/synth';
+import { dockerStack, errorOf, warningsUnder } from '../support/synth';
 
 const input = { tlsHost: 'cache-tls', tlsPort: 6380, user: 'exporter' };
 
@@ -44,15 +44,6 @@ function follower(primaryProps: RedisDatabaseProps, props: Partial<RedisFollower
   const stack = dockerStack();
   const primary = database(primaryProps, stack);
   return new RedisFollower(stack, 'replica', { primary, ...props });
-}
-
-function errorOf(build: () => unknown): string {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the construct to throw');
 }
 
 describe('metrics validation', () => {

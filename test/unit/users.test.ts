@@ -1,13 +1,8 @@
 import { RedisDatabase, RedisDatabaseProps, RedisUser, RedisVersion } from '../../lib';
-import { dockerStack } from '../support/synth';
+import { dockerStack, errorOf as errorOfBuilding } from '../support/synth';
 
 function errorOf(props: RedisDatabaseProps): string {
-  try {
-    new RedisDatabase(dockerStack(), 'cache', props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the construct to throw');
+  return errorOfBuilding(() => new RedisDatabase(dockerStack(), 'cache', props));
 }
 
 const user = (overrides: Partial<RedisUser>): RedisUser => ({ name: 'app', permissions: '+@read ~app:*', ...overrides });

@@ -1,18 +1,9 @@
 import { TerraformStack } from 'cdktf';
 import { MaxmemoryPolicy, RedisDatabase, RedisDatabaseProps, RedisFollower, RedisRestartPolicy, RedisTlsMode, RedisVersion } from '../../lib';
-import { dockerStack, warningsUnder } from '../support/synth';
+import { dockerStack, errorOf, warningsUnder } from '../support/synth';
 
 function database(props: RedisDatabaseProps, stack: TerraformStack = dockerStack(), id = 'cache'): RedisDatabase {
   return new RedisDatabase(stack, id, props);
-}
-
-function errorOf(build: () => unknown): string {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the construct to throw');
 }
 
 describe('RedisDatabase validation', () => {
