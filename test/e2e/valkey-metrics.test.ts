@@ -8,7 +8,6 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as http from 'http';
 import { RedisDatabase, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
 import { connectWithUrl, parseInfo, Redis } from '../support/clients';
 import { makeTestPki } from '../support/pki';
@@ -18,6 +17,7 @@ import { dockerApi, dockerOk, StandIn } from './docker-apply';
 import { tarOfOne } from './standin/docker-resources';
 import { timedScenarios } from '../support/scenarios';
 import { requireImages } from '../support/server-images';
+import { httpGet } from '../support/http';
 
 jest.setTimeout(180_000);
 requireTools('docker', 'openssl');
@@ -91,18 +91,6 @@ afterAll(async () => {
 });
 
 
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const request = http.get(url, { timeout: 10_000 }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => (response.statusCode === 200 ? resolve(body) : reject(new Error(`${url}: HTTP ${response.statusCode}`))));
-    });
-    request.on('timeout', () => request.destroy(new Error(`no answer from ${url} within 10 s`)));
-    request.on('error', reject);
-  });
-}
 
 /** The value of one series of a scrape, labels or not, such as `redis_up`; undefined when the exporter did not report it. */
 function sample(metrics: string, series: string): number | undefined {

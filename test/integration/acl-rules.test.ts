@@ -12,7 +12,6 @@
  */
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as path from 'path';
 import {
   aclCategories, aclCommands, aclRuleProblems, aclRuleTokens, INTERNAL_USER_RULES, InternalUser, internalUserRules,
@@ -22,6 +21,7 @@ import { connectClient, parseInfo, Redis } from '../support/clients';
 import { freePort, requireTools, RunningProcess, stopAll, tempDir, waitFor } from '../support/processes';
 import { inImage, removeDeadRunsContainers } from '../support/runners';
 import { REDIS_EXPORTER_IMAGE, REDIS_FAMILY_IMAGES, requireImages, ServerImage } from '../support/server-images';
+import { httpGet } from '../support/http';
 
 jest.setTimeout(120_000);
 requireTools('docker');
@@ -104,18 +104,6 @@ async function errorOf(promise: Promise<unknown>): Promise<string> {
   return 'no error';
 }
 
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const request = http.get(url, { timeout: 10_000 }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => resolve(body));
-    });
-    request.on('timeout', () => request.destroy(new Error(`no answer from ${url} within 10 s`)));
-    request.on('error', reject);
-  });
-}
 
 /** `COMMAND LIST` names every command and subcommand; `COMMAND INFO` lists each command's subcommands again. */
 async function serverCommands(admin: Redis): Promise<Set<string>> {
