@@ -27,6 +27,14 @@ describe('the backup container of a persistent database', () => {
     expect(s.backup.must_run).toBe(false);
   });
 
+  test('may use as much memory as the database (the snapshot\'s page cache counts against it), and at least 512 MB', () => {
+    expect([s.backup.memory, s.backup.memory_swap]).toEqual([1024, 1024]);
+    const large = synth({ version: RedisVersion.V7_2, containerSizeMb: 4096 }).backup;
+    expect([large.memory, large.memory_swap]).toEqual([4096, 4096]);
+    const small = synth({ version: RedisVersion.V7_2, containerSizeMb: 256 }).backup;
+    expect([small.memory, small.memory_swap]).toEqual([512, 512]);
+  });
+
   test('reaches Redis through its socket, mounted read-only, and has no network at all', () => {
     expect(s.backup.network_mode).toBe('none');
     expect(s.backup.networks_advanced).toBeUndefined();

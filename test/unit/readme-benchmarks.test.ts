@@ -79,6 +79,11 @@ describe('README benchmark table', () => {
     expect(section).toContain(`| ${b.sanitized_load_seconds_per_gib} s/GiB: \`restore_to_sanitized_load_ratio\` ${results.restore_to_sanitized_load_ratio} |`);
     expect(section).toContain(`(measured on ${b.date.slice(0, 10)}, \`bench/backup.ts\``);
     const restores = b.samples.restore as number[];
-    expect(section).toContain(`(${Math.min(...restores).toFixed(1)} to ${Math.max(...restores).toFixed(1)} s here, \`backup_restore.samples\`)`);
+    expect(section).toContain(`a restore's from ${Math.min(...restores).toFixed(1)} to ${Math.max(...restores).toFixed(1)} s here (\`backup_restore.samples\`)`);
+    expect(section).toContain(`median of ${b.samples.b2sum.length} | ${b.b2sum_seconds_per_gib} / ${b.sha256sum_seconds_per_gib} s/GiB |`);
+    // "almost three times as long", "longer than the server takes to load the file" (Backups, What a backup is).
+    expect(b.sha256sum_seconds_per_gib / b.b2sum_seconds_per_gib).toBeGreaterThan(2.5);
+    expect(b.sha256sum_seconds_per_gib / b.b2sum_seconds_per_gib).toBeLessThan(3);
+    expect(b.sha256sum_seconds_per_gib).toBeGreaterThan(b.restore_floor_seconds_per_gib);
   });
 });

@@ -450,6 +450,8 @@ export const dockerContainer: ResourceHandler = {
   async delete(engine, where, state) {
     const grace = state.destroy_grace_seconds > 0 ? state.destroy_grace_seconds : 0;
     const stop = await engine.call('POST', `/containers/${state.id}/stop?t=${grace}`, { timeoutMs: (grace + 30) * 1000 });
+    // Already gone: Terraform's refresh before a destroy would have dropped it from the state.
+    if (stop.status === 404) return;
     if (stop.status >= 300 && stop.status !== 304) throw new Error(`${where}: Error stopping container: HTTP ${stop.status}`);
     const removed = await engine.call('DELETE', `/containers/${state.id}?v=${state.remove_volumes !== false}&force=true`);
     if (removed.status >= 300 && removed.status !== 404 && !/already in progress/.test(JSON.stringify(removed.body))) {
