@@ -164,6 +164,7 @@ status_field() {
 # One backup or prune at a time, scheduled or on demand: flock's lock belongs to this process and ends
 # with it, however it ends, so no lock outlives a killed backup and none is taken over by mistake.
 # Returns 1 while another holds it (LOCK_HOLDER says since when), 2 when the image has no flock.
+NO_FLOCK='this image has no flock (util-linux, or busybox): use a Debian-based image such as the official one'
 take_lock() {
   mkdir -p "$STATE"
   command -v flock > /dev/null || return 2
@@ -411,7 +412,7 @@ locked_backup() {
       return 75
       ;;
     2)
-      fail_backup "this image has no flock (util-linux, or busybox): use a Debian-based image such as the official one"
+      fail_backup "$NO_FLOCK"
       return 1
       ;;
   esac
@@ -491,7 +492,7 @@ case $mode in
         exit 75
         ;;
       2)
-        log "this image has no flock (util-linux, or busybox): use a Debian-based image such as the official one"
+        log "$NO_FLOCK"
         exit 1
         ;;
     esac

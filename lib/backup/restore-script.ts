@@ -365,7 +365,8 @@ FEED_PID=
 # The name now gives the copy, which matches the b2sum; the server reads on from the FIFO it opened.
 mv "$PART" "$DUMP"
 # This first start runs the server as a child: signals reach it through this shell, the container's first
-# process. Stopped from here on, the server saves what it holds, or leaves the copy.
+# process. Stopped before it serves, the restore is undone (cleanup empties the data directory); stopped
+# after, the server saves what it holds.
 trap 'STOPPING=1; kill -TERM "$SERVER_PID" 2>/dev/null' TERM INT
 # The last bytes, the RDB's own checksum among them, come from the copy that matched the b2sum: had the
 # backup changed between the two reads, the server's check of its checksum would refuse what it read.

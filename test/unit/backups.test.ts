@@ -1,5 +1,5 @@
 import { RedisVersion } from '../../lib';
-import { renderBackupScript } from '../../lib/backup/backup-script';
+import { BackupScriptData, renderBackupScript } from '../../lib/backup/backup-script';
 import { backupFileName, backupStamp, parseBackupFileName, parseBackupStamp } from '../../lib/backup/names';
 import { renderRestoreScript } from '../../lib/backup/restore-script';
 import { backupsToKeep, prunePlan, RetentionPolicy } from '../../lib/backup/retention';
@@ -129,12 +129,13 @@ describe('retention: what pruning removes from a backup directory', () => {
 });
 
 describe('the rendered scripts', () => {
-  const backup = renderBackupScript({
+  const backupInput: BackupScriptData = {
     handle: 'cache', versionName: '7.2', engine: 'redis', displayName: 'Redis 7.2', cliBinary: 'redis-cli', backupDir: '/data',
     secretFile: '/secret', socketPath: '/run/redis/redis.sock', method: 'replication', user: 'backup',
     schedule: { startSecondsUtc: 133 * 60, everyHours: 24 }, retention: { daily: 30, monthly: 12, yearly: 0 },
     knownVersions: RedisVersion.NAMES, timeoutSeconds: 3600, stateDir: '/tmp/state',
-  });
+  };
+  const backup = renderBackupScript(backupInput);
   const restore = renderRestoreScript({
     handle: 'cache', readerName: '7.2', readerDisplayName: 'Redis 7.2', serverBinary: 'redis-server', cliBinary: 'redis-cli', checkBinary: 'redis-check-rdb',
     configPath: '/usr/local/etc/redis/redis.conf', dataDir: '/data', dumpFileName: 'dump.rdb', sourcePath: '/restore/x.rdb', sourceLabel: "it's x.rdb",
@@ -152,13 +153,7 @@ describe('the rendered scripts', () => {
   });
 
   test('are the same text for the same input', () => {
-    const again = renderBackupScript({
-      handle: 'cache', versionName: '7.2', engine: 'redis', displayName: 'Redis 7.2', cliBinary: 'redis-cli', backupDir: '/data',
-      secretFile: '/secret', socketPath: '/run/redis/redis.sock', method: 'replication', user: 'backup',
-      schedule: { startSecondsUtc: 133 * 60, everyHours: 24 }, retention: { daily: 30, monthly: 12, yearly: 0 },
-      knownVersions: RedisVersion.NAMES, timeoutSeconds: 3600, stateDir: '/tmp/state',
-    });
-    expect(again).toBe(backup);
+    expect(renderBackupScript({ ...backupInput })).toBe(backup);
   });
 
   test('fails to render a backup script without its connection or method inputs', () => {
