@@ -16,6 +16,21 @@ function run(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+describe('cdktf-docker-redis in a clone that is not built yet', () => {
+  test('fails naming the build command instead of a bare module-not-found', () => {
+    const clone = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-docker-redis-unbuilt-'));
+    try {
+      fs.mkdirSync(path.join(clone, 'bin'));
+      fs.copyFileSync(cli, path.join(clone, 'bin', 'cdktf-docker-redis.js'));
+      const result = spawnSync('node', [path.join(clone, 'bin', 'cdktf-docker-redis.js'), 'versions'], { cwd: clone, encoding: 'utf8', timeout: 30_000 });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe('cdktf-docker-redis: the library is not built (no lib/private/cli/main.js); in a clone of the repository run: npm run build\n');
+    } finally {
+      fs.rmSync(clone, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('cdktf-docker-redis versions', () => {
   test('prints every catalog version with its engine, image, persistence, license and status', () => {
     const { code, stdout } = run('versions');
