@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// First stage of `npm test`: makes this machine ready for the integration and
-// end-to-end suites (Debian packages, a running Docker engine, the test
-// images), each step cheap when already done. Where it cannot (not root, not
-// Debian, no Debian archive, no access to Docker) it stops with one line that
+// First stage of `npm test`: makes this machine ready for the Terraform,
+// integration and end-to-end suites (Debian packages, Terraform, a running
+// Docker engine, the test images), each step cheap when already done. Where it
+// cannot (not root, not Debian, no Debian archive, no Terraform to be had, no
+// access to Docker) it stops with one line that
 // names what is missing and the command to run.
 'use strict';
 const { spawnSync } = require('child_process');
@@ -13,6 +14,9 @@ const path = require('path');
 const REPO_ROOT = path.join(__dirname, '..');
 const IMAGE_PREFIX = 'cdktf-docker-redis-test/';
 const AS_ROOT = 'sudo node scripts/provision-test-host.js';
+// terraform_data, which the Terraform suite's plan mirror is made of, came with 1.4.
+const MIN_TERRAFORM = [1, 4];
+const TERRAFORM_INSTALL_DOCS = 'https://developer.hashicorp.com/terraform/install';
 
 class ProvisionError extends Error {}
 
@@ -38,7 +42,7 @@ function provision({
   const run = (command, args, timeoutMs) => {
     const result = spawnSync(command, args, { env, encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
     const output = `${result.stdout || ''}${result.stderr || ''}`.trim();
-    return { ok: result.status === 0, output, lastLine: output.split('\n').pop() || `exit ${result.status ?? result.signal}` };
+    return { ok: result.status === 0, output, stdout: result.stdout || '', lastLine: output.split('\n').pop() || `exit ${result.status ?? result.signal}` };
   };
   const timed = (step) => {
     const start = process.hrtime.bigint();
@@ -63,6 +67,29 @@ function provision({
     }
     if (install.output) log(install.output);
     return 'Debian test packages installed';
+  });
+
+  timed(() => {
+    const terraformVersion = () => {
+      const version = run('terraform', ['version', '-json'], 30_000);
+      return version.ok ? JSON.parse(version.stdout).terraform_version : undefined;
+    };
+    let version = terraformVersion();
+    if (!version) {
+      if (!asRoot) throw new ProvisionError(`the Terraform suite needs the terraform binary on the PATH, and installing it needs root: run ${AS_ROOT}`);
+      // Debian has no Terraform package: this finds one only where the machine's apt sources include
+      // HashiCorp's repository, and apt then checks the package against that repository's signing key.
+      const install = run('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends terraform'], 10 * 60_000);
+      version = terraformVersion();
+      if (!version) {
+        throw new ProvisionError(`the Terraform suite needs the terraform binary (${MIN_TERRAFORM.join('.')} or later) on the PATH, and this machine's apt sources offer none (${install.lastLine}): install it from HashiCorp's Debian repository or release archive (${TERRAFORM_INSTALL_DOCS}), checking the archive against its SHA256SUMS, then run npm test again`);
+      }
+    }
+    const [major, minor] = version.split('.').map(Number);
+    if (major < MIN_TERRAFORM[0] || (major === MIN_TERRAFORM[0] && minor < MIN_TERRAFORM[1])) {
+      throw new ProvisionError(`terraform ${version} on the PATH is too old: the Terraform suite needs ${MIN_TERRAFORM.join('.')} or later (${TERRAFORM_INSTALL_DOCS})`);
+    }
+    return `Terraform ${version} on the PATH`;
   });
 
   timed(() => {

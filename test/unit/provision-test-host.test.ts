@@ -17,6 +17,8 @@ interface FakeHost {
   docker?: 'ok' | 'denied' | 'down';
   /** No apt-get on PATH: not Debian. */
   noApt?: boolean;
+  /** Terraform on PATH (`ok`, `old`), or absent with apt-get offering it (`installable`) or not (`missing`). */
+  terraform?: 'ok' | 'old' | 'installable' | 'missing';
 }
 
 /**
@@ -24,7 +26,7 @@ interface FakeHost {
  * install, dockerd and image scripts that only record that they ran, so each
  * test sees what provisioning did and what it printed.
  */
-function fakeHost({ missing = [], aptError, docker = 'ok', noApt = false }: FakeHost = {}) {
+function fakeHost({ missing = [], aptError, docker = 'ok', noApt = false, terraform = 'ok' }: FakeHost = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-docker-redis-provision-'));
   const bin = path.join(dir, 'bin');
   const scripts = path.join(dir, 'scripts');
@@ -32,9 +34,15 @@ function fakeHost({ missing = [], aptError, docker = 'ok', noApt = false }: Fake
   fs.mkdirSync(scripts);
   const write = (file: string, text: string) => fs.writeFileSync(file, text, { mode: 0o755 });
   write(path.join(bin, 'dpkg-query'), `#!/bin/bash\ncase " ${missing.join(' ')} " in *" \${@: -1} "*) exit 1;; esac\necho "install ok installed"\n`);
+  const fakeTerraform = (version: string) => `#!/bin/bash\necho '{"terraform_version":"${version}"}'\n`;
   if (!noApt) {
-    write(path.join(bin, 'apt-get'), aptError ? `#!/bin/bash\necho "${aptError}" >&2\nexit 100\n` : '#!/bin/bash\nexit 0\n');
+    const offersTerraform = terraform === 'installable'
+      ? `[ "$1" = install ] && [ "\${@: -1}" = terraform ] && { cp ${dir}/terraform-package ${bin}/terraform; echo terraform >>${dir}/apt-installs; }\n`
+      : '[ "$1" = install ] && [ "${@: -1}" = terraform ] && { echo "E: Unable to locate package terraform" >&2; exit 100; }\n';
+    write(path.join(bin, 'apt-get'), aptError ? `#!/bin/bash\necho "${aptError}" >&2\nexit 100\n` : `#!/bin/bash\n${offersTerraform}exit 0\n`);
   }
+  write(path.join(dir, 'terraform-package'), fakeTerraform('1.11.4'));
+  if (terraform === 'ok' || terraform === 'old') write(path.join(bin, 'terraform'), fakeTerraform(terraform === 'ok' ? '1.11.4' : '1.3.9'));
   const dockerVersion = {
     ok: 'echo 20.10.24',
     denied: 'echo "permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock" >&2; exit 1',
@@ -93,6 +101,7 @@ describe('scripts/provision-test-host.js (npm test\'s provisioning stage)', () =
     try {
       expect(host.run()).toEqual([
         expect.stringMatching(/^provision: Debian test packages installed \(\d+\.\d\d s\)$/),
+        expect.stringMatching(/^provision: Terraform 1\.11\.4 on the PATH \(/),
         expect.stringMatching(/^provision: Docker engine 20\.10\.24 answers \(/),
         'provision: building the test images (scripts/build-test-images.sh)',
         'built cdktf-docker-redis-test/redis:7.0',
@@ -100,6 +109,7 @@ describe('scripts/provision-test-host.js (npm test\'s provisioning stage)', () =
       ]);
       expect(host.run()).toEqual([
         expect.stringMatching(/^provision: Debian test packages installed \(/),
+        expect.stringMatching(/^provision: Terraform 1\.11\.4 on the PATH \(/),
         expect.stringMatching(/^provision: Docker engine 20\.10\.24 answers \(/),
         expect.stringMatching(/^provision: test images up to date: cdktf-docker-redis-test\/redis:7\.0 \(/),
       ]);
@@ -169,6 +179,45 @@ describe('scripts/provision-test-host.js (npm test\'s provisioning stage)', () =
       expect(host.failure()).toBe(
         "missing Debian packages haproxy: the Debian package archive cannot be reached (E: Failed to fetch http://archive.invalid/pool/main/h/haproxy.deb  Temporary failure resolving 'archive.invalid'); once it can, run: bash scripts/install-test-tools.sh",
       );
+    } finally {
+      host.cleanUp();
+    }
+  });
+
+  test('installs Terraform through apt where the machine\'s apt sources offer it', () => {
+    const host = fakeHost({ terraform: 'installable' });
+    try {
+      expect(host.run()).toContainEqual(expect.stringMatching(/^provision: Terraform 1\.11\.4 on the PATH \(/));
+      expect(fs.readFileSync(path.join(host.dir, 'apt-installs'), 'utf8')).toBe('terraform\n');
+    } finally {
+      host.cleanUp();
+    }
+  });
+
+  test('fails with one line naming where to get Terraform when apt offers none', () => {
+    const host = fakeHost({ terraform: 'missing' });
+    try {
+      expect(host.failure()).toBe(
+        'the Terraform suite needs the terraform binary (1.4 or later) on the PATH, and this machine\'s apt sources offer none (E: Unable to locate package terraform): install it from HashiCorp\'s Debian repository or release archive (https://developer.hashicorp.com/terraform/install), checking the archive against its SHA256SUMS, then run npm test again',
+      );
+    } finally {
+      host.cleanUp();
+    }
+  });
+
+  test('fails with one line when Terraform is missing and installing it needs root', () => {
+    const host = fakeHost({ terraform: 'missing' });
+    try {
+      expect(host.failure(1000)).toBe(`the Terraform suite needs the terraform binary on the PATH, and installing it needs root: run ${AS_ROOT}`);
+    } finally {
+      host.cleanUp();
+    }
+  });
+
+  test('fails with one line when the Terraform on the PATH is older than the suite needs', () => {
+    const host = fakeHost({ terraform: 'old' });
+    try {
+      expect(host.failure()).toBe('terraform 1.3.9 on the PATH is too old: the Terraform suite needs 1.4 or later (https://developer.hashicorp.com/terraform/install)');
     } finally {
       host.cleanUp();
     }
