@@ -4,7 +4,7 @@
 # test images (scripts/build-test-images.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-packages=(redis-server redis-tools haproxy openssl docker.io busybox-static debootstrap)
+packages=(redis-server redis-tools haproxy openssl docker.io busybox-static debootstrap openssh-server openssh-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -11,10 +11,10 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the installed CLI, `npx cdktf-docker-redis ARGS` as users run it (it needs the jsii build). */
-export function runCdktfDockerRedis(args: string[], timeoutMs = 300_000): Promise<CliRun> {
+/** Runs the installed CLI, `npx cdktf-docker-redis ARGS` as users run it (it needs the jsii build), with `env` added to this process's environment. */
+export function runCdktfDockerRedis(args: string[], timeoutMs = 300_000, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('node', [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('node', [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -175,9 +175,22 @@ describe('cdktf-docker-redis backup and backups', () => {
       code: 1, stdout: '',
       stderr: 'cdktf-docker-redis: cannot reach the Docker engine at unix:///nonexistent/docker.sock (ENOENT): is Docker running there? DOCKER_HOST selects another engine\n',
     });
-    expect(runWith({ DOCKER_HOST: 'ssh://admin@db1' }, 'backups', 'cache').stderr).toBe(
-      'cdktf-docker-redis: DOCKER_HOST "ssh://admin@db1" is not supported: give unix:///path/to/docker.sock or tcp://host:port\n',
+    expect(runWith({ DOCKER_HOST: 'npipe:////./pipe/docker_engine' }, 'backups', 'cache').stderr).toBe(
+      'cdktf-docker-redis: DOCKER_HOST "npipe:////./pipe/docker_engine" is not supported: give unix:///path/to/docker.sock, tcp://host:port or ssh://[user@]host[:port]\n',
     );
+  });
+  test('fails with exit code 1 and what ssh said when an ssh:// engine cannot be reached', () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-ssh-'));
+    try {
+      fs.writeFileSync(path.join(bin, 'ssh'), '#!/bin/sh\necho "deploy@db1: Permission denied (publickey)." >&2\nexit 255\n', { mode: 0o755 });
+      expect(runWith({ DOCKER_HOST: 'ssh://deploy@db1', PATH: `${bin}:${process.env.PATH}` }, 'backups', 'cache')).toEqual({
+        code: 1, stdout: '',
+        stderr: 'cdktf-docker-redis: cannot reach the Docker engine at ssh://deploy@db1 through ssh (deploy@db1: Permission denied (publickey).): '
+          + '`ssh -l deploy -o ConnectTimeout=30 -T -- db1 docker system dial-stdio` must work from here\n',
+      });
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
 
@@ -187,6 +200,9 @@ describe('the engine DOCKER_HOST names', () => {
     ['tcp://db1.internal:2375', {}, { host: 'db1.internal', port: 2375 }],
     ['tcp://db1.internal', {}, { host: 'db1.internal', port: 2375 }],
     ['tcp://[fd00::1]/', {}, { host: 'fd00::1', port: 2375 }],
+    ['ssh://db1.internal', {}, { ssh: ['-o', 'ConnectTimeout=30', '-T', '--', 'db1.internal', 'docker', 'system', 'dial-stdio'] }],
+    ['ssh://deploy@db1.internal:2222', {}, { ssh: ['-l', 'deploy', '-p', '2222', '-o', 'ConnectTimeout=30', '-T', '--', 'db1.internal', 'docker', 'system', 'dial-stdio'] }],
+    ['ssh://deploy@[fd00::1]', {}, { ssh: ['-l', 'deploy', '-o', 'ConnectTimeout=30', '-T', '--', 'fd00::1', 'docker', 'system', 'dial-stdio'] }],
   ])('%s is reached as the docker CLI reaches it', (host, env, endpoint) => {
     expect(endpointOf(host, env)).toEqual(endpoint);
   });

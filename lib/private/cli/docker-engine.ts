@@ -1,12 +1,15 @@
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
 import * as path from 'path';
+import { Duplex } from 'stream';
 
 /**
  * A small Docker Engine API client for the CLI: the engine `DOCKER_HOST`
- * names (`unix://` or `tcp://`, with TLS when `DOCKER_TLS_VERIFY` is set and
- * the certificates in `DOCKER_CERT_PATH`, as the docker CLI reads them), or
+ * names (`unix://`, `tcp://` with TLS when `DOCKER_TLS_VERIFY` is set and
+ * the certificates in `DOCKER_CERT_PATH`, or `ssh://` through the remote
+ * docker CLI's `docker system dial-stdio`, as the docker CLI reaches each), or
  * the local socket.
  */
 
@@ -31,13 +34,22 @@ interface Endpoint {
   readonly host?: string;
   readonly port?: number;
   readonly tls?: { readonly ca: Buffer; readonly cert: Buffer; readonly key: Buffer };
+  /** The arguments of `ssh` that connect to the remote engine. */
+  readonly ssh?: readonly string[];
 }
 
 export function endpointOf(host: string, env: NodeJS.ProcessEnv): Endpoint {
   const unix = /^unix:\/\/(\/.+)$/.exec(host);
   if (unix) return { socketPath: unix[1] };
+  // The docker CLI's own way to an ssh:// engine: the user's ssh, its config and keys, running the remote
+  // docker CLI, which connects its stdin and stdout to the remote engine.
+  const ssh = /^ssh:\/\/(?:([^@:/]+)@)?([^@:/[\]]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(host);
+  if (ssh) {
+    const [, user, hostname, port] = ssh;
+    return { ssh: [...(user ? ['-l', user] : []), ...(port ? ['-p', port] : []), '-o', 'ConnectTimeout=30', '-T', '--', hostname.replace(/^\[|\]$/g, ''), 'docker', 'system', 'dial-stdio'] };
+  }
   const tcp = /^tcp:\/\/([^:/]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(host);
-  if (!tcp) throw new Error(`DOCKER_HOST "${host}" is not supported: give unix:///path/to/docker.sock or tcp://host:port`);
+  if (!tcp) throw new Error(`DOCKER_HOST "${host}" is not supported: give unix:///path/to/docker.sock, tcp://host:port or ssh://[user@]host[:port]`);
   // Without a port, the docker CLI's defaults: 2376 with TLS, 2375 without.
   const port = tcp[2] !== undefined ? Number(tcp[2]) : env.DOCKER_TLS_VERIFY ? 2376 : 2375;
   if (!env.DOCKER_TLS_VERIFY) return { host: tcp[1].replace(/^\[|\]$/g, ''), port };
@@ -69,12 +81,12 @@ export class DockerEngine {
     const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
     const timeoutMs = options.timeoutMs ?? 60_000;
     return new Promise((resolve, reject) => {
+      const ssh = this.endpoint.ssh ? sshConnection(this.endpoint.ssh) : undefined;
+      const connection: https.RequestOptions = ssh
+        ? { createConnection: () => ssh.stream }
+        : { socketPath: this.endpoint.socketPath, host: this.endpoint.host, port: this.endpoint.port, ...this.endpoint.tls, agent: false };
       const requestOptions: https.RequestOptions = {
-        socketPath: this.endpoint.socketPath,
-        host: this.endpoint.host,
-        port: this.endpoint.port,
-        ...this.endpoint.tls,
-        agent: false,
+        ...connection,
         method,
         path: urlPath,
         headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {},
@@ -83,12 +95,17 @@ export class DockerEngine {
       const req = (this.endpoint.tls ? https : http).request(requestOptions, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => (options.onData ? options.onData(chunk) : chunks.push(chunk)));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () => {
+          void ssh?.close();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+        });
         res.on('error', reject);
       });
       req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath.replace(/\?.*/, '')} on ${this.host} did not answer within ${timeoutMs / 1000} s`)));
       req.on('error', (e: NodeJS.ErrnoException) => {
-        if (['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND'].includes(e.code ?? '')) {
+        if (ssh) {
+          void ssh.close().then((why) => reject(new Error(`cannot reach the Docker engine at ${this.host} through ssh (${why || e.message}): \`ssh ${this.endpoint.ssh!.join(' ')}\` must work from here`)));
+        } else if (['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND'].includes(e.code ?? '')) {
           const hint = e.code === 'EACCES' ? 'run as root or as a member of the docker group' : 'is Docker running there? DOCKER_HOST selects another engine';
           reject(new Error(`cannot reach the Docker engine at ${this.host} (${e.code}): ${hint}`));
         } else {
@@ -196,6 +213,34 @@ export class DockerEngine {
     tar.end(file);
     return true;
   }
+}
+
+/**
+ * One `ssh … docker system dial-stdio` for one request, as the docker CLI
+ * opens one per connection. `close` ends it and resolves, once ssh is gone,
+ * with the last line it wrote to stderr: the reason when it failed.
+ */
+function sshConnection(args: readonly string[]): { stream: Duplex; close: () => Promise<string> } {
+  const child = spawn('ssh', [...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
+  const gone = new Promise<void>((resolve) => {
+    child.on('close', () => resolve());
+    child.on('error', (e) => {
+      stderr += `\nssh: ${e.message}`;
+      resolve();
+    });
+  });
+  const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
+  return {
+    stream,
+    close: async () => {
+      stream.destroy();
+      child.kill();
+      await gone;
+      return stderr.trim().split('\n').pop() ?? '';
+    },
+  };
 }
 
 function errorMessage(res: EngineResponse): string {
