@@ -239,7 +239,6 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
         listenPort: TLS_PORT,
         certificatePath: TLS_PEM_PATH,
         backendSocket: SOCKET_PATH,
-        backendGid: REDIS_UID,
         maxConnections: TLS_SIDECAR_MAX_CONNECTIONS,
       }),
       // HAProxy reads certificate, chain and key from one file.

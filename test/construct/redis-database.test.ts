@@ -175,11 +175,13 @@ describe('RedisDatabase defaults', () => {
     expect(s.redis.healthcheck.test[1]).not.toMatch(/\$\{|%\{/);
   });
 
-  test('runs the HAProxy sidecar with the key readable by root only', () => {
+  test('runs the HAProxy sidecar as haproxy with Redis\'s group, the key readable by root and group root only', () => {
     expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'haproxy:3.2.4', keep_locally: true });
-    expect(s.sidecar).toMatchObject({ entrypoint: ['haproxy'], command: ['-W', '-db', '-f', '/usr/local/etc/haproxy/haproxy.cfg'], user: '0:0' });
+    expect(s.sidecar).toMatchObject({
+      entrypoint: ['haproxy'], command: ['-W', '-db', '-f', '/usr/local/etc/haproxy/haproxy.cfg'], user: 'haproxy:999', group_add: ['0'],
+    });
     const pem = (s.sidecar.upload as any[]).find((u) => u.file === PEM);
-    expect(pem.permissions).toBe('0600');
+    expect(pem.permissions).toBe('0640');
     expect(pem.content).toMatch(/^\$\{tls_locally_signed_cert\.cache_ServerCertificate_\w+\.cert_pem\}\$\{tls_private_key\.cache_ServerKey_\w+\.private_key_pem\}$/);
     expect(uploadOf(s.sidecar, '/usr/local/etc/haproxy/haproxy.cfg')).toContain('bind :6380 ssl crt /usr/local/etc/haproxy/certs/server.pem');
   });
