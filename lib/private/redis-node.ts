@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Lazy, TerraformResource, Token } from 'cdktf';
+import { Lazy, Precondition, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container, ContainerConfig, ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
@@ -123,6 +123,8 @@ export interface RedisNodeSpec {
   readonly data: RedisNodeData;
   readonly role: string;
   readonly startup?: NodeStartup;
+  /** Checks of values that reach its files and that Terraform knows only at deploy (deploy-time-checks.ts). */
+  readonly preconditions?: Precondition[];
 }
 
 /**
@@ -319,6 +321,7 @@ export class RedisNode extends Construct {
       lifecycle: {
         ignoreChanges: IGNORED_READ_BACK,
         replaceTriggeredBy: replacedWith(spec.network, spec.data.volume, spec.tlsSidecar?.socketVolume),
+        ...(spec.preconditions && spec.preconditions.length > 0 ? { precondition: spec.preconditions } : {}),
       },
     });
     this.hostPort = spec.hostPort ?? Token.asNumber(redis.ports.get(0).external);

@@ -15,6 +15,7 @@ import { engineFiles } from './engine';
 import { failoverMembershipOf, FailoverSecrets, registerInternals } from './internals';
 import { memberStartup } from '../failover/node-startup';
 import { buildInstanceUsers } from '../users/instance-users';
+import { singleLinePreconditions } from './deploy-time-checks';
 import { imageIdFor } from './images';
 import { ensureSettinglessProviders } from './providers';
 import { RedisConfInput, ReplicaOfData, renderRedisConf, replicaOfLine } from './redis-conf';
@@ -253,6 +254,13 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     restart,
     data: dataVolume ? { volume: dataVolume } : { tmpfsSizeGb: settings.size },
     startup: spec.restoreFrom && restoreStartup({ handle, version, files, file: spec.restoreFrom, appendOnly: settings.appendOnly, nativeTls }),
+    preconditions: singleLinePreconditions(scope, `${spec.kind === 'database' ? 'RedisDatabase' : 'RedisFollower'} ${handle}`, [
+      ...Object.entries(options.config ?? {}).map(([name, value]) => ({ what: `\`config\` value of "${name}"`, value })),
+      ...(options.announceAddress === undefined ? [] : [{ what: '`announceAddress`', value: options.announceAddress }]),
+      ...userDefinitions.map((user, index) => ({ what: `\`users[${index}]\`.permissions`, value: user.permissions })),
+      // Before 6.0 the password itself is in the config (requirepass); from 6.0 only its hash reaches a file.
+      ...(users.confAuth.requirepass !== undefined && options.password !== undefined ? [{ what: '`password`', value: options.password, secret: true }] : []),
+    ]),
   });
 
   const credentialsOf = (user: string, userPassword: string): RedisCredentials => {
