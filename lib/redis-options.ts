@@ -344,8 +344,13 @@ export interface RedisInstanceOptions {
 
   /**
    * Further redis.conf directives, name to value. The directives the construct
-   * owns (port, dir, requirepass, save, appendonly, replicaof, maxmemory, ...)
-   * are refused: use the props instead.
+   * owns (port, dir, requirepass, save, appendonly, replicaof, maxmemory,
+   * every tls-*, ...) are refused: use the props instead. So are
+   * enable-protected-configs, enable-debug-command and enable-module-command
+   * other than `no` (the construct renders them `no` from 7.0), loadmodule,
+   * rename-command, cluster-*, and values holding `${` or `%{`, which
+   * Terraform would read as a template. A value known only at deploy is
+   * checked then: a line break fails the plan.
    *
    * @default - none
    */
