@@ -309,7 +309,7 @@ export interface RedisInstanceOptions {
   /**
    * HAProxy image of the TLS sidecar.
    *
-   * @default "haproxy:3.2.4"
+   * @default "haproxy:3.2.22"
    */
   readonly tlsSidecarImage?: string;
 

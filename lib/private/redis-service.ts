@@ -27,8 +27,9 @@ import { CrossHostReplication } from '../failover/cross-host';
 import { renderReplicationTunnelConf } from '../failover/replication-tunnel-conf';
 import { networkNamed } from './stack-registry';
 import { renderTlsProxyConf } from './tls-proxy-conf';
+import { pinnedImage } from './version-pins';
 
-const DEFAULT_TLS_SIDECAR_IMAGE = 'haproxy:3.2.4';
+const DEFAULT_TLS_SIDECAR_IMAGE = pinnedImage('haproxy');
 const DEFAULT_SAVE_SCHEDULE: readonly SavePoint[] = [
   { afterSeconds: 900, minChanges: 1 },
   { afterSeconds: 300, minChanges: 10 },

@@ -45,8 +45,8 @@ describe('RedisDatabase defaults', () => {
   const s = synthDatabase();
 
   test('runs the newest persistent version from a pinned image kept on the host', () => {
-    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'redis:8.2.2', keep_locally: true });
-    expect(s.redis.image).toMatch(/^\$\{docker_image\.image-redis-8-2-2\.image_id\}$/);
+    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'redis:8.2.10', keep_locally: true });
+    expect(s.redis.image).toMatch(/^\$\{docker_image\.image-redis-8-2-10\.image_id\}$/);
     expect(s.conf).toContain('# redis.conf for Redis 8.2,');
   });
 
@@ -176,7 +176,7 @@ describe('RedisDatabase defaults', () => {
   });
 
   test('runs the HAProxy sidecar as haproxy with Redis\'s group, the key readable by root and group root only', () => {
-    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'haproxy:3.2.4', keep_locally: true });
+    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'haproxy:3.2.22', keep_locally: true });
     expect(s.sidecar).toMatchObject({
       entrypoint: ['haproxy'], command: ['-W', '-db', '-f', '/usr/local/etc/haproxy/haproxy.cfg'], user: 'haproxy:999', group_add: ['0'],
     });
@@ -241,7 +241,7 @@ describe('RedisDatabase defaults', () => {
 describe('RedisDatabase props', () => {
   test('version picks the pinned image and the flavor', () => {
     const s = synthDatabase({ version: RedisVersion.V6_2 });
-    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'redis:6.2.20' });
+    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'redis:6.2.24' });
   });
 
   test('memory-only flavors get a tmpfs of exactly size GB, no volume and no snapshots', () => {
@@ -410,13 +410,13 @@ describe('RedisDatabase props', () => {
     const s = synthDatabase({ image: 'registry.local/redis@sha256:abc', tlsSidecarImage: 'registry.local/haproxy:3.2.4' });
     expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'registry.local/redis@sha256:abc' });
     expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'registry.local/haproxy:3.2.4' });
-    expect(s.synthesized).not.toHaveResourceWithProperties(Image, { name: 'redis:8.2.2' });
+    expect(s.synthesized).not.toHaveResourceWithProperties(Image, { name: 'redis:8.2.10' });
   });
 
   test('tlsMode NATIVE lets Redis terminate TLS without a sidecar', () => {
     const s = synthDatabase({ version: RedisVersion.V7_2, tlsMode: RedisTlsMode.NATIVE });
     expect(s.sidecar).toBeUndefined();
-    expect(s.synthesized).not.toHaveResourceWithProperties(Image, { name: 'haproxy:3.2.4' });
+    expect(s.synthesized).not.toHaveResourceWithProperties(Image, { name: 'haproxy:3.2.22' });
     expect(s.conf).toContain('tls-port 6380\ntls-cert-file /usr/local/etc/redis/tls/server.crt\n');
     const uploads = Object.fromEntries((s.redis.upload as any[]).map((u) => [u.file, u]));
     expect(uploads['/usr/local/etc/redis/tls/server.key']).toEqual({
@@ -480,7 +480,7 @@ describe('RedisDatabase in a stack', () => {
     const stack = dockerStack();
     new RedisDatabase(stack, 'one', { version: RedisVersion.V7_2 });
     new RedisDatabase(stack, 'two', { version: RedisVersion.V7_2_NORDB, port: 7000, tlsPort: 7001 });
-    expect(Object.keys(resourcesOf(stack, 'docker_image')).sort()).toEqual(['image-haproxy-3-2-4', 'image-redis-7-2-11']);
+    expect(Object.keys(resourcesOf(stack, 'docker_image')).sort()).toEqual(['image-haproxy-3-2-22', 'image-redis-7-2-16']);
   });
 
   test.each([
@@ -552,8 +552,8 @@ describe('RedisDatabase in a stack', () => {
       'test/cache/ServerCertificateRequest',
       'test/cache/ServerKey',
       'test/cache/SocketDir',
-      'test/image-haproxy-3-2-4',
-      'test/image-redis-8-2-2',
+      'test/image-haproxy-3-2-22',
+      'test/image-redis-8-2-10',
     ]);
   });
 });
