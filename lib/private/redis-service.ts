@@ -258,6 +258,11 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     preconditions: singleLinePreconditions(scope, `${spec.kind === 'database' ? 'RedisDatabase' : 'RedisFollower'} ${handle}`, [
       ...Object.entries(options.config ?? {}).map(([name, value]) => ({ what: `\`config\` value of "${name}"`, value })),
       ...(options.announceAddress === undefined ? [] : [{ what: '`announceAddress`', value: options.announceAddress }]),
+      // A follower on another host: the primary's address (replicaof, the tunnel's server line) and the name the tunnel verifies.
+      ...(crossHost === undefined ? [] : [
+        { what: '`primaryAddress`', value: crossHost.primaryAddress },
+        { what: 'the name the replication tunnel verifies (`primaryAddress` or the primary\'s `hostname`)', value: crossHost.verifyHost },
+      ]),
       ...userDefinitions.map((user, index) => ({ what: `\`users[${index}]\`.permissions`, value: user.permissions })),
       // Before 6.0 the password itself is in the config (requirepass); from 6.0 only its hash reaches a file.
       ...(users.confAuth.requirepass !== undefined && options.password !== undefined ? [{ what: '`password`', value: options.password, secret: true }] : []),

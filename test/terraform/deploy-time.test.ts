@@ -6,7 +6,8 @@
  * which the real binary evaluates and which fails the plan on a line break.
  */
 import { TerraformVariable } from 'cdktf';
-import { RedisDatabase, RedisVersion } from '../../lib';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { RedisDatabase, RedisFollower, RedisVersion } from '../../lib';
 import { dockerStack, errorOf, synthJson } from '../support/synth';
 import { planMirror, requireTerraform } from '../support/terraform';
 
@@ -78,4 +79,14 @@ test('fails the plan on a line break in a `password` known only at deploy (4.0 a
   const message = errorOf(() => planMirror(synthJson(stack)));
   expect(message.replace(/\s*│\s*/g, ' ')).toContain('RedisDatabase cache: `password` must be a single line');
   expect(message).not.toContain('Password0123456789');
+});
+
+test('fails the plan on a line break in a follower\'s `primaryAddress` known only at deploy', () => {
+  const stack = dockerStack();
+  const address = new TerraformVariable(stack, 'primary_address', { type: 'string', default: 'redis-a.example\ntimeout 0' });
+  const primary = new RedisDatabase(stack, 'cache', { version: RedisVersion.V7_2, tlsHostnames: ['redis-a.example'] });
+  const hostB = new DockerProvider(stack, 'docker-b', { alias: 'b', host: 'unix:///run/docker-b.sock' });
+  new RedisFollower(stack, 'replica', { primary, provider: hostB, primaryAddress: address.stringValue });
+  const message = errorOf(() => planMirror(synthJson(stack))).replace(/\s*│\s*/g, ' ');
+  expect(message).toContain('RedisFollower replica: `primaryAddress` must be a single line');
 });
