@@ -36,8 +36,11 @@ export function checkUsers(check: InstanceCheck, version: RedisVersion, users: r
     }
     seen.add(user.name);
     if (!Token.isUnresolved(user.permissions)) {
-      if (/[$%]\{/.test(user.permissions)) {
-        problems.add(`${at}.permissions of "${user.name}" must not hold "\${" or "%{" (got "${user.permissions}"): Terraform would read it as a `
+      // Only the rules holding one are shown, and a password rule only by its first character.
+      const templated = aclRuleTokens(user.permissions).filter((token) => /[$%]\{/.test(token))
+        .map((token) => (/^[><#!]/.test(token) ? `"${token[0]}…"` : `"${token}"`));
+      if (templated.length > 0) {
+        problems.add(`${at}.permissions of "${user.name}" must not hold "\${" or "%{" (got ${templated.join(', ')}): Terraform would read it as a `
           + 'template in the ACL file and render its result as rules');
       }
       for (const problem of aclRuleProblems(version.engine, version.major, version.minor, user.permissions)) {

@@ -130,3 +130,11 @@ describe('warnings', () => {
     expect(warningsOf({ version: RedisVersion.V6_0 }).join('\n')).not.toContain('no ACL users');
   });
 });
+
+describe('templates in ACL rules', () => {
+  test('fails ${ and %{ in permissions, showing the rule that holds it and never a password rule\'s value', () => {
+    const error = errorOf({ version: RedisVersion.V7_2, users: [{ name: 'app', permissions: '~${file("x")} >Secret${x}Value +get' }] });
+    expect(error).toContain('`users[0]`.permissions of "app" must not hold "${" or "%{" (got "~${file("x")}", ">…"): Terraform would read it');
+    expect(error).not.toContain('Secret');
+  });
+});
