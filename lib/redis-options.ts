@@ -307,7 +307,9 @@ export interface RedisInstanceOptions {
   readonly image?: string;
 
   /**
-   * HAProxy image of the TLS sidecar.
+   * HAProxy image of the TLS sidecar (and of a cross-host follower's
+   * replication tunnel). Its containers run as the image's `haproxy` user,
+   * which the official images have.
    *
    * @default "haproxy:3.2.22"
    */
