@@ -307,9 +307,11 @@ export interface RedisInstanceOptions {
   readonly image?: string;
 
   /**
-   * HAProxy image of the TLS sidecar.
+   * HAProxy image of the TLS sidecar (and of a cross-host follower's
+   * replication tunnel). Its containers run as the image's `haproxy` user,
+   * which the official images have.
    *
-   * @default "haproxy:3.2.4"
+   * @default "haproxy:3.2.22"
    */
   readonly tlsSidecarImage?: string;
 
@@ -344,8 +346,13 @@ export interface RedisInstanceOptions {
 
   /**
    * Further redis.conf directives, name to value. The directives the construct
-   * owns (port, dir, requirepass, save, appendonly, replicaof, maxmemory, ...)
-   * are refused: use the props instead.
+   * owns (port, dir, requirepass, save, appendonly, replicaof, maxmemory,
+   * every tls-*, ...) are refused: use the props instead. So are
+   * enable-protected-configs, enable-debug-command and enable-module-command
+   * other than `no` (the construct renders them `no` from 7.0), loadmodule,
+   * rename-command, cluster-*, and values holding `${` or `%{`, which
+   * Terraform would read as a template. A value known only at deploy is
+   * checked then: a line break fails the plan.
    *
    * @default - none
    */

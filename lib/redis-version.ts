@@ -1,3 +1,5 @@
+import { catalogPin } from './private/version-pins';
+
 /** The server a catalog entry runs. */
 export enum RedisEngine {
   /** Redis (redis.io). BSD-3 up to 7.2; 7.4 RSALv2/SSPLv1; 8.0 and later RSALv2/SSPLv1/AGPLv3. */
@@ -23,6 +25,12 @@ const AGPL_OR_SOURCE_AVAILABLE = 'RSALv2 OR SSPLv1 OR AGPLv3';
 
 const catalog: RedisVersion[] = [];
 
+/** The patch and upstream status of a line, from the one record of pins. */
+function pinned(engine: RedisEngine, line: string): Pick<CatalogEntrySpec, 'patchRelease' | 'endOfLife'> {
+  const pin = catalogPin(engine, line);
+  return { patchRelease: pin.pinned, endOfLife: pin.upstream === 'end of life' };
+}
+
 /**
  * One entry of the version catalog: an engine release, with or without
  * persistence, pinned to an exact official image tag.
@@ -33,56 +41,56 @@ const catalog: RedisVersion[] = [];
  */
 export class RedisVersion {
   /** Redis 8.2 with RDB snapshots. */
-  public static readonly V8_2 = RedisVersion.redis({ line: '8.2', patchRelease: '8.2.2', rdbFormat: 12, license: AGPL_OR_SOURCE_AVAILABLE });
+  public static readonly V8_2 = RedisVersion.redis({ line: '8.2', rdbFormat: 12, license: AGPL_OR_SOURCE_AVAILABLE });
   /** Redis 8.2, memory only. */
   public static readonly V8_2_NORDB = RedisVersion.V8_2.memoryOnly();
-  /** Redis 8.0 with RDB snapshots. */
-  public static readonly V8_0 = RedisVersion.redis({ line: '8.0', patchRelease: '8.0.4', rdbFormat: 12, license: AGPL_OR_SOURCE_AVAILABLE });
-  /** Redis 8.0, memory only. */
+  /** Redis 8.0 with RDB snapshots (end of life upstream: it left the official images in May 2026). */
+  public static readonly V8_0 = RedisVersion.redis({ line: '8.0', rdbFormat: 12, license: AGPL_OR_SOURCE_AVAILABLE });
+  /** Redis 8.0, memory only (end of life upstream). */
   public static readonly V8_0_NORDB = RedisVersion.V8_0.memoryOnly();
   /** Redis 7.4 with RDB snapshots. */
-  public static readonly V7_4 = RedisVersion.redis({ line: '7.4', patchRelease: '7.4.6', rdbFormat: 12, license: SOURCE_AVAILABLE });
+  public static readonly V7_4 = RedisVersion.redis({ line: '7.4', rdbFormat: 12, license: SOURCE_AVAILABLE });
   /** Redis 7.4, memory only. */
   public static readonly V7_4_NORDB = RedisVersion.V7_4.memoryOnly();
   /** Redis 7.2 with RDB snapshots. */
-  public static readonly V7_2 = RedisVersion.redis({ line: '7.2', patchRelease: '7.2.11', rdbFormat: 11, license: BSD });
+  public static readonly V7_2 = RedisVersion.redis({ line: '7.2', rdbFormat: 11, license: BSD });
   /** Redis 7.2, memory only. */
   public static readonly V7_2_NORDB = RedisVersion.V7_2.memoryOnly();
   /** Redis 7.0 with RDB snapshots (end of life upstream). */
-  public static readonly V7_0 = RedisVersion.redis({ line: '7.0', patchRelease: '7.0.15', rdbFormat: 10, license: BSD, endOfLife: true });
+  public static readonly V7_0 = RedisVersion.redis({ line: '7.0', rdbFormat: 10, license: BSD });
   /** Redis 7.0, memory only (end of life upstream). */
   public static readonly V7_0_NORDB = RedisVersion.V7_0.memoryOnly();
   /** Redis 6.2 with RDB snapshots. */
-  public static readonly V6_2 = RedisVersion.redis({ line: '6.2', patchRelease: '6.2.20', rdbFormat: 9, license: BSD });
+  public static readonly V6_2 = RedisVersion.redis({ line: '6.2', rdbFormat: 9, license: BSD });
   /** Redis 6.2, memory only. */
   public static readonly V6_2_NORDB = RedisVersion.V6_2.memoryOnly();
   /** Redis 6.0 with RDB snapshots (end of life upstream). */
-  public static readonly V6_0 = RedisVersion.redis({ line: '6.0', patchRelease: '6.0.20', rdbFormat: 9, license: BSD, endOfLife: true });
+  public static readonly V6_0 = RedisVersion.redis({ line: '6.0', rdbFormat: 9, license: BSD });
   /** Redis 6.0, memory only (end of life upstream). */
   public static readonly V6_0_NORDB = RedisVersion.V6_0.memoryOnly();
   /** Redis 5.0 with RDB snapshots (end of life upstream). */
-  public static readonly V5_0 = RedisVersion.redis({ line: '5.0', patchRelease: '5.0.14', rdbFormat: 9, license: BSD, endOfLife: true });
+  public static readonly V5_0 = RedisVersion.redis({ line: '5.0', rdbFormat: 9, license: BSD });
   /** Redis 5.0, memory only (end of life upstream). */
   public static readonly V5_0_NORDB = RedisVersion.V5_0.memoryOnly();
   /** Redis 4.0 with RDB snapshots (end of life upstream). */
-  public static readonly V4_0 = RedisVersion.redis({ line: '4.0', patchRelease: '4.0.14', rdbFormat: 8, license: BSD, endOfLife: true });
+  public static readonly V4_0 = RedisVersion.redis({ line: '4.0', rdbFormat: 8, license: BSD });
   /** Redis 4.0, memory only (end of life upstream). */
   public static readonly V4_0_NORDB = RedisVersion.V4_0.memoryOnly();
 
   /** Valkey 9.1 with RDB snapshots. Writes RDB format 80, which no Redis and no Valkey 8 reads. */
-  public static readonly VALKEY_9_1 = RedisVersion.valkey({ line: '9.1', patchRelease: '9.1.2', rdbFormat: 80 });
+  public static readonly VALKEY_9_1 = RedisVersion.valkey({ line: '9.1', rdbFormat: 80 });
   /** Valkey 9.1, memory only. */
   public static readonly VALKEY_9_1_NORDB = RedisVersion.VALKEY_9_1.memoryOnly();
   /** Valkey 9.0 with RDB snapshots. Writes RDB format 80, which no Redis and no Valkey 8 reads. */
-  public static readonly VALKEY_9_0 = RedisVersion.valkey({ line: '9.0', patchRelease: '9.0.6', rdbFormat: 80 });
+  public static readonly VALKEY_9_0 = RedisVersion.valkey({ line: '9.0', rdbFormat: 80 });
   /** Valkey 9.0, memory only. */
   public static readonly VALKEY_9_0_NORDB = RedisVersion.VALKEY_9_0.memoryOnly();
   /** Valkey 8.1 with RDB snapshots. */
-  public static readonly VALKEY_8_1 = RedisVersion.valkey({ line: '8.1', patchRelease: '8.1.10', rdbFormat: 11 });
+  public static readonly VALKEY_8_1 = RedisVersion.valkey({ line: '8.1', rdbFormat: 11 });
   /** Valkey 8.1, memory only. */
   public static readonly VALKEY_8_1_NORDB = RedisVersion.VALKEY_8_1.memoryOnly();
   /** Valkey 8.0 with RDB snapshots. */
-  public static readonly VALKEY_8_0 = RedisVersion.valkey({ line: '8.0', patchRelease: '8.0.11', rdbFormat: 11 });
+  public static readonly VALKEY_8_0 = RedisVersion.valkey({ line: '8.0', rdbFormat: 11 });
   /** Valkey 8.0, memory only. */
   public static readonly VALKEY_8_0_NORDB = RedisVersion.VALKEY_8_0.memoryOnly();
 
@@ -120,12 +128,12 @@ export class RedisVersion {
     return found;
   }
 
-  private static redis(spec: Omit<CatalogEntrySpec, 'engine'>): RedisVersion {
-    return RedisVersion.register({ engine: RedisEngine.REDIS, ...spec }, true);
+  private static redis(spec: Omit<CatalogEntrySpec, 'engine' | 'patchRelease' | 'endOfLife'>): RedisVersion {
+    return RedisVersion.register({ engine: RedisEngine.REDIS, ...pinned(RedisEngine.REDIS, spec.line), ...spec }, true);
   }
 
-  private static valkey(spec: Omit<CatalogEntrySpec, 'engine' | 'license'>): RedisVersion {
-    return RedisVersion.register({ engine: RedisEngine.VALKEY, license: BSD, ...spec }, true);
+  private static valkey(spec: Omit<CatalogEntrySpec, 'engine' | 'license' | 'patchRelease' | 'endOfLife'>): RedisVersion {
+    return RedisVersion.register({ engine: RedisEngine.VALKEY, license: BSD, ...pinned(RedisEngine.VALKEY, spec.line), ...spec }, true);
   }
 
   private static register(spec: CatalogEntrySpec, persistent: boolean): RedisVersion {

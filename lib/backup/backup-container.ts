@@ -6,7 +6,7 @@ import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { RedisEngine, RedisVersion } from '../redis-version';
 import { EngineFiles } from '../private/engine';
 import { InternalLogin } from '../private/internals';
-import { componentLabels, IGNORED_READ_BACK, LOGGING, REDIS_PORT, REDIS_UID, replacedWith, SOCKET_DIR, SOCKET_PATH } from '../private/redis-node';
+import { componentLabels, CONTAINER_HARDENING, IGNORED_READ_BACK, LOGGING, REDIS_PORT, REDIS_UID, replacedWith, SOCKET_DIR, SOCKET_PATH } from '../private/redis-node';
 import { ResolvedBackup } from './backup-checks';
 import { renderBackupScript, SnapshotMethod } from './backup-script';
 import { BACKUP_DIR, BACKUP_SCRIPT, BACKUP_SECRET, BACKUP_STATE_DIR, REDIS_DATA_MOUNT } from './paths';
@@ -106,6 +106,7 @@ export function buildBackupContainer(scope: Construct, id: string, spec: BackupC
     command: ['schedule'],
     user: `${REDIS_UID}:${REDIS_UID}`,
     groupAdd: ['0'],
+    ...CONTAINER_HARDENING,
     hostname: `${spec.handle}-backup`,
     ...(spec.socketVolume
       ? { networkMode: 'none' }

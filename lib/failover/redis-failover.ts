@@ -13,7 +13,7 @@ import { dockerHostKey, dockerHostName } from '../private/docker-hosts';
 import { engineFeatures, engineFiles } from '../private/engine';
 import { imageIdFor } from '../private/images';
 import { InstanceInternals, internalsOf, registerFailoverMembership } from '../private/internals';
-import { dockerLabels, IGNORED_READ_BACK, LOG_OPTS, LOGGING, REDIS_UID, SETTINGS_HASH_LABEL, settingsHash } from '../private/redis-node';
+import { CONTAINER_HARDENING, dockerLabels, IGNORED_READ_BACK, LOG_OPTS, LOGGING, REDIS_UID, SETTINGS_HASH_LABEL, settingsHash } from '../private/redis-node';
 import { portText } from '../private/redis-service';
 import { claimHandle, claimHostPort } from '../private/stack-registry';
 import { handleFromId, HANDLE_PATTERN, HANDLE_RULE, isHostname, isIpv4, IPV4, ProblemList } from '../private/validation';
@@ -297,6 +297,7 @@ export class RedisFailover extends Construct {
         // The server user, with group root for the root-owned 0640 uploads that hold secrets.
         user: `${REDIS_UID}:${REDIS_UID}`,
         groupAdd: ['0'],
+        ...CONTAINER_HARDENING,
         hostname: name,
         ports: [{ internal: listenPort, external: publishedPort, ip: hostIp, protocol: 'tcp' }],
         memory: SENTINEL_MEMORY_MB,

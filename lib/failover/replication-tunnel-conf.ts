@@ -28,7 +28,6 @@ export function renderReplicationTunnelConf(input: ReplicationTunnelConfInput): 
     // One replication link, and the odd reconnect while the primary restarts.
     '    maxconn 16',
     '    nbthread 1',
-    '    user haproxy',
     '    log stdout format raw daemon notice',
     '    ssl-default-server-options ssl-min-ver TLSv1.2',
     `    ssl-default-server-ciphers ${TLS12_CIPHERS}`,

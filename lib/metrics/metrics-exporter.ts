@@ -9,9 +9,10 @@ import {
   EXPORTER_CA_FILE, EXPORTER_PASSWORD_FILE, EXPORTER_PORT, ExporterConfigInput, renderExporterCommand, renderExporterPasswordFile,
 } from './exporter-config';
 import { ResolvedMetrics } from './metrics-checks';
+import { pinnedImage } from '../private/version-pins';
 
 /** oliver006/redis_exporter's official image (scratch, user 59000:59000, entrypoint /redis_exporter). */
-const DEFAULT_METRICS_IMAGE = 'oliver006/redis_exporter:v1.93.0';
+const DEFAULT_METRICS_IMAGE = pinnedImage('oliver006/redis_exporter');
 const EXPORTER_BINARY = '/redis_exporter';
 const EXPORTER_UID = 59000;
 const EXPORTER_MEMORY_MB = 128;

@@ -19,6 +19,9 @@
  *
  * Where the pinned tag's source could not be had, the comment says what the
  * list was derived from. Lists are stored as changes against an earlier line.
+ * The pins have since moved to newer patches (version-pins.ts) whose sources
+ * were not read: a patch release adds no directive the constructs render,
+ * and one it adds is refused at synth until its line's list is updated.
  */
 
 import { closestName } from './validation';

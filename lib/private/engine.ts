@@ -69,6 +69,8 @@ export interface EngineFeatures {
   readonly disklessLoad: boolean;
   /** New ACL users get every Pub/Sub channel unless `acl-pubsub-default resetchannels` (Redis 6.2 only). */
   readonly allChannelsByDefault: boolean;
+  /** `enable-protected-configs`, `enable-debug-command`, `enable-module-command` (Redis 7.0). */
+  readonly adminSwitches: boolean;
 }
 
 export function engineFeatures(release: EngineRelease): EngineFeatures {
@@ -79,5 +81,6 @@ export function engineFeatures(release: EngineRelease): EngineFeatures {
     nativeTls: atLeast(release, 6, 0),
     disklessLoad: atLeast(release, 6, 0),
     allChannelsByDefault: atLeast(release, 6, 2) && !atLeast(release, 7, 0),
+    adminSwitches: atLeast(release, 7, 0),
   };
 }

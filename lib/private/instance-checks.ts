@@ -8,6 +8,7 @@ import { engineFeatures, engineFiles } from './engine';
 import { configDirectiveProblem, isIgnoredConfigDirective } from './config-directives';
 import { checkSuppliedPems } from './pem-checks';
 import { OWNED_DIRECTIVES } from './redis-conf';
+import { noAclWarning, refusedConfigDirective } from './server-hardening';
 import { claimHandle, claimHostPort, HostPortRequest } from './stack-registry';
 import { count, HANDLE_PATTERN, HANDLE_RULE, handleFromId, IPV4, isHostname, MAX_HANDLE_LENGTH, ProblemList } from './validation';
 
@@ -92,8 +93,11 @@ export function checkInstanceOptions(check: InstanceCheck, options: RedisInstanc
     problems.integerAtLeast(`saveSchedule[${index}].minChanges`, point.minChanges, 1, 'changed keys');
   }
   for (const [name, value] of Object.entries(options.config ?? {})) {
+    const refused = refusedConfigDirective(name, value, Token.isUnresolved(value));
     if (OWNED_DIRECTIVES.includes(name.toLowerCase())) {
-      problems.add(`\`config\` must not set "${name}": the construct owns it (owned: ${OWNED_DIRECTIVES.join(', ')}); use the construct's props`);
+      problems.add(`\`config\` must not set "${name}": the construct owns it (owned: ${OWNED_DIRECTIVES.join(', ')}, tls-*); use the construct's props`);
+    } else if (refused !== undefined) {
+      problems.add(refused);
     } else if (!DIRECTIVE_NAME.test(name)) {
       problems.add(`\`config\` directive names must be lowercase redis.conf names such as "timeout", got "${name}"`);
     } else if (!Token.isUnresolved(value) && /[\r\n]/.test(value)) {
@@ -124,8 +128,10 @@ export function checkInstanceSettings(
   for (const request of ports) claimHostPort(check.scope, check.hostKey, settings.hostIp, request, check.owner, problems);
 
   const { engine, major, minor } = version;
-  for (const name of Object.keys(options.config ?? {})) {
+  for (const [name, value] of Object.entries(options.config ?? {})) {
     if (OWNED_DIRECTIVES.includes(name.toLowerCase()) || !DIRECTIVE_NAME.test(name)) continue;
+    // Refused already, for a reason that holds on every line.
+    if (refusedConfigDirective(name, value, Token.isUnresolved(value)) !== undefined) continue;
     if (!version.persistent && MEMORY_ONLY_OWNED_DIRECTIVES.includes(name.toLowerCase())) continue;
     const unknown = configDirectiveProblem(engine, major, minor, name);
     if (unknown) problems.add(unknown);
@@ -165,6 +171,8 @@ export function checkInstanceSettings(
     }, (message) => check.warn(message));
   }
 
+  const noAcl = noAclWarning(version);
+  if (noAcl !== undefined) check.warn(noAcl);
   if (version.endOfLife) {
     check.warn(`${engineFiles(version).displayName} is end of life upstream and gets no security fixes; plan an upgrade`);
   }

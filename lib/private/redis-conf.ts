@@ -1,4 +1,5 @@
 import { EngineName, engineFeatures, engineFiles } from './engine';
+import { ADMIN_SWITCHES, adminSwitchLines } from './server-hardening';
 import { TLS12_CIPHERS, TLS13_SUITES } from './tls-policy';
 
 /**
@@ -96,7 +97,7 @@ export const OWNED_DIRECTIVES: readonly string[] = [
   'port', 'bind', 'dir', 'dbfilename', 'requirepass', 'masterauth', 'masteruser', 'primaryauth', 'primaryuser', 'save', 'appendonly',
   'appendfsync', 'appendfilename', 'replicaof', 'slaveof', 'replica-read-only', 'slave-read-only',
   'maxmemory', 'maxmemory-policy', 'include', 'daemonize', 'pidfile', 'logfile', 'aclfile', 'user',
-  'unixsocket', 'unixsocketperm', 'replica-announce-ip', 'replica-announce-port', 'slave-announce-ip', 'slave-announce-port', 'tls-port', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'tls-replication',
+  'unixsocket', 'unixsocketperm', 'replica-announce-ip', 'replica-announce-port', 'slave-announce-ip', 'slave-announce-port',
   'protected-mode',
 ];
 
@@ -131,6 +132,8 @@ export function renderRedisConf(input: RedisConfInput): string {
     'logfile ""',
     'loglevel notice',
     ...authLines(input),
+    // No client, `default` included, may move dir/dbfilename, run DEBUG or load a module (server-hardening.ts).
+    ...adminSwitchLines(input),
     `maxmemory ${input.maxmemoryMb}mb`,
     `maxmemory-policy ${input.maxmemoryPolicy}`,
   ];
@@ -198,6 +201,8 @@ export function renderRedisConf(input: RedisConfInput): string {
   }
 
   for (const name of Object.keys(input.extraDirectives).sort()) {
+    // Checked to be `no`, which the switch lines above already say.
+    if (ADMIN_SWITCHES.includes(name)) continue;
     lines.push(`${name} ${input.extraDirectives[name]}`);
   }
 

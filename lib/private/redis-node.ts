@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Lazy, TerraformResource, Token } from 'cdktf';
+import { Lazy, Precondition, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container, ContainerConfig, ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
@@ -123,7 +123,29 @@ export interface RedisNodeSpec {
   readonly data: RedisNodeData;
   readonly role: string;
   readonly startup?: NodeStartup;
+  /** Checks of values that reach its files and that Terraform knows only at deploy (deploy-time-checks.ts). */
+  readonly preconditions?: Precondition[];
 }
+
+/**
+ * Every container the library creates drops every capability and may never
+ * gain privileges (setuid binaries, file capabilities). None adds one back:
+ * each runs as an unprivileged user from its first process (Redis, Sentinel
+ * and the backups as 999, HAProxy as `haproxy`, the exporter as 59000),
+ * binds only ports above 1024 and reads its root-owned uploads through its
+ * groups, none of which needs a capability; Docker itself creates the tmpfs
+ * and volume mounts. Written as Docker reads them back (`ALL` as it is; an
+ * added one would be upper-case `CAP_X`, in sorted order): `capabilities` and
+ * `security_opts` force a new container, so any other spelling would
+ * replace it on every apply.
+ */
+export const CONTAINER_HARDENING: Pick<ContainerConfig, 'capabilities' | 'securityOpts'> = {
+  capabilities: { drop: ['ALL'] },
+  securityOpts: ['no-new-privileges'],
+};
+
+/** The official HAProxy image's unprivileged user (uid 99); its containers run as it from the start. */
+const HAPROXY_USER = 'haproxy';
 
 export const LOG_OPTS = { 'max-size': '10m', 'max-file': '3' };
 
@@ -271,6 +293,7 @@ export class RedisNode extends Construct {
       command: spec.startup ? [spec.files.serverBinary, spec.files.configPath] : spec.command ?? [spec.files.configPath],
       user: `${REDIS_UID}:${REDIS_UID}`,
       groupAdd: ['0'],
+      ...CONTAINER_HARDENING,
       hostname: spec.handle,
       networksAdvanced: [{ name: spec.networkName, aliases: [spec.handle] }],
       ports: spec.nativeTls
@@ -298,6 +321,7 @@ export class RedisNode extends Construct {
       lifecycle: {
         ignoreChanges: IGNORED_READ_BACK,
         replaceTriggeredBy: replacedWith(spec.network, spec.data.volume, spec.tlsSidecar?.socketVolume),
+        ...(spec.preconditions && spec.preconditions.length > 0 ? { precondition: spec.preconditions } : {}),
       },
     });
     this.hostPort = spec.hostPort ?? Token.asNumber(redis.ports.get(0).external);
@@ -310,8 +334,9 @@ export class RedisNode extends Construct {
         image: tunnel.imageId,
         entrypoint: ['haproxy'],
         command: ['-W', '-db', '-f', TLS_PROXY_CONF_PATH],
-        // Started as root like the sidecar, so the config's `user haproxy` works whatever uid the image gives it.
-        user: '0:0',
+        // Its files are world-readable (a config and a CA certificate), and it binds a port above 1024: no root needed.
+        user: HAPROXY_USER,
+        ...CONTAINER_HARDENING,
         hostname: tunnel.networkAlias,
         // On the follower's network only, publishing nothing: the one way to the primary is through TLS.
         networksAdvanced: [{ name: spec.networkName, aliases: [tunnel.networkAlias] }],
@@ -339,8 +364,10 @@ export class RedisNode extends Construct {
         image: spec.tlsSidecar.imageId,
         entrypoint: ['haproxy'],
         command: ['-W', '-db', '-f', TLS_PROXY_CONF_PATH],
-        // Root only to read the 0600 key; the config drops to user haproxy.
-        user: '0:0',
+        // Redis's group for its Unix socket (770), and group root for the key's 0640 root-owned PEM: no root needed.
+        user: `${HAPROXY_USER}:${REDIS_UID}`,
+        groupAdd: ['0'],
+        ...CONTAINER_HARDENING,
         hostname: spec.tlsSidecar.networkAlias,
         networksAdvanced: [{ name: spec.networkName, aliases: [spec.tlsSidecar.networkAlias] }],
         ports: [port(TLS_PORT, spec.hostTlsPort)],
@@ -352,7 +379,7 @@ export class RedisNode extends Construct {
         mustRun: false,
         upload: [
           { file: TLS_PROXY_CONF_PATH, content: spec.tlsSidecar.conf, permissions: '0644' },
-          { file: TLS_PEM_PATH, content: spec.tlsSidecar.pem, permissions: '0600' },
+          { file: TLS_PEM_PATH, content: spec.tlsSidecar.pem, permissions: '0640' },
         ],
         labels: roleLabels('tls', { log_opts: LOG_OPTS }),
         // Only ordering: whoever depends on the sidecar then also waits for Redis.
@@ -374,13 +401,15 @@ export class RedisNode extends Construct {
 
 /**
  * The settings every container of an instance shares, for the containers
- * other modules add beside `RedisNode` (the metrics exporter): labels with
- * the settings hash, logging with Terraform ignoring its read-back (see
- * LOGGING), and replacement with the network the container names.
+ * other modules add beside `RedisNode` (the metrics exporter): dropped
+ * capabilities, labels with the settings hash, logging with Terraform
+ * ignoring its read-back (see LOGGING), and replacement with the network the
+ * container names.
  */
 export function companionContainerSettings(spec: { handle: string; role: string; component: string; network?: TerraformResource }):
-Pick<ContainerConfig, 'labels' | 'logDriver' | 'logOpts' | 'lifecycle'> {
+Pick<ContainerConfig, 'labels' | 'logDriver' | 'logOpts' | 'lifecycle' | 'capabilities' | 'securityOpts'> {
   return {
+    ...CONTAINER_HARDENING,
     labels: [
       ...dockerLabels({ handle: spec.handle, role: spec.role, component: spec.component }),
       { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: LOG_OPTS }) },

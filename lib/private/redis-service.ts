@@ -15,6 +15,7 @@ import { engineFiles } from './engine';
 import { failoverMembershipOf, FailoverSecrets, registerInternals } from './internals';
 import { memberStartup } from '../failover/node-startup';
 import { buildInstanceUsers } from '../users/instance-users';
+import { singleLinePreconditions } from './deploy-time-checks';
 import { imageIdFor } from './images';
 import { ensureSettinglessProviders } from './providers';
 import { RedisConfInput, ReplicaOfData, renderRedisConf, replicaOfLine } from './redis-conf';
@@ -26,8 +27,9 @@ import { CrossHostReplication } from '../failover/cross-host';
 import { renderReplicationTunnelConf } from '../failover/replication-tunnel-conf';
 import { networkNamed } from './stack-registry';
 import { renderTlsProxyConf } from './tls-proxy-conf';
+import { pinnedImage } from './version-pins';
 
-const DEFAULT_TLS_SIDECAR_IMAGE = 'haproxy:3.2.4';
+const DEFAULT_TLS_SIDECAR_IMAGE = pinnedImage('haproxy');
 const DEFAULT_SAVE_SCHEDULE: readonly SavePoint[] = [
   { afterSeconds: 900, minChanges: 1 },
   { afterSeconds: 300, minChanges: 10 },
@@ -239,7 +241,6 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
         listenPort: TLS_PORT,
         certificatePath: TLS_PEM_PATH,
         backendSocket: SOCKET_PATH,
-        backendGid: REDIS_UID,
         maxConnections: TLS_SIDECAR_MAX_CONNECTIONS,
       }),
       // HAProxy reads certificate, chain and key from one file.
@@ -254,6 +255,18 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     restart,
     data: dataVolume ? { volume: dataVolume } : { tmpfsSizeGb: settings.size },
     startup: spec.restoreFrom && restoreStartup({ handle, version, files, file: spec.restoreFrom, appendOnly: settings.appendOnly, nativeTls }),
+    preconditions: singleLinePreconditions(scope, `${spec.kind === 'database' ? 'RedisDatabase' : 'RedisFollower'} ${handle}`, [
+      ...Object.entries(options.config ?? {}).map(([name, value]) => ({ what: `\`config\` value of "${name}"`, value })),
+      ...(options.announceAddress === undefined ? [] : [{ what: '`announceAddress`', value: options.announceAddress }]),
+      // A follower on another host: the primary's address (replicaof, the tunnel's server line) and the name the tunnel verifies.
+      ...(crossHost === undefined ? [] : [
+        { what: '`primaryAddress`', value: crossHost.primaryAddress },
+        { what: 'the name the replication tunnel verifies (`primaryAddress` or the primary\'s `hostname`)', value: crossHost.verifyHost },
+      ]),
+      ...userDefinitions.map((user, index) => ({ what: `\`users[${index}]\`.permissions`, value: user.permissions })),
+      // Before 6.0 the password itself is in the config (requirepass); from 6.0 only its hash reaches a file.
+      ...(users.confAuth.requirepass !== undefined && options.password !== undefined ? [{ what: '`password`', value: options.password, secret: true }] : []),
+    ]),
   });
 
   const credentialsOf = (user: string, userPassword: string): RedisCredentials => {

@@ -4,9 +4,10 @@ import { TLS12_CIPHERS, TLS13_SUITES } from './tls-policy';
  * Renders the HAProxy configuration of the TLS sidecar from plain data. Pure
  * and deterministic, like the redis.conf renderer.
  *
- * HAProxy starts as root only to read the private key (uploaded root-owned,
- * mode 0600) and then drops to the unprivileged `haproxy` user of the image,
- * with Redis's group, which may use Redis's Unix socket.
+ * HAProxy runs as the image's unprivileged `haproxy` user from its start,
+ * with Redis's group (the Unix socket) and group root (the 0640 root-owned
+ * PEM) given by the container: no `user` or `gid` here, which only root may
+ * switch to.
  */
 
 export interface TlsProxyConfInput {
@@ -16,8 +17,6 @@ export interface TlsProxyConfInput {
   readonly certificatePath: string;
   /** Redis's Unix socket, in a volume both containers mount. */
   readonly backendSocket: string;
-  /** Group id that may use the socket (Redis's). */
-  readonly backendGid: number;
   /** Upper bound of concurrent client connections through the sidecar. */
   readonly maxConnections: number;
 }
@@ -30,8 +29,6 @@ export function renderTlsProxyConf(input: TlsProxyConfInput): string {
     // Redis serves one command at a time; a second HAProxy thread only
     // competes with Redis for the CPU.
     '    nbthread 1',
-    '    user haproxy',
-    `    gid ${input.backendGid}`,
     '    log stdout format raw daemon notice',
     '    ssl-default-bind-options ssl-min-ver TLSv1.2',
     `    ssl-default-bind-ciphers ${TLS12_CIPHERS}`,

@@ -7,7 +7,9 @@
  * and the command names with their subcommands as `command|subcommand`, read
  * from the server's sources at the pinned release or, where that source was
  * not reachable, derived as each line's comment says. Lists are stored as
- * changes against an earlier line.
+ * changes against an earlier line. The pins have since moved to newer
+ * patches (version-pins.ts) whose sources were not read: a command one adds
+ * is refused at synth until its line's list is updated.
  *
  * Module commands are in no table: Redis 8 bundles search, JSON, time series
  * and probabilistic modules (FT.*, JSON.*, TS.*, BF.*, CF.*, ...) that exist

@@ -8,6 +8,7 @@ import { EngineFiles, engineFeatures } from '../private/engine';
 import { InternalLogin } from '../private/internals';
 import { ConfAuthData } from '../private/redis-conf';
 import { REDIS_PORT } from '../private/redis-node';
+import { appUserRules, defaultUserRules } from '../private/server-hardening';
 import { internalUserRules, InternalUser } from './acl-rules';
 import { renderAclFile } from './acl-file';
 import { RedisUser } from './redis-user';
@@ -122,7 +123,7 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
       ? new Password(userScope, 'Password', { length: 40, special: false }).result
       : Token.asString(Fn.sensitive(user.password));
     appUsers.set(user.name, { password, scope: userScope });
-    return { name: user.name, passwordSha256: passwordHash(password, user.password), rules: user.permissions.trim() };
+    return { name: user.name, passwordSha256: passwordHash(password, user.password), rules: appUserRules(version, user.permissions) };
   });
 
   const aclFile = `${files.configDir}/users.acl`;
@@ -132,7 +133,7 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
       {
         name: 'default',
         passwordSha256: passwordHash(spec.defaultPassword, spec.literalDefaultPassword),
-        rules: features.aclChannels ? '~* &* +@all' : '~* +@all',
+        rules: defaultUserRules(version),
       },
       ...INTERNAL_USERS.map((user) => ({ name: user, passwordSha256: Fn.sha256(internalPassword(user)), rules: internalRules[user] })),
       ...appLines,

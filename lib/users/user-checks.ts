@@ -3,7 +3,8 @@ import { RedisVersion } from '../redis-version';
 import { engineFeatures, engineFiles } from '../private/engine';
 import { InstanceCheck } from '../private/instance-checks';
 import { count } from '../private/validation';
-import { aclRuleProblems } from './acl-rules';
+import { adminWarning, grantsAdminCommands, lockdownRuleProblem } from '../private/server-hardening';
+import { aclRuleProblems, aclRuleTokens } from './acl-rules';
 import { INTERNAL_USERS } from './instance-users';
 import { RedisUser } from './redis-user';
 
@@ -35,9 +36,22 @@ export function checkUsers(check: InstanceCheck, version: RedisVersion, users: r
     }
     seen.add(user.name);
     if (!Token.isUnresolved(user.permissions)) {
+      // Only the rules holding one are shown, and a password rule only by its first character.
+      const templated = aclRuleTokens(user.permissions).filter((token) => /[$%]\{/.test(token))
+        .map((token) => (/^[><#!]/.test(token) ? `"${token[0]}…"` : `"${token}"`));
+      if (templated.length > 0) {
+        problems.add(`${at}.permissions of "${user.name}" must not hold "\${" or "%{" (got ${templated.join(', ')}): Terraform would read it as a `
+          + 'template in the ACL file and render its result as rules');
+      }
       for (const problem of aclRuleProblems(version.engine, version.major, version.minor, user.permissions)) {
         problems.add(`${at}.permissions of "${user.name}": ${problem}`);
       }
+      for (const token of aclRuleTokens(user.permissions)) {
+        const problem = lockdownRuleProblem(version, token);
+        if (problem !== undefined) problems.add(`${at}.permissions of "${user.name}": ${problem}`);
+      }
+      const grant = grantsAdminCommands(user.permissions);
+      if (grant !== undefined) check.warn(`${at} "${user.name}" has admin commands ("${grant}"): ${adminWarning(version)}`);
     }
     if (user.password !== undefined && !Token.isUnresolved(user.password) && !PASSWORD.test(user.password)) {
       problems.add(`${at}.password of "${user.name}" must be 16 to 128 URL-safe characters (A-Z a-z 0-9 . _ ~ -), got a value of ${count(user.password.length, 'character')} that does not match`);

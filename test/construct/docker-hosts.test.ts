@@ -27,7 +27,7 @@ describe('Docker hosts', () => {
     new RedisDatabase(stack, 'cache', {});
     new RedisDatabase(stack, 'remote', { provider: hostB });
     expect(Object.keys(synthJson(stack).resource.docker_image).sort()).toEqual([
-      'image-haproxy-3-2-4', 'image-haproxy-3-2-4-on-b', 'image-redis-8-2-2', 'image-redis-8-2-2-on-b',
+      'image-haproxy-3-2-22', 'image-haproxy-3-2-22-on-b', 'image-redis-8-2-10', 'image-redis-8-2-10-on-b',
     ]);
   });
 

@@ -45,8 +45,8 @@ describe('RedisDatabase defaults', () => {
   const s = synthDatabase();
 
   test('runs the newest persistent version from a pinned image kept on the host', () => {
-    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'redis:8.2.2', keep_locally: true });
-    expect(s.redis.image).toMatch(/^\$\{docker_image\.image-redis-8-2-2\.image_id\}$/);
+    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'redis:8.2.10', keep_locally: true });
+    expect(s.redis.image).toMatch(/^\$\{docker_image\.image-redis-8-2-10\.image_id\}$/);
     expect(s.conf).toContain('# redis.conf for Redis 8.2,');
   });
 
@@ -175,11 +175,13 @@ describe('RedisDatabase defaults', () => {
     expect(s.redis.healthcheck.test[1]).not.toMatch(/\$\{|%\{/);
   });
 
-  test('runs the HAProxy sidecar with the key readable by root only', () => {
-    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'haproxy:3.2.4', keep_locally: true });
-    expect(s.sidecar).toMatchObject({ entrypoint: ['haproxy'], command: ['-W', '-db', '-f', '/usr/local/etc/haproxy/haproxy.cfg'], user: '0:0' });
+  test('runs the HAProxy sidecar as haproxy with Redis\'s group, the key readable by root and group root only', () => {
+    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'haproxy:3.2.22', keep_locally: true });
+    expect(s.sidecar).toMatchObject({
+      entrypoint: ['haproxy'], command: ['-W', '-db', '-f', '/usr/local/etc/haproxy/haproxy.cfg'], user: 'haproxy:999', group_add: ['0'],
+    });
     const pem = (s.sidecar.upload as any[]).find((u) => u.file === PEM);
-    expect(pem.permissions).toBe('0600');
+    expect(pem.permissions).toBe('0640');
     expect(pem.content).toMatch(/^\$\{tls_locally_signed_cert\.cache_ServerCertificate_\w+\.cert_pem\}\$\{tls_private_key\.cache_ServerKey_\w+\.private_key_pem\}$/);
     expect(uploadOf(s.sidecar, '/usr/local/etc/haproxy/haproxy.cfg')).toContain('bind :6380 ssl crt /usr/local/etc/haproxy/certs/server.pem');
   });
@@ -239,7 +241,7 @@ describe('RedisDatabase defaults', () => {
 describe('RedisDatabase props', () => {
   test('version picks the pinned image and the flavor', () => {
     const s = synthDatabase({ version: RedisVersion.V6_2 });
-    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'redis:6.2.20' });
+    expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'redis:6.2.24' });
   });
 
   test('memory-only flavors get a tmpfs of exactly size GB, no volume and no snapshots', () => {
@@ -408,13 +410,13 @@ describe('RedisDatabase props', () => {
     const s = synthDatabase({ image: 'registry.local/redis@sha256:abc', tlsSidecarImage: 'registry.local/haproxy:3.2.4' });
     expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'registry.local/redis@sha256:abc' });
     expect(s.synthesized).toHaveResourceWithProperties(Image, { name: 'registry.local/haproxy:3.2.4' });
-    expect(s.synthesized).not.toHaveResourceWithProperties(Image, { name: 'redis:8.2.2' });
+    expect(s.synthesized).not.toHaveResourceWithProperties(Image, { name: 'redis:8.2.10' });
   });
 
   test('tlsMode NATIVE lets Redis terminate TLS without a sidecar', () => {
     const s = synthDatabase({ version: RedisVersion.V7_2, tlsMode: RedisTlsMode.NATIVE });
     expect(s.sidecar).toBeUndefined();
-    expect(s.synthesized).not.toHaveResourceWithProperties(Image, { name: 'haproxy:3.2.4' });
+    expect(s.synthesized).not.toHaveResourceWithProperties(Image, { name: 'haproxy:3.2.22' });
     expect(s.conf).toContain('tls-port 6380\ntls-cert-file /usr/local/etc/redis/tls/server.crt\n');
     const uploads = Object.fromEntries((s.redis.upload as any[]).map((u) => [u.file, u]));
     expect(uploads['/usr/local/etc/redis/tls/server.key']).toEqual({
@@ -478,7 +480,7 @@ describe('RedisDatabase in a stack', () => {
     const stack = dockerStack();
     new RedisDatabase(stack, 'one', { version: RedisVersion.V7_2 });
     new RedisDatabase(stack, 'two', { version: RedisVersion.V7_2_NORDB, port: 7000, tlsPort: 7001 });
-    expect(Object.keys(resourcesOf(stack, 'docker_image')).sort()).toEqual(['image-haproxy-3-2-4', 'image-redis-7-2-11']);
+    expect(Object.keys(resourcesOf(stack, 'docker_image')).sort()).toEqual(['image-haproxy-3-2-22', 'image-redis-7-2-16']);
   });
 
   test.each([
@@ -550,8 +552,8 @@ describe('RedisDatabase in a stack', () => {
       'test/cache/ServerCertificateRequest',
       'test/cache/ServerKey',
       'test/cache/SocketDir',
-      'test/image-haproxy-3-2-4',
-      'test/image-redis-8-2-2',
+      'test/image-haproxy-3-2-22',
+      'test/image-redis-8-2-10',
     ]);
   });
 });

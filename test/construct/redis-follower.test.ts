@@ -166,7 +166,7 @@ describe('RedisFollower', () => {
 
   test('may run a newer version than its primary', () => {
     const t = synthFollower({ version: RedisVersion.V7_0 }, { version: RedisVersion.V7_2 });
-    expect(Testing.synth(t.stack)).toHaveResourceWithProperties(Image, { name: 'redis:7.2.11' });
+    expect(Testing.synth(t.stack)).toHaveResourceWithProperties(Image, { name: 'redis:7.2.16' });
   });
 
   test('warns when its primary is memory-only', () => {

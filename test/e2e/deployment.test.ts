@@ -352,6 +352,24 @@ scenario('Redis runs as non-root and no container shows a password in docker ins
   }
 });
 
+scenario('every container the library created runs without capabilities, with no-new-privileges, as a user other than root; the sidecars as haproxy with Redis\'s group', async () => {
+  const names = standin.addressesOf('docker_container').map((address) => standin.attributesOf(address).name as string).filter((name) => name !== APP_CONTAINER);
+  expect(names.filter((name) => name.endsWith('-tls')).length).toBeGreaterThan(0);
+  for (const name of names) {
+    const inspected = await dockerOk('GET', `/containers/${name}/json`);
+    expect({ name, drop: inspected.HostConfig.CapDrop, add: inspected.HostConfig.CapAdd ?? [], opts: inspected.HostConfig.SecurityOpt })
+      .toEqual({ name, drop: ['ALL'], add: [], opts: ['no-new-privileges'] });
+    // What the kernel applies to the container's first process, not only what Docker stored.
+    const status = fs.readFileSync(`/proc/${inspected.State.Pid}/status`, 'utf8');
+    const field = (key: string) => new RegExp(`^${key}:\\s+(.*)$`, 'm').exec(status)?.[1].trim();
+    expect({ name, effective: field('CapEff'), bounding: field('CapBnd'), noNewPrivs: field('NoNewPrivs') })
+      .toEqual({ name, effective: '0000000000000000', bounding: '0000000000000000', noNewPrivs: '1' });
+    const [uid, gid] = [field('Uid')!.split(/\s+/)[0], field('Gid')!.split(/\s+/)[0]];
+    expect({ name, root: uid === '0' }).toEqual({ name, root: false });
+    if (name.endsWith('-tls')) expect({ name, uid, gid, groups: field('Groups')!.split(/\s+/) }).toEqual({ name, uid: '99', gid: '999', groups: expect.arrayContaining(['0']) });
+  }
+});
+
 scenario.each(['e2e-cache', 'e2e-legacy'] as Handle[])('saved data of %s survives docker restart, on both endpoints', async (handle) => {
   const client = await connect(handle);
   expect(await client.set('survives-restart', 'yes')).toBe('OK');

@@ -7,8 +7,8 @@ import { freePort, GaveUp, RunningProcess, waitFor } from './processes';
 import { Runner } from './runners';
 
 const REDIS_USER = { uid: 999, gid: 999 };
-/** HAProxy starts as root, as the sidecar does, to read its 0600 key, then drops to haproxy. */
-const ROOT = { uid: 0, gid: 0 };
+/** HAProxy runs as the sidecar does: the image's `haproxy` user (uid 99) with Redis's group for the socket. */
+const HAPROXY_USER = { uid: 99, gid: 999 };
 
 export interface LocalRedis {
   readonly instance: GeneratedInstance;
@@ -125,6 +125,8 @@ export async function startLocalTlsProxy(instance: GeneratedInstance, redis: Loc
   fs.mkdirSync(dir, { recursive: true });
   const pemFile = path.join(dir, 'server.pem');
   fs.writeFileSync(pemFile, instance.tlsPem, { mode: 0o600 });
+  // The sidecar reads its root-owned 0640 PEM through group root; a process started here has no supplementary group, so it owns the file.
+  fs.chownSync(pemFile, HAPROXY_USER.uid, HAPROXY_USER.gid);
   const port = await freePort();
   const where = `haproxy.cfg of ${instance.handle}-tls`;
   let cfg = instance.tlsProxyConf;
@@ -133,7 +135,7 @@ export async function startLocalTlsProxy(instance: GeneratedInstance, redis: Loc
   cfg = replaceExactlyOnce(where, cfg, /^    server redis unix@\/run\/redis\/redis\.sock$/, `    server redis unix@${redis.socketPath}`);
   const configFile = path.join(dir, 'haproxy.cfg');
   fs.writeFileSync(configFile, cfg);
-  const proc = runner.start(`haproxy-${instance.handle}`, ['haproxy', '-W', '-db', '-f', configFile], dir, ROOT, workDir);
+  const proc = runner.start(`haproxy-${instance.handle}`, ['haproxy', '-W', '-db', '-f', configFile], dir, HAPROXY_USER, workDir);
   await waitFor(`haproxy on port ${port} (log: ${proc.logFile})`, async () => {
     if (proc.child.exitCode !== null) throw new GaveUp(`haproxy exited with ${proc.child.exitCode}: ${proc.log().slice(-2000)}`);
     return (await tcpAccepts(port)) ? true : undefined;

@@ -111,7 +111,10 @@ export const PROVIDER_FACTS: Readonly<Record<string, ResourceFacts>> = {
       host: fact('force-new', 'read', 'block-set'),
       ulimit: fact('force-new', 'read', 'block-set'),
       devices: fact('force-new', 'read', 'block-set'),
-      capabilities: fact('force-new', 'read', 'block-set'),
+      // Read sets what Docker reports: `ALL` as given, other names upper-case with `CAP_` (the daemon normalizes them), in sorted order.
+      capabilities: fact('force-new', 'read', 'block-set', {
+        nested: { add: fact('force-new', 'read', 'set'), drop: fact('force-new', 'read', 'set') },
+      }),
       cpus: fact('force-new', 'read', 'string'),
       gpus: fact('force-new', 'read', 'string'),
       ports: fact('force-new', 'read', 'block-list', {

@@ -256,7 +256,7 @@ function markSensitive(value: any, pathSegments: string[], localName: string, lo
 
 const RESOURCE_META_DROPPED = ['//', 'provider'];
 const RESOURCE_META_REFUSED = ['count', 'for_each', 'provisioner', 'connection'];
-const TOP_LEVEL_MIRRORED = ['//', 'terraform', 'provider', 'resource', 'output', 'locals'];
+const TOP_LEVEL_MIRRORED = ['//', 'terraform', 'provider', 'resource', 'output', 'locals', 'variable'];
 
 /**
  * The stack with every managed resource `T.N` as `terraform_data.T__N`, its
@@ -331,6 +331,8 @@ export function mirrorConfiguration(stack: TerraformJson): TerraformJson {
   return {
     ...(Object.keys(settings).length > 0 ? { terraform: settings } : {}),
     ...(Object.keys(locals).length > 0 ? { locals } : {}),
+    // Variables hold no references: their defaults are what the plan reads.
+    ...(stack.variable === undefined ? {} : { variable: stack.variable }),
     ...(resources.length > 0 ? { resource: { terraform_data: mirrored } } : {}),
     ...(Object.keys(outputs).length > 0 ? { output: outputs } : {}),
   };

@@ -6,6 +6,7 @@ import { RedisVersion } from '../../lib';
 import { CliCommand } from '../../lib/private/cli/command';
 import { endpointOf, SingleFileTar } from '../../lib/private/cli/docker-engine';
 import { runCli } from '../../lib/private/cli/main';
+import { CATALOG_PINS } from '../../lib/private/version-pins';
 
 const root = path.join(__dirname, '..', '..');
 const cli = path.join(root, 'bin', 'cdktf-docker-redis.js');
@@ -36,15 +37,29 @@ describe('cdktf-docker-redis versions', () => {
     const { code, stdout } = run('versions');
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^VERSION\s+ENGINE\s+IMAGE\s+PERSISTENCE\s+LICENSE\s+STATUS$/);
-    expect(lines.slice(1, -1).map((l) => l.split(/\s+/)[0])).toEqual(RedisVersion.NAMES);
-    expect(lines).toContainEqual(expect.stringMatching(/^8\.2 \*\s+redis 8\.2\s+redis:8\.2\.2\s+rdb\s+RSALv2 OR SSPLv1 OR AGPLv3\s+supported$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^4\.0-nordb\s+redis 4\.0\s+redis:4\.0\.14\s+memory-only\s+BSD-3-Clause\s+end of life$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^valkey-8\.1\s+valkey 8\.1\s+valkey\/valkey:8\.1\.10\s+rdb\s+BSD-3-Clause\s+supported$/));
-    expect(lines[lines.length - 1]).toBe('* default');
+    expect(lines[0]).toMatch(/^VERSION\s+ENGINE\s+IMAGE\s+PERSISTENCE\s+LICENSE\s+STATUS\s+NEWEST KNOWN\s+CHECKED\s+MARKS$/);
+    const end = lines.indexOf('* default');
+    expect(lines.slice(1, end).map((l) => l.split(/\s+/)[0])).toEqual(RedisVersion.NAMES);
+    expect(lines).toContainEqual(expect.stringMatching(/^8\.2 \*\s+redis 8\.2\s+redis:8\.2\.10\s+rdb\s+RSALv2 OR SSPLv1 OR AGPLv3\s+supported\s+8\.2\.10\s+2026-12-03$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^8\.0\s+redis 8\.0\s+redis:8\.0\.6\s+rdb\s+RSALv2 OR SSPLv1 OR AGPLv3\s+end of life\s+8\.0\.6\s+2026-12-03$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^4\.0-nordb\s+redis 4\.0\s+redis:4\.0\.14\s+memory-only\s+BSD-3-Clause\s+end of life\s+4\.0\.14\s+2026-12-03$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^valkey-8\.1\s+valkey 8\.1\s+valkey\/valkey:8\.1\.10\s+rdb\s+BSD-3-Clause\s+supported\s+8\.1\.10\s+2026-12-03$/));
+    // Then the other containers' default images and the upstream lines the catalog lacks.
+    expect(lines.slice(end + 1)).toEqual([
+      '',
+      expect.stringMatching(/^IMAGE\s+NEWEST KNOWN\s+CHECKED\s+MARKS$/),
+      expect.stringMatching(/^haproxy:3\.2\.22\s+3\.2\.22\s+2026-12-03$/),
+      expect.stringMatching(/^oliver006\/redis_exporter:v1\.93\.0\s+v1\.93\.0\s+2026-12-03$/),
+      '',
+      expect.stringMatching(/^NOT IN THE CATALOG\s+NEWEST KNOWN\s+CHECKED\s+STATUS$/),
+      expect.stringMatching(/^redis 8\.10\s+8\.10\.2\s+2026-12-03\s+supported$/),
+      expect.stringMatching(/^redis 8\.8\s+8\.8\.3\s/),
+      expect.stringMatching(/^redis 8\.6\s+8\.6\.7\s/),
+      expect.stringMatching(/^redis 8\.4\s+8\.4\.6\s/),
+    ]);
   });
 
-  test('--json prints one object per catalog entry: every public field, name first and the rest alphabetically, then default, persistence and status', () => {
+  test('--json prints one object per catalog entry: every public field, name first and the rest alphabetically, then default, persistence, status and the pin record', () => {
     const { code, stdout } = run('versions', '--json');
     expect(code).toBe(0);
     const entries = JSON.parse(stdout);
@@ -53,7 +68,7 @@ describe('cdktf-docker-redis versions', () => {
     const publicFields = (assembly.types['cdktf-docker-redis.RedisVersion'].properties as any[])
       .filter((p) => !p.static)
       .map((p) => p.name as string);
-    const expectedKeys = ['name', ...publicFields.filter((f) => f !== 'name').sort(), 'default', 'persistence', 'status'];
+    const expectedKeys = ['name', ...publicFields.filter((f) => f !== 'name').sort(), 'default', 'persistence', 'status', 'pin'];
     expect(entries.map((e: any) => e.name)).toEqual(RedisVersion.NAMES);
     for (const [i, entry] of entries.entries()) {
       const v = RedisVersion.ALL[i];
@@ -65,6 +80,7 @@ describe('cdktf-docker-redis versions', () => {
       expect(entry.default).toBe(v === RedisVersion.DEFAULT);
       expect(entry.persistence).toBe(v.persistent ? 'rdb' : 'memory-only');
       expect(entry.status).toBe(v.endOfLife ? 'end of life' : 'supported');
+      expect(entry.pin).toEqual({ ...CATALOG_PINS[`${v.engine} ${v.engineVersion}`] });
     }
   });
 

@@ -189,7 +189,7 @@ describe('RedisDatabase `config`', () => {
   });
 
   test('fails a 7.0 directive on 6.2, naming the versions', () => {
-    expect(errorOf({ version: RedisVersion.of('6.2'), config: { 'enable-debug-command': 'local' } })).toBe(
+    expect(errorOf({ version: RedisVersion.of('6.2'), config: { 'enable-debug-command': 'no' } })).toBe(
       'RedisDatabase cache: `config` directive "enable-debug-command" is not a redis.conf directive of Redis 6.2 '
         + '(see https://raw.githubusercontent.com/redis/redis/6.2/redis.conf); only Redis 7.0, 7.2, 7.4, 8.0 and 8.2 have it',
     );

@@ -35,6 +35,9 @@ describe('renderRedisConf', () => {
       'logfile ""',
       'loglevel notice',
       'requirepass "correct-horse-battery-staple"',
+      'enable-protected-configs no',
+      'enable-debug-command no',
+      'enable-module-command no',
       'maxmemory 512mb',
       'maxmemory-policy noeviction',
       'save 900 1',
@@ -42,6 +45,21 @@ describe('renderRedisConf', () => {
       'save 60 10000',
       'appendonly no',
     ]);
+  });
+
+  test('renders the admin switches `no` from Redis 7.0 and on Valkey, and none before (6.x has no such directive)', () => {
+    const switches = (input: Partial<RedisConfInput>) => directives(renderRedisConf({ ...base, ...input })).filter((l) => l.startsWith('enable-'));
+    const all = ['enable-protected-configs no', 'enable-debug-command no', 'enable-module-command no'];
+    expect(switches({ versionName: '7.0', major: 7, minor: 0 })).toEqual(all);
+    expect(switches({ versionName: 'valkey-8.0', engine: 'valkey', major: 8, minor: 0 })).toEqual(all);
+    expect(switches({ versionName: '6.2', major: 6, minor: 2 })).toEqual([]);
+    expect(switches({ versionName: '5.0', major: 5, minor: 0 })).toEqual([]);
+  });
+
+  test('renders a switch given `no` in `config` once, where the construct puts it', () => {
+    const lines = directives(renderRedisConf({ ...base, extraDirectives: { 'enable-debug-command': 'no', timeout: '300' } }));
+    expect(lines.filter((l) => l.startsWith('enable-debug-command'))).toEqual(['enable-debug-command no']);
+    expect(lines[lines.length - 1]).toBe('timeout 300');
   });
 
   test('renders save "" and appendonly no without save points', () => {

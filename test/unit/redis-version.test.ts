@@ -74,7 +74,7 @@ describe('RedisVersion catalog', () => {
 
   test('flags end-of-life release lines', () => {
     const eol = RedisVersion.ALL.filter((v) => v.endOfLife).map((v) => v.engineVersion);
-    expect([...new Set(eol)]).toEqual(['7.0', '6.0', '5.0', '4.0']);
+    expect([...new Set(eol)]).toEqual(['8.0', '7.0', '6.0', '5.0', '4.0']);
   });
 });
 

@@ -115,6 +115,15 @@ describe('comparing configuration and state as the providers do', () => {
     expect(differs(attr('healthcheck'), { ...hc, interval: '20s' }, { ...hc, timeout: '0s', start_period: '0s', start_interval: '0s', retries: 0 })).toBe(true);
   });
 
+  test('capabilities: the read-back `ALL` and an empty `add` match the plan; a capability in another spelling than Docker\'s forces a new container', () => {
+    const caps = attr('capabilities');
+    expect(differs(caps, { drop: ['ALL'] }, [{ add: [], drop: ['ALL'] }])).toBe(false);
+    expect(differs(caps, { add: ['CAP_NET_BIND_SERVICE', 'CAP_CHOWN'], drop: ['ALL'] }, [{ add: ['CAP_CHOWN', 'CAP_NET_BIND_SERVICE'], drop: ['ALL'] }])).toBe(false);
+    expect(differs(caps, { add: ['net_bind_service'], drop: ['ALL'] }, [{ add: ['CAP_NET_BIND_SERVICE'], drop: ['ALL'] }])).toBe(true);
+    expect(diffResource('docker_container', { capabilities: { add: ['chown'], drop: ['ALL'] } }, { capabilities: [{ add: ['CAP_CHOWN'], drop: ['ALL'] }] }, [])
+      .find((d) => d.attribute === 'capabilities')?.change).toBe('force-new');
+  });
+
   test('a value known only after apply always differs', () => {
     expect(differs(attr('image'), UNKNOWN, 'sha256:abc')).toBe(true);
   });

@@ -1,4 +1,5 @@
 import { RedisVersion } from '../../redis-version';
+import { catalogPin, IMAGE_PINS, LINES_NOT_IN_CATALOG, VersionPin } from '../version-pins';
 import { CliCommand } from './command';
 
 /** Rows of cells in columns as wide as their widest cell, two spaces apart. */
@@ -13,6 +14,16 @@ function persistence(v: RedisVersion): string {
 
 function status(v: RedisVersion): string {
   return v.endOfLife ? 'end of life' : 'supported';
+}
+
+function pinOf(v: RedisVersion): VersionPin {
+  return catalogPin(v.engine, v.engineVersion);
+}
+
+/** What the pin record says beyond the catalog: a newer patch, and whether a security release was missed. */
+function pinMarks(pin: VersionPin): string {
+  if (pin.pinned === pin.newestKnown) return '';
+  return `${pin.newestKnown} newer${pin.securityReleaseMissed ? ', security release missed' : ''}`;
 }
 
 /**
@@ -31,6 +42,7 @@ export function catalogEntry(v: RedisVersion): Record<string, unknown> {
   entry.default = v === RedisVersion.DEFAULT;
   entry.persistence = persistence(v);
   entry.status = status(v);
+  entry.pin = pinOf(v);
   return entry;
 }
 
@@ -39,14 +51,17 @@ export const versionsCommand: CliCommand = {
   summary: 'list the Redis versions the constructs deploy (RedisVersion.ALL)',
   description:
     'Lists the catalog: version name (the `version` prop), engine and release, pinned image, persistence\n' +
-    '(rdb or memory-only), license and status (supported or end of life, which gets a warning at synth).\n' +
-    '* marks the default.',
+    '(rdb or memory-only), license, status (supported or end of life, which gets a warning at synth),\n' +
+    'the newest upstream patch known and the date that was checked (lib/private/version-pins.ts; a newer\n' +
+    'one is marked, with "security release missed" when it fixed one). * marks the default. Then the\n' +
+    'default images of the other containers and the upstream lines the catalog lacks.',
   arguments: [],
   options: [
     {
       flag: '--json',
       description: 'a JSON array instead, one object per version: every public field of the entry\n' +
-        '(name first, the others alphabetically), then default, persistence and status',
+        '(name first, the others alphabetically), then default, persistence, status and pin (the record\n' +
+        'of lib/private/version-pins.ts)',
     },
   ],
   examples: ['cdktf-docker-redis versions', 'cdktf-docker-redis versions --json'],
@@ -55,11 +70,17 @@ export const versionsCommand: CliCommand = {
       output.out(JSON.stringify(RedisVersion.ALL.map(catalogEntry), null, 2) + '\n');
       return 0;
     }
-    const rows = [['VERSION', 'ENGINE', 'IMAGE', 'PERSISTENCE', 'LICENSE', 'STATUS']];
+    const rows = [['VERSION', 'ENGINE', 'IMAGE', 'PERSISTENCE', 'LICENSE', 'STATUS', 'NEWEST KNOWN', 'CHECKED', 'MARKS']];
     for (const v of RedisVersion.ALL) {
-      rows.push([v.name + (v === RedisVersion.DEFAULT ? ' *' : ''), `${v.engine} ${v.engineVersion}`, v.image, persistence(v), v.license, status(v)]);
+      const pin = pinOf(v);
+      rows.push([v.name + (v === RedisVersion.DEFAULT ? ' *' : ''), `${v.engine} ${v.engineVersion}`, v.image, persistence(v), v.license, status(v),
+        pin.newestKnown, pin.checked, pinMarks(pin)]);
     }
-    const lines = [...table(rows), '* default'];
+    const images = [['IMAGE', 'NEWEST KNOWN', 'CHECKED', 'MARKS']];
+    for (const [name, pin] of Object.entries(IMAGE_PINS)) images.push([`${name}:${pin.pinned}`, pin.newestKnown, pin.checked, pinMarks(pin)]);
+    const missing = [['NOT IN THE CATALOG', 'NEWEST KNOWN', 'CHECKED', 'STATUS']];
+    for (const [line, pin] of Object.entries(LINES_NOT_IN_CATALOG)) missing.push([line, pin.newestKnown, pin.checked, pin.upstream]);
+    const lines = [...table(rows), '* default', '', ...table(images), '', ...table(missing)];
     output.out(lines.join('\n') + '\n');
     return 0;
   },

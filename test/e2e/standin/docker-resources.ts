@@ -294,8 +294,14 @@ const CONTAINER_ARGUMENTS = [
   'name', 'image', 'hostname', 'domainname', 'command', 'entrypoint', 'user', 'working_dir', 'group_add', 'env', 'labels',
   'network_mode', 'networks_advanced', 'ports', 'memory', 'memory_swap', 'restart', 'max_retry_count', 'must_run',
   'stop_timeout', 'stop_signal', 'destroy_grace_seconds', 'remove_volumes', 'upload', 'healthcheck', 'volumes', 'tmpfs',
-  'log_driver', 'log_opts', 'read_only', 'tty', 'stdin_open', 'rm', 'init', 'start',
+  'log_driver', 'log_opts', 'read_only', 'tty', 'stdin_open', 'rm', 'init', 'start', 'capabilities', 'security_opts',
 ];
+
+/** The one `capabilities` block (MaxItems 1), as cdktf renders it: an object, or a list of one. */
+function capabilitiesOf(config: Attributes): { add?: string[]; drop?: string[] } {
+  const block = Array.isArray(config.capabilities) ? config.capabilities[0] : config.capabilities;
+  return block ?? {};
+}
 
 /** When a container counts as running after create: the provider waits up to 15 s unless must_run is off. */
 async function waitUntilRunning(engine: Engine, where: string, id: string, createdAt: number): Promise<void> {
@@ -334,6 +340,7 @@ export const dockerContainer: ResourceHandler = {
     for (const u of config.upload ?? []) only(`${where}.upload`, u, ['file', 'content', 'permissions', 'executable']);
     for (const p of config.ports ?? []) only(`${where}.ports`, p, ['internal', 'external', 'ip', 'protocol']);
     if (config.healthcheck) only(`${where}.healthcheck`, config.healthcheck, ['test', 'interval', 'timeout', 'start_period', 'start_interval', 'retries']);
+    only(`${where}.capabilities`, capabilitiesOf(config), ['add', 'drop']);
 
     const exposed: Attributes = {};
     const bindings: Attributes = {};
@@ -382,6 +389,10 @@ export const dockerContainer: ResourceHandler = {
         MemorySwap: config.memory_swap === undefined ? undefined : config.memory_swap > 0 ? config.memory_swap * mib : config.memory_swap,
         NetworkMode: config.network_mode ?? 'bridge',
         GroupAdd: config.group_add,
+        // Sent as written (the provider's set order); the engine normalizes them, and Read brings back its form.
+        CapAdd: capabilitiesOf(config).add,
+        CapDrop: capabilitiesOf(config).drop,
+        SecurityOpt: config.security_opts,
         // The provider always sends init, false unless set: a daemon's "init": true does not apply to its containers.
         Init: config.init ?? false,
       },
