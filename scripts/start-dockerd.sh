@@ -22,7 +22,10 @@ clear_stale_pidfile /var/run/docker.pid dockerd
 clear_stale_pidfile /var/run/docker/containerd/containerd.pid containerd
 log=/var/log/dockerd-ci.log
 echo "starting dockerd (log: $log)"
-nohup dockerd >"$log" 2>&1 &
+# A session and process group of its own: the suites run this from inside
+# their test processes (the e2e daemon restart), whose groups are ended as a
+# whole when a stage stops or times out, and the engine must outlive them.
+setsid nohup dockerd >"$log" 2>&1 </dev/null &
 # The e2e suite restarts a daemon only when this marker says it started it.
 echo $! >/run/cdktf-docker-redis-dockerd.pid
 for _ in $(seq 1 60); do
