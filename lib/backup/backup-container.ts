@@ -4,6 +4,7 @@ import { Container, ContainerHealthcheck, containerHealthcheckToTerraform } from
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { RedisEngine, RedisVersion } from '../redis-version';
+import { DockerContainer } from '../private/docker-container';
 import { EngineFiles } from '../private/engine';
 import { InternalLogin } from '../private/internals';
 import { componentLabels, IGNORED_READ_BACK, LOGGING, REDIS_PORT, REDIS_UID, replacedWith, SOCKET_DIR, SOCKET_PATH } from '../private/redis-node';
@@ -98,7 +99,7 @@ export function buildBackupContainer(scope: Construct, id: string, spec: BackupC
     retries: 1,
     startPeriod: '0s',
   };
-  return new Container(scope, id, {
+  return new DockerContainer(scope, id, {
     provider: spec.provider,
     name: `${spec.handle}-backup`,
     image: spec.imageId,

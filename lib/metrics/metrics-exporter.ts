@@ -1,7 +1,7 @@
 import { TerraformOutput, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Container } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { DockerContainer } from '../private/docker-container';
 import { imageIdFor } from '../private/images';
 import { InternalLogin } from '../private/internals';
 import { companionContainerSettings } from '../private/redis-node';
@@ -50,7 +50,7 @@ export class MetricsExporter extends Construct {
     super(scope, id);
     const config: ExporterConfigInput = { tlsHost: spec.tlsHost, tlsPort: spec.tlsPort, user: spec.login.user! };
     const name = `${spec.handle}-metrics`;
-    const container = new Container(this, 'Exporter', {
+    const container = new DockerContainer(this, 'Exporter', {
       provider: spec.provider,
       name,
       image: imageIdFor(scope, 'MetricsImage', spec.image ?? DEFAULT_METRICS_IMAGE, spec.provider),

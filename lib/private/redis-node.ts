@@ -1,9 +1,10 @@
 import { createHash } from 'crypto';
 import { Lazy, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Container, ContainerConfig, ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
+import { ContainerConfig, ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { DockerContainer } from './docker-container';
 import { EngineFiles } from './engine';
 import { TlsMaterial } from './tls-material';
 
@@ -263,7 +264,7 @@ export class RedisNode extends Construct {
     const tmpfs = spec.data.tmpfsSizeGb === undefined ? undefined : {
       [DATA_DIR]: `size=${spec.data.tmpfsSizeGb}g,uid=${REDIS_UID},gid=${REDIS_UID},mode=0700`,
     };
-    const redis = new Container(this, 'Redis', {
+    const redis = new DockerContainer(this, 'Redis', {
       provider: spec.provider,
       name: spec.handle,
       image: spec.redisImageId,
@@ -304,7 +305,7 @@ export class RedisNode extends Construct {
 
     if (spec.replicationTunnel) {
       const tunnel = spec.replicationTunnel;
-      new Container(this, 'ReplicationTunnel', {
+      new DockerContainer(this, 'ReplicationTunnel', {
         provider: spec.provider,
         name: `${spec.handle}-tunnel`,
         image: tunnel.imageId,
@@ -333,7 +334,7 @@ export class RedisNode extends Construct {
     }
 
     if (spec.tlsSidecar) {
-      const sidecar = new Container(this, 'TlsSidecar', {
+      const sidecar = new DockerContainer(this, 'TlsSidecar', {
         provider: spec.provider,
         name: `${spec.handle}-tls`,
         image: spec.tlsSidecar.imageId,

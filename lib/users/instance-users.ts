@@ -111,7 +111,10 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
   }
 
   const secret = spec.internalSecret ?? new Password(scope, 'InternalSecret', { length: 64, special: false }).result;
-  const internalPassword = (user: InternalUser) => Fn.sha256(Fn.join('/', [secret, user]));
+  // One token per user, read wherever its password goes: each Terraform function call mints a token, and
+  // every token costs a stack trace at synthesis (docs/architecture.md, "What synthesis costs").
+  const internalPasswords = new Map(INTERNAL_USERS.map((user) => [user, Fn.sha256(Fn.join('/', [secret, user]))]));
+  const internalPassword = (user: InternalUser) => internalPasswords.get(user)!;
   const internalRules = internalUserRules(version.engine, version.major, version.minor);
 
   const usersScope = spec.users.length > 0 ? new Construct(scope, 'Users') : undefined;
