@@ -1,9 +1,10 @@
 import { createHash } from 'crypto';
-import { Lazy, TerraformResource, Token } from 'cdktf';
+import { TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ContainerConfig, ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { deferredString } from './deferred';
 import { DockerContainer } from './docker-container';
 import { EngineFiles } from './engine';
 import { TlsMaterial } from './tls-material';
@@ -173,11 +174,11 @@ export function settingsHash(settings: HashedSettings): string {
 /**
  * `type.logical_id`, as `replace_triggered_by` needs it in JSON: cdktf renders
  * a resource given there as `${type.logical_id}`, which Terraform refuses in
- * JSON ("Invalid character"). Lazy, because the logical id may be overridden
- * after the container is built.
+ * JSON ("Invalid character"). Deferred, because the logical id may be
+ * overridden after the container is built.
  */
 function resourceAddress(resource: TerraformResource): string {
-  return Lazy.stringValue({ produce: () => `${resource.terraformResourceType}.${resource.friendlyUniqueId}` });
+  return deferredString(() => `${resource.terraformResourceType}.${resource.friendlyUniqueId}`);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Fn, Lazy, TerraformOutput, Token } from 'cdktf';
+import { Fn, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
@@ -10,6 +10,7 @@ import { RedisCredentials, RedisInstanceOptions, RedisInstanceSettings, RedisRes
 import { RedisVersion } from '../redis-version';
 import { ResolvedMetrics } from '../metrics/metrics-checks';
 import { MetricsExporter } from '../metrics/metrics-exporter';
+import { deferredList, deferredString } from './deferred';
 import { dockerHostKey } from './docker-hosts';
 import { engineFiles } from './engine';
 import { failoverMembershipOf, FailoverSecrets, registerInternals } from './internals';
@@ -202,14 +203,12 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   };
   // A failover group is built after its nodes: whether this is one of them is known only at synth.
   const membership = () => failoverMembershipOf(scope);
-  const redisConf = Lazy.stringValue({
-    produce: () => {
-      const member = membership();
-      if (!member) return renderRedisConf(confInput);
-      // Every node can become a replica of any other: each carries the replication login, and none a fixed role.
-      const login = replicaOf ?? users.replication;
-      return renderRedisConf({ ...confInput, replicaOf: { user: login.user, password: login.password, tls: member.tlsReplication } });
-    },
+  const redisConf = deferredString(() => {
+    const member = membership();
+    if (!member) return renderRedisConf(confInput);
+    // Every node can become a replica of any other: each carries the replication login, and none a fixed role.
+    const login = replicaOf ?? users.replication;
+    return renderRedisConf({ ...confInput, replicaOf: { user: login.user, password: login.password, tls: member.tlsReplication } });
   });
   const failoverStart = () => {
     const member = membership()!;
@@ -225,8 +224,8 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     role: spec.kind,
     files,
     redisImageId,
-    entrypoint: Lazy.listValue({ produce: () => (membership() ? failoverStart().entrypoint : [files.serverBinary]) }),
-    command: Lazy.listValue({ produce: () => (membership() ? failoverStart().command : [files.configPath]) }),
+    entrypoint: deferredList(() => (membership() ? failoverStart().entrypoint : [files.serverBinary])),
+    command: deferredList(() => (membership() ? failoverStart().command : [files.configPath])),
     serverFiles: [{ file: files.configPath, content: redisConf }, ...users.files],
     healthcheckScript: users.healthcheckScript,
     nativeTls: nativeTls ? { material: tls, ...nativeTlsPaths, primaryCa } : undefined,

@@ -4,6 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { RedisCredentials } from '../redis-options';
 import { RedisVersion } from '../redis-version';
+import { derivedPassword, derivedPasswordHash } from '../private/derived-secret';
 import { EngineFiles, engineFeatures } from '../private/engine';
 import { InternalLogin } from '../private/internals';
 import { ConfAuthData } from '../private/redis-conf';
@@ -111,9 +112,8 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
   }
 
   const secret = spec.internalSecret ?? new Password(scope, 'InternalSecret', { length: 64, special: false }).result;
-  // One token per user, read wherever its password goes: each Terraform function call mints a token, and
-  // every token costs a stack trace at synthesis (docs/architecture.md, "What synthesis costs").
-  const internalPasswords = new Map(INTERNAL_USERS.map((user) => [user, Fn.sha256(Fn.join('/', [secret, user]))]));
+  // One token per user, read wherever its password goes.
+  const internalPasswords = new Map(INTERNAL_USERS.map((user) => [user, derivedPassword(secret, user)]));
   const internalPassword = (user: InternalUser) => internalPasswords.get(user)!;
   const internalRules = internalUserRules(version.engine, version.major, version.minor);
 
@@ -137,7 +137,7 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
         passwordSha256: passwordHash(spec.defaultPassword, spec.literalDefaultPassword),
         rules: features.aclChannels ? '~* &* +@all' : '~* +@all',
       },
-      ...INTERNAL_USERS.map((user) => ({ name: user, passwordSha256: Fn.sha256(internalPassword(user)), rules: internalRules[user] })),
+      ...INTERNAL_USERS.map((user) => ({ name: user, passwordSha256: derivedPasswordHash(secret, user), rules: internalRules[user] })),
       ...appLines,
     ],
   });
