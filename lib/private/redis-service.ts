@@ -25,7 +25,7 @@ import {
 import { generateTlsMaterial, subjectAlternativeNames, suppliedTlsMaterial } from './tls-material';
 import { CrossHostReplication } from '../failover/cross-host';
 import { renderReplicationTunnelConf } from '../failover/replication-tunnel-conf';
-import { networkNamed } from './stack-registry';
+import { networkNamed, sharedText } from './stack-registry';
 import { renderTlsProxyConf } from './tls-proxy-conf';
 
 const DEFAULT_TLS_SIDECAR_IMAGE = 'haproxy:3.2.4';
@@ -234,13 +234,14 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
       imageId: imageIdFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE, options.provider),
       socketVolume,
       networkAlias: networkTlsHost,
-      conf: renderTlsProxyConf({
+      // The same for every sidecar: stored once per stack.
+      conf: sharedText(scope, 'cdktf_docker_redis_tls_proxy_conf', renderTlsProxyConf({
         listenPort: TLS_PORT,
         certificatePath: TLS_PEM_PATH,
         backendSocket: SOCKET_PATH,
         backendGid: REDIS_UID,
         maxConnections: TLS_SIDECAR_MAX_CONNECTIONS,
-      }),
+      })),
       // HAProxy reads certificate, chain and key from one file.
       pem: `${tls.certificatePem}${tls.privateKeyPem}`,
     },
