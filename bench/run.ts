@@ -2,9 +2,9 @@
  * `npm run bench -- [SECTION...] [--report]`: what synthesis, TLS, Docker,
  * backups and a second host cost, measured on this machine. Sections:
  *
- * - `synth` (bench/synth.ts): in-process and `cdktf synth`; under a minute, no Docker.
+ * - `synth` (bench/synth.ts): in-process and `cdktf synth`; about a minute, no Docker.
  * - `tls` (bench/tls.ts), `backup` (bench/backup.ts), `multi-host`
- *   (bench/multi-host.ts): what the e2e suite needs, and half an hour together.
+ *   (bench/multi-host.ts): what the e2e suite needs, and over half an hour together.
  *
  * With none named it runs all four. Each section run replaces that
  * section's figures in bench/results.json and records its date, commit and

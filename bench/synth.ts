@@ -2,7 +2,7 @@
  * The `synth` section of bench/run.ts (`npm run bench -- synth`): what
  * synthesis costs, in-process and as a whole `cdktf synth`, against the
  * goals (`SYNTH_GOALS`). Needs no Docker: only a jsii build (lib/*.js) and
- * the cdktf CLI of node_modules. It takes under a minute, so `npm test` runs
+ * the cdktf CLI of node_modules. It takes about a minute, so `npm test` runs
  * it too, as a report.
  */
 import { execFileSync } from 'child_process';
