@@ -5,7 +5,7 @@ import { IResolvable, IResolveContext, Token } from 'cdktf';
  * Terraform evaluates it and with the text `Fn.sha256(Fn.join(...))` would
  * give the plan. Not built from `Fn`: each of its calls mints a token that
  * captures a stack trace and checks its arguments, and these passwords are
- * read a dozen times per instance, which made them a seventh of synthesis
+ * read a dozen times per instance, which made them a tenth of synthesis
  * time (docs/architecture.md, "What synthesis costs").
  */
 class DerivedSecret implements IResolvable {
