@@ -1,6 +1,6 @@
 import { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
-import { Container, ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
+import { ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { RedisEngine, RedisVersion } from '../redis-version';
@@ -65,7 +65,7 @@ export function snapshotMethod(version: RedisVersion, login: InternalLogin): Sna
  * Redis 6.0, the database password) in a root-owned 0640 file it reads
  * through group 0, never in its environment, command line or log.
  */
-export function buildBackupContainer(scope: Construct, id: string, spec: BackupContainerSpec): Container {
+export function buildBackupContainer(scope: Construct, id: string, spec: BackupContainerSpec): DockerContainer {
   const { backup, files, login, version } = spec;
   const bgsave = snapshotMethod(version, login) === 'bgsave';
   if (bgsave && !spec.dataVolume) throw new Error(`${spec.handle}: a backup by BGSAVE copies the server's file and needs its data volume`);

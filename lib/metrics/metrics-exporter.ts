@@ -72,7 +72,7 @@ export class MetricsExporter extends Construct {
       ],
       ...companionContainerSettings({ handle: spec.handle, role: spec.role, component: 'metrics', network: spec.network }),
     });
-    const port = metrics.port ?? Token.asNumber(container.ports.get(0).external);
+    const port = metrics.port ?? container.publishedPort(0);
     const host = metrics.hostIp === '0.0.0.0' ? spec.hostname : metrics.hostIp;
     this.url = `http://${host}:${Token.isUnresolved(port) ? Token.asString(port) : String(port)}/metrics`;
     if (spec.createOutput) {

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { TerraformResource, Token } from 'cdktf';
+import { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { ContainerConfig, ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
@@ -302,7 +302,7 @@ export class RedisNode extends Construct {
         replaceTriggeredBy: replacedWith(spec.network, spec.data.volume, spec.tlsSidecar?.socketVolume),
       },
     });
-    this.hostPort = spec.hostPort ?? Token.asNumber(redis.ports.get(0).external);
+    this.hostPort = spec.hostPort ?? redis.publishedPort(0);
 
     if (spec.replicationTunnel) {
       const tunnel = spec.replicationTunnel;
@@ -365,10 +365,10 @@ export class RedisNode extends Construct {
           replaceTriggeredBy: replacedWith(spec.network, spec.tlsSidecar.socketVolume),
         },
       });
-      this.hostTlsPort = spec.hostTlsPort ?? Token.asNumber(sidecar.ports.get(0).external);
+      this.hostTlsPort = spec.hostTlsPort ?? sidecar.publishedPort(0);
       this.dependableFqn = sidecar.fqn;
     } else {
-      this.hostTlsPort = spec.hostTlsPort ?? Token.asNumber(redis.ports.get(1).external);
+      this.hostTlsPort = spec.hostTlsPort ?? redis.publishedPort(1);
       this.dependableFqn = redis.fqn;
     }
   }
