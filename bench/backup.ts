@@ -13,8 +13,7 @@
  *   the same start with `sanitize-dump-payload yes` (what the restore loads with);
  * - and b2sum against sha256sum over the same file: why backups carry a BLAKE2b.
  *
- * Called by bench/run.ts; `ts-node bench/backup.ts` runs it alone and merges
- * its figures into bench/results.json.
+ * The `backup` section of bench/run.ts (`npm run bench -- backup`).
  */
 import { execFile } from 'child_process';
 import { randomBytes } from 'crypto';
@@ -31,6 +30,7 @@ import { makeTestPki, TestPki } from '../test/support/pki';
 import { freePort, requireTools, stopAll, tempDir, waitFor } from '../test/support/processes';
 import { onHost } from '../test/support/runners';
 import { dockerStack, synthJson } from '../test/support/synth';
+import { median, round2 } from './stats';
 
 const run = promisify(execFile);
 const REDIS_IMAGE = process.env.REDIS_TEST_IMAGE ?? 'cdktf-docker-redis-test/redis:7.0';
@@ -42,12 +42,6 @@ const KEYS = 1_000_000;
 const VALUE_BYTES = 1000;
 const GIB = 2 ** 30;
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 async function seconds<T>(body: () => Promise<T>): Promise<{ seconds: number; value: T }> {
   const started = process.hrtime.bigint();
@@ -213,17 +207,4 @@ export async function backupAndRestore(results: Record<string, unknown>, table: 
     await removeLeftovers(handles);
     fs.rmSync(workDir, { recursive: true, force: true });
   }
-}
-
-if (require.main === module) {
-  const file = path.join(__dirname, 'results.json');
-  const results = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const table: string[][] = [];
-  backupAndRestore(results, table).then(() => {
-    fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
-    for (const [what, value] of table) console.log(`${what}  ${value}`);
-  }).catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
 }

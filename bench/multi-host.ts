@@ -11,14 +11,11 @@
  *   replication tunnel.
  *
  * Everything it creates is named `bench-mh-…` (engine B `bench-mh-b`, its own
- * address pools), so it runs beside the e2e suite's `mh-…` objects. Called by
- * bench/run.ts; `ts-node bench/multi-host.ts` runs it alone and merges its
- * figures into bench/results.json.
+ * address pools), so it runs beside the e2e suite's `mh-…` objects. The
+ * `multi-host` section of bench/run.ts (`npm run bench -- multi-host`).
  */
 import { randomBytes } from 'crypto';
-import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
 import { TLSSocket } from 'tls';
 import { RedisDatabase, RedisFollower, RedisTlsMode, RedisVersion } from '../lib';
 import { dockerOk, StandIn } from '../test/e2e/docker-apply';
@@ -26,6 +23,7 @@ import { addFailoverGroup, CommonProps, outputClients, startTwoHosts, TwoHosts, 
 import { parseInfo, Redis } from '../test/support/clients';
 import { freePort, GaveUp, sleep, waitFor } from '../test/support/processes';
 import { synthJson } from '../test/support/synth';
+import { median, round2 } from './stats';
 
 const REDIS_IMAGE = process.env.REDIS_TEST_IMAGE ?? 'cdktf-docker-redis-test/redis:7.0';
 const HAPROXY_IMAGE = process.env.HAPROXY_TEST_IMAGE ?? 'cdktf-docker-redis-test/haproxy:2.6';
@@ -45,12 +43,6 @@ const VALUE_BYTES = 16_378;
 /** maxmemory is half of it for persistent versions: 1.5 GiB for the 1 GiB dataset. */
 const SYNC_CONTAINER_MB = 3072;
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const round2 = (n: number) => Math.round(n * 100) / 100;
 const seconds = (from: bigint, to: bigint) => Number(to - from) / 1e9;
 
 function common(containerSizeMb: number): CommonProps {
@@ -322,20 +314,4 @@ export async function multiHost(results: Record<string, unknown>, table: string[
   }
   figures.load_average_1m = { mean: round2(load.reduce((a, b) => a + b, 0) / load.length), max: round2(Math.max(...load)) };
   results.multi_host = figures;
-}
-
-if (require.main === module) {
-  // `ts-node bench/multi-host.ts`: these figures alone, merged into bench/results.json.
-  const file = path.join(__dirname, 'results.json');
-  const results = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const table: string[][] = [];
-  multiHost(results, table).then(() => {
-    fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
-    const width = Math.max(...table.map((row) => row[0].length));
-    for (const [what, value] of table) console.log(`${what.padEnd(width)}  ${value}`);
-    console.log('merged into: bench/results.json');
-  }).catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
 }

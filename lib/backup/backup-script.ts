@@ -58,7 +58,13 @@ function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The whole script, as the container gets it. */
 export function renderBackupScript(data: BackupScriptData): string {
+  return `${renderBackupScriptHead(data)}${BACKUP_SCRIPT_BODY}`;
+}
+
+/** The script's first lines: what the database and its settings decide. The rest, `BACKUP_SCRIPT_BODY`, is the same for every database. */
+export function renderBackupScriptHead(data: BackupScriptData): string {
   if ((data.socketPath === undefined) === (data.host === undefined)) throw new Error('give exactly one of socketPath and host');
   if (data.method === 'replication' && data.user === undefined) throw new Error('the replication method needs the backup user');
   if (data.method === 'bgsave' && data.redisDumpFile === undefined) throw new Error('the bgsave method needs the server\'s dump file');
@@ -101,10 +107,10 @@ export function renderBackupScript(data: BackupScriptData): string {
     `STATE=${shellQuote(data.stateDir)}`,
     `FAILURE_HINT=${shellQuote(data.failureHint ?? '')}`,
   ];
-  return `${header.join('\n')}\n${BODY}`;
+  return `${header.join('\n')}\n`;
 }
 
-const BODY = String.raw`
+export const BACKUP_SCRIPT_BODY = String.raw`
 LOCK=$STATE/lock
 STATUS=$STATE/status
 TMP=$DIR/.cdktf-docker-redis-$HANDLE.tmp

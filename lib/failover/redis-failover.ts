@@ -1,6 +1,5 @@
 import { createHash } from 'crypto';
-import { Annotations, Fn, TerraformOutput, Token } from 'cdktf';
-import { Container } from '@cdktf/provider-docker/lib/container';
+import { Annotations, TerraformOutput, Token } from 'cdktf';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
@@ -9,6 +8,8 @@ import { Construct } from 'constructs';
 import { RedisDatabase } from '../redis-database';
 import { RedisFollower } from '../redis-follower';
 import { RedisRestartPolicy, RedisTlsMode } from '../redis-options';
+import { derivedPassword } from '../private/derived-secret';
+import { DockerContainer } from '../private/docker-container';
 import { dockerHostKey, dockerHostName } from '../private/docker-hosts';
 import { engineFeatures, engineFiles } from '../private/engine';
 import { imageIdFor } from '../private/images';
@@ -249,7 +250,7 @@ export class RedisFailover extends Construct {
     this.masterName = handle;
     this.quorum = quorum;
     this.caCertificatePem = ca.certificatePem;
-    this.sentinelPassword = Fn.sha256(Fn.join('/', [secrets.internalSecret!, 'sentinel-clients']));
+    this.sentinelPassword = derivedPassword(secrets.internalSecret!, 'sentinel-clients');
     this.sentinelAddresses = placements.map((p) => `${p.placement.address}:${p.publishedPort}`);
 
     const primaryAddress = primaryInternals!.announceAddress!;
@@ -288,7 +289,7 @@ export class RedisFailover extends Construct {
         dataDir: SENTINEL_DIR,
       });
       const startup = sentinelStartup(files.sentinelBinary, uploadedConf, SENTINEL_DIR);
-      new Container(scopeN, 'Container', {
+      new DockerContainer(scopeN, 'Container', {
         provider: placement.provider,
         name,
         image: imageIdFor(this, `Sentinel${n}Image`, primaryInternals!.imageReference, placement.provider),

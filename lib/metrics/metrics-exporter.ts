@@ -1,7 +1,7 @@
 import { TerraformOutput, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Container } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { DockerContainer } from '../private/docker-container';
 import { imageIdFor } from '../private/images';
 import { InternalLogin } from '../private/internals';
 import { companionContainerSettings } from '../private/redis-node';
@@ -51,7 +51,7 @@ export class MetricsExporter extends Construct {
     super(scope, id);
     const config: ExporterConfigInput = { tlsHost: spec.tlsHost, tlsPort: spec.tlsPort, user: spec.login.user! };
     const name = `${spec.handle}-metrics`;
-    const container = new Container(this, 'Exporter', {
+    const container = new DockerContainer(this, 'Exporter', {
       provider: spec.provider,
       name,
       image: imageIdFor(scope, 'MetricsImage', spec.image ?? DEFAULT_METRICS_IMAGE, spec.provider),
@@ -73,7 +73,7 @@ export class MetricsExporter extends Construct {
       ],
       ...companionContainerSettings({ handle: spec.handle, role: spec.role, component: 'metrics', network: spec.network }),
     });
-    const port = metrics.port ?? Token.asNumber(container.ports.get(0).external);
+    const port = metrics.port ?? container.publishedPort(0);
     const host = metrics.hostIp === '0.0.0.0' ? spec.hostname : metrics.hostIp;
     this.url = `http://${host}:${Token.isUnresolved(port) ? Token.asString(port) : String(port)}/metrics`;
     if (spec.createOutput) {

@@ -1,9 +1,11 @@
 import { createHash } from 'crypto';
-import { Lazy, Precondition, TerraformResource, Token } from 'cdktf';
+import { Precondition, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
-import { Container, ContainerConfig, ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
+import { ContainerConfig, ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { deferredString } from './deferred';
+import { DockerContainer } from './docker-container';
 import { EngineFiles } from './engine';
 import { TlsMaterial } from './tls-material';
 
@@ -194,11 +196,11 @@ export function settingsHash(settings: HashedSettings): string {
 /**
  * `type.logical_id`, as `replace_triggered_by` needs it in JSON: cdktf renders
  * a resource given there as `${type.logical_id}`, which Terraform refuses in
- * JSON ("Invalid character"). Lazy, because the logical id may be overridden
- * after the container is built.
+ * JSON ("Invalid character"). Deferred, because the logical id may be
+ * overridden after the container is built.
  */
 function resourceAddress(resource: TerraformResource): string {
-  return Lazy.stringValue({ produce: () => `${resource.terraformResourceType}.${resource.friendlyUniqueId}` });
+  return deferredString(() => `${resource.terraformResourceType}.${resource.friendlyUniqueId}`);
 }
 
 /**
@@ -285,7 +287,7 @@ export class RedisNode extends Construct {
     const tmpfs = spec.data.tmpfsSizeGb === undefined ? undefined : {
       [DATA_DIR]: `size=${spec.data.tmpfsSizeGb}g,uid=${REDIS_UID},gid=${REDIS_UID},mode=0700`,
     };
-    const redis = new Container(this, 'Redis', {
+    const redis = new DockerContainer(this, 'Redis', {
       provider: spec.provider,
       name: spec.handle,
       image: spec.redisImageId,
@@ -324,11 +326,11 @@ export class RedisNode extends Construct {
         ...(spec.preconditions && spec.preconditions.length > 0 ? { precondition: spec.preconditions } : {}),
       },
     });
-    this.hostPort = spec.hostPort ?? Token.asNumber(redis.ports.get(0).external);
+    this.hostPort = spec.hostPort ?? redis.publishedPort(0);
 
     if (spec.replicationTunnel) {
       const tunnel = spec.replicationTunnel;
-      new Container(this, 'ReplicationTunnel', {
+      new DockerContainer(this, 'ReplicationTunnel', {
         provider: spec.provider,
         name: `${spec.handle}-tunnel`,
         image: tunnel.imageId,
@@ -358,7 +360,7 @@ export class RedisNode extends Construct {
     }
 
     if (spec.tlsSidecar) {
-      const sidecar = new Container(this, 'TlsSidecar', {
+      const sidecar = new DockerContainer(this, 'TlsSidecar', {
         provider: spec.provider,
         name: `${spec.handle}-tls`,
         image: spec.tlsSidecar.imageId,
@@ -390,10 +392,10 @@ export class RedisNode extends Construct {
           replaceTriggeredBy: replacedWith(spec.network, spec.tlsSidecar.socketVolume),
         },
       });
-      this.hostTlsPort = spec.hostTlsPort ?? Token.asNumber(sidecar.ports.get(0).external);
+      this.hostTlsPort = spec.hostTlsPort ?? sidecar.publishedPort(0);
       this.dependableFqn = sidecar.fqn;
     } else {
-      this.hostTlsPort = spec.hostTlsPort ?? Token.asNumber(redis.ports.get(1).external);
+      this.hostTlsPort = spec.hostTlsPort ?? redis.publishedPort(1);
       this.dependableFqn = redis.fqn;
     }
   }

@@ -1,4 +1,4 @@
-import { Fn, Lazy, TerraformOutput, Token } from 'cdktf';
+import { Fn, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
@@ -10,6 +10,7 @@ import { RedisCredentials, RedisInstanceOptions, RedisInstanceSettings, RedisRes
 import { RedisVersion } from '../redis-version';
 import { ResolvedMetrics } from '../metrics/metrics-checks';
 import { MetricsExporter } from '../metrics/metrics-exporter';
+import { deferredList, deferredString } from './deferred';
 import { dockerHostKey } from './docker-hosts';
 import { engineFiles } from './engine';
 import { failoverMembershipOf, FailoverSecrets, registerInternals } from './internals';
@@ -25,7 +26,7 @@ import {
 import { generateTlsMaterial, subjectAlternativeNames, suppliedTlsMaterial } from './tls-material';
 import { CrossHostReplication } from '../failover/cross-host';
 import { renderReplicationTunnelConf } from '../failover/replication-tunnel-conf';
-import { networkNamed } from './stack-registry';
+import { networkNamed, sharedText } from './stack-registry';
 import { renderTlsProxyConf } from './tls-proxy-conf';
 import { pinnedImage } from './version-pins';
 
@@ -204,14 +205,12 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   };
   // A failover group is built after its nodes: whether this is one of them is known only at synth.
   const membership = () => failoverMembershipOf(scope);
-  const redisConf = Lazy.stringValue({
-    produce: () => {
-      const member = membership();
-      if (!member) return renderRedisConf(confInput);
-      // Every node can become a replica of any other: each carries the replication login, and none a fixed role.
-      const login = replicaOf ?? users.replication;
-      return renderRedisConf({ ...confInput, replicaOf: { user: login.user, password: login.password, tls: member.tlsReplication } });
-    },
+  const redisConf = deferredString(() => {
+    const member = membership();
+    if (!member) return renderRedisConf(confInput);
+    // Every node can become a replica of any other: each carries the replication login, and none a fixed role.
+    const login = replicaOf ?? users.replication;
+    return renderRedisConf({ ...confInput, replicaOf: { user: login.user, password: login.password, tls: member.tlsReplication } });
   });
   const failoverStart = () => {
     const member = membership()!;
@@ -227,8 +226,8 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     role: spec.kind,
     files,
     redisImageId,
-    entrypoint: Lazy.listValue({ produce: () => (membership() ? failoverStart().entrypoint : [files.serverBinary]) }),
-    command: Lazy.listValue({ produce: () => (membership() ? failoverStart().command : [files.configPath]) }),
+    entrypoint: deferredList(() => (membership() ? failoverStart().entrypoint : [files.serverBinary])),
+    command: deferredList(() => (membership() ? failoverStart().command : [files.configPath])),
     serverFiles: [{ file: files.configPath, content: redisConf }, ...users.files],
     healthcheckScript: users.healthcheckScript,
     nativeTls: nativeTls ? { material: tls, ...nativeTlsPaths, primaryCa } : undefined,
@@ -237,12 +236,13 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
       imageId: imageIdFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE, options.provider),
       socketVolume,
       networkAlias: networkTlsHost,
-      conf: renderTlsProxyConf({
+      // The same for every sidecar: stored once per stack.
+      conf: sharedText(scope, 'cdktf_docker_redis_tls_proxy_conf', renderTlsProxyConf({
         listenPort: TLS_PORT,
         certificatePath: TLS_PEM_PATH,
         backendSocket: SOCKET_PATH,
         maxConnections: TLS_SIDECAR_MAX_CONNECTIONS,
-      }),
+      })),
       // HAProxy reads certificate, chain and key from one file.
       pem: `${tls.certificatePem}${tls.privateKeyPem}`,
     },

@@ -1,4 +1,4 @@
-import { TerraformResource, TerraformStack, Token } from 'cdktf';
+import { TerraformLocal, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { ProblemList } from './validation';
 
@@ -18,6 +18,8 @@ interface StackRecord {
   readonly imageIds: Map<string, string>;
   /** The `docker_network` resource behind each network name token databases expose. */
   readonly networks: Map<string, TerraformResource>;
+  /** The reference to each text the stack's containers share, by its local's name. */
+  readonly sharedTexts: Map<string, string>;
 }
 
 /**
@@ -31,7 +33,7 @@ function recordOf(scope: IConstruct): StackRecord {
   const stack = TerraformStack.of(scope);
   let record = recordsByStack.get(stack);
   if (!record) {
-    record = { handles: new Map(), ports: [], imageIds: new Map(), networks: new Map() };
+    record = { handles: new Map(), ports: [], imageIds: new Map(), networks: new Map(), sharedTexts: new Map() };
     recordsByStack.set(stack, record);
   }
   return record;
@@ -45,6 +47,24 @@ export function sharedImageIdsOf(scope: IConstruct): Map<string, string> {
  * Followers get only their primary's network name; containers on a network
  * also need the resource itself, to be replaced when it is.
  */
+/**
+ * `text` as a reference to a Terraform local holding it, one per stack and
+ * name: text every database's container gets alike is then stored and
+ * resolved once, not once per database. Terraform evaluates the reference to
+ * the text itself, so a container's upload is the same. `text` must hold no
+ * `${` or `%{`, which Terraform would read as a template in the local too.
+ */
+export function sharedText(scope: IConstruct, name: string, text: string): string {
+  const texts = recordOf(scope).sharedTexts;
+  let reference = texts.get(name);
+  if (reference === undefined) {
+    // Every read of a local's value mints a token (and captures a stack trace): read it once per stack.
+    reference = new TerraformLocal(TerraformStack.of(scope), name, text).asString;
+    texts.set(name, reference);
+  }
+  return reference;
+}
+
 export function recordNetwork(scope: IConstruct, networkName: string, network: TerraformResource): void {
   recordOf(scope).networks.set(networkName, network);
 }

@@ -4,6 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { RedisCredentials } from '../redis-options';
 import { RedisVersion } from '../redis-version';
+import { derivedPassword, derivedPasswordHash } from '../private/derived-secret';
 import { EngineFiles, engineFeatures } from '../private/engine';
 import { InternalLogin } from '../private/internals';
 import { ConfAuthData } from '../private/redis-conf';
@@ -112,7 +113,9 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
   }
 
   const secret = spec.internalSecret ?? new Password(scope, 'InternalSecret', { length: 64, special: false }).result;
-  const internalPassword = (user: InternalUser) => Fn.sha256(Fn.join('/', [secret, user]));
+  // One token per user, read wherever its password goes.
+  const internalPasswords = new Map(INTERNAL_USERS.map((user) => [user, derivedPassword(secret, user)]));
+  const internalPassword = (user: InternalUser) => internalPasswords.get(user)!;
   const internalRules = internalUserRules(version.engine, version.major, version.minor);
 
   const usersScope = spec.users.length > 0 ? new Construct(scope, 'Users') : undefined;
@@ -135,7 +138,7 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
         passwordSha256: passwordHash(spec.defaultPassword, spec.literalDefaultPassword),
         rules: defaultUserRules(version),
       },
-      ...INTERNAL_USERS.map((user) => ({ name: user, passwordSha256: Fn.sha256(internalPassword(user)), rules: internalRules[user] })),
+      ...INTERNAL_USERS.map((user) => ({ name: user, passwordSha256: derivedPasswordHash(secret, user), rules: internalRules[user] })),
       ...appLines,
     ],
   });

@@ -1,5 +1,6 @@
 import { TerraformResource } from 'cdktf';
 import { RedisBackupFile, RedisDatabase, RedisDatabaseProps, RedisFollower, RedisRestartPolicy, RedisTlsMode, RedisVersion } from '../../lib';
+import { BACKUP_SCRIPT_BODY } from '../../lib/backup/backup-script';
 import { dockerStack, resourceAt, resourcesOf, synthJson, uploadOf } from '../support/synth';
 
 const SCRIPT = '/usr/local/etc/cdktf-docker-redis/backup.sh';
@@ -82,6 +83,23 @@ describe('the backup container of a persistent database', () => {
   test('names its files after the handle and the catalog version', () => {
     expect(s.script).toContain("\nHANDLE='cache'\nVERSION='7.2'\nENGINE='redis'\n");
     expect(synth({ version: RedisVersion.VALKEY_8_1 }).script).toContain("\nHANDLE='cache'\nVERSION='valkey-8.1'\nENGINE='valkey'\nPRODUCT='Valkey 8.1'\nCLI='valkey-cli'\n");
+  });
+});
+
+describe('the backup script in the plan', () => {
+  test('is stored once per stack: each container\'s upload is its own first lines and a reference to the shared rest, the whole script once Terraform evaluates it', () => {
+    const stack = dockerStack();
+    new RedisDatabase(stack, 'one', { version: RedisVersion.V7_2 });
+    new RedisDatabase(stack, 'two', { version: RedisVersion.VALKEY_8_1, port: 7379, tlsPort: 7380 });
+    const json = synthJson(stack);
+    expect(Object.keys(json.locals)).toEqual(['cdktf_docker_redis_backup_script', 'cdktf_docker_redis_tls_proxy_conf']);
+    expect(json.locals.cdktf_docker_redis_backup_script).toBe(BACKUP_SCRIPT_BODY);
+    for (const handle of ['one', 'two']) {
+      const raw = uploadOf(Object.values<any>(json.resource.docker_container).find((c) => c.name === `${handle}-backup`), SCRIPT);
+      expect(raw).toMatch(new RegExp(`^#!/bin/sh\\n# Backups of the database ${handle} [^]*\\nFAILURE_HINT='[^']*'\\n\\$\\{local\\.cdktf_docker_redis_backup_script\\}$`));
+      const evaluated = uploadOf(Object.values<any>(resourcesOf(stack, 'docker_container')).find((c) => c.name === `${handle}-backup`), SCRIPT);
+      expect(evaluated).toBe(raw.replace('${local.cdktf_docker_redis_backup_script}', () => BACKUP_SCRIPT_BODY));
+    }
   });
 });
 

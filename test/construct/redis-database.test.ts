@@ -10,6 +10,7 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { MaxmemoryPolicy, RedisDatabase, RedisDatabaseProps, RedisRestartPolicy, RedisTlsMode, RedisVersion } from '../../lib';
+import { inlineLocals } from '../e2e/standin/expressions';
 import { makeTestPki } from '../support/pki';
 import { tempDir } from '../support/processes';
 import { dockerStack, resourceAt, resourcesOf, synthJson, uploadOf, warningsUnder } from '../support/synth';
@@ -19,6 +20,7 @@ const pki = makeTestPki(pkiDir);
 afterAll(() => fs.rmSync(pkiDir, { recursive: true, force: true }));
 
 const CONF = '/usr/local/etc/redis/redis.conf';
+const HAPROXY_CFG = '/usr/local/etc/haproxy/haproxy.cfg';
 const ACL = '/usr/local/etc/redis/users.acl';
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const PEM = '/usr/local/etc/haproxy/certs/server.pem';
@@ -37,6 +39,8 @@ function synthDatabase(props: RedisDatabaseProps = {}) {
     redis: byName(db.handle) as any,
     sidecar: byName(`${db.handle}-tls`) as any,
     conf: uploadOf(byName(db.handle), CONF),
+    /** The sidecar's config as Terraform gives it, from the plan's locals (every sidecar's is the same: stored once per stack). */
+    tlsProxyConf: () => uploadOf(Object.values<any>(inlineLocals(json).resource.docker_container).find((c) => c.name === `${db.handle}-tls`), HAPROXY_CFG),
     warnings: warningsUnder(db),
   };
 }
@@ -154,7 +158,8 @@ describe('RedisDatabase defaults', () => {
     expect(s.redis.volumes).toContainEqual(mount);
     expect(s.sidecar.volumes).toEqual([mount]);
     expect(s.conf).toContain('unixsocket /run/redis/redis.sock\nunixsocketperm 770\n');
-    expect(uploadOf(s.sidecar, '/usr/local/etc/haproxy/haproxy.cfg')).toContain('server redis unix@/run/redis/redis.sock');
+    expect(uploadOf(s.sidecar, HAPROXY_CFG)).toBe('${local.cdktf_docker_redis_tls_proxy_conf}');
+    expect(s.tlsProxyConf()).toContain('server redis unix@/run/redis/redis.sock');
   });
 
   test('gives Redis a minute to save on stop and removal', () => {
@@ -183,7 +188,7 @@ describe('RedisDatabase defaults', () => {
     const pem = (s.sidecar.upload as any[]).find((u) => u.file === PEM);
     expect(pem.permissions).toBe('0640');
     expect(pem.content).toMatch(/^\$\{tls_locally_signed_cert\.cache_ServerCertificate_\w+\.cert_pem\}\$\{tls_private_key\.cache_ServerKey_\w+\.private_key_pem\}$/);
-    expect(uploadOf(s.sidecar, '/usr/local/etc/haproxy/haproxy.cfg')).toContain('bind :6380 ssl crt /usr/local/etc/haproxy/certs/server.pem');
+    expect(s.tlsProxyConf()).toContain('bind :6380 ssl crt /usr/local/etc/haproxy/certs/server.pem');
   });
 
   test('signs a certificate for localhost, the network aliases and 127.0.0.1 with its own CA', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { TerraformStack, Testing } from 'cdktf';
-import { evaluate, Resolver } from '../e2e/standin/expressions';
+import { evaluate, inlineLocals, Resolver } from '../e2e/standin/expressions';
 import { TestPki } from './pki';
 
 /**
@@ -100,7 +100,7 @@ export function substituteReferences(where: string, text: string, secrets: TestS
 }
 
 export function generatedInstances(stack: TerraformStack, secrets: TestSecrets): Record<string, GeneratedInstance> {
-  const plan = JSON.parse(Testing.synth(stack));
+  const plan = inlineLocals(JSON.parse(Testing.synth(stack)));
   const containers = Object.values(plan.resource.docker_container) as any[];
   const uploadsOf = (containerName: string): Record<string, string> | undefined => {
     const container = containers.find((c) => c.name === containerName);

@@ -1,6 +1,7 @@
 import { App, Testing, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { inlineLocals } from '../e2e/standin/expressions';
 
 /** A stack with the Docker provider configured, as every user's stack has. */
 export function dockerStack(): TerraformStack {
@@ -15,9 +16,13 @@ export function synthJson(stack: TerraformStack): any {
   return JSON.parse(Testing.synth(stack));
 }
 
-/** The resources of one type in a synthesized stack, keyed by logical id. */
+/**
+ * The resources of one type in a synthesized stack, keyed by logical id, with
+ * the text of the plan's locals in place of references to them: what
+ * Terraform gives the resources.
+ */
 export function resourcesOf(stack: TerraformStack, type: string): Record<string, any> {
-  return synthJson(stack).resource?.[type] ?? {};
+  return inlineLocals(synthJson(stack)).resource?.[type] ?? {};
 }
 
 /** The single resource of `type` whose construct path ends with `pathSuffix` (logical ids are the path plus a hash). */

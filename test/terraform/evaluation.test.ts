@@ -5,7 +5,7 @@
  * what the library means to deploy.
  */
 import { createHash } from 'crypto';
-import { evaluate } from '../e2e/standin/expressions';
+import { evaluate, inlineLocals } from '../e2e/standin/expressions';
 import { EvaluatedMirror, planMirror, requireTerraform, TerraformJson, testPassword } from '../support/terraform';
 import { CONSTRUCT_STACKS, synthExample } from './stacks';
 
@@ -32,8 +32,9 @@ function evaluatedByStandIn(text: string, mirror: EvaluatedMirror): string {
   return value as string;
 }
 
+/** The containers of the plan, with the text of its locals in place of references to them (the stand-in's evaluator follows no `local.`). */
 function containersOf(stack: TerraformJson): Array<[string, any]> {
-  return Object.entries(stack.resource.docker_container).map(([name, container]) => [`docker_container.${name}`, container]);
+  return Object.entries(inlineLocals(stack).resource.docker_container).map(([name, container]) => [`docker_container.${name}`, container]);
 }
 
 function passwordNameOf(stack: TerraformJson, handle: string, kind = 'Password'): string {

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { actionFor, diffResource, differs } from '../e2e/standin/diff';
 import { goDurationString, parseGoDuration } from '../e2e/standin/docker-resources';
 import { Engine } from '../e2e/standin/engine';
-import { evaluate, ExpressionError, referencedAddresses, Resolver, UNKNOWN } from '../e2e/standin/expressions';
+import { evaluate, ExpressionError, inlineLocals, referencedAddresses, Resolver, UNKNOWN } from '../e2e/standin/expressions';
 import { createRandomPassword } from '../e2e/standin/generated';
 import { dockerHostOf } from '../e2e/standin/standin';
 import { PROVIDER_FACTS } from '../support/provider-facts';
@@ -69,6 +69,14 @@ describe('expressions', () => {
 
   test('error messages never quote the text they fail on, which may hold a secret', () => {
     expect(() => evaluate('x', 'requirepass "${sensitive("TopSecret0123")} ${1 + 2}"', resolve)).toThrow(/^((?!TopSecret).)*$/s);
+  });
+
+  test('inlines the plan\'s locals where a template interpolates one whole, and refuses any other', () => {
+    const plan = { locals: { body: 'echo $HOME\n' }, resource: { t: { n: { content: '#!/bin/sh\n${local.body}', n: 1 } } } };
+    expect(inlineLocals(plan)).toEqual({ resource: { t: { n: { content: '#!/bin/sh\necho $HOME\n', n: 1 } } } });
+    expect(() => inlineLocals({ locals: { body: '${random_password.pw.result}' } })).toThrow('local.body: only literal text is supported by the stand-in');
+    expect(() => inlineLocals({ output: { o: { value: '${local.other}' } } })).toThrow('reference to local.other, which the plan does not declare');
+    expect(() => evaluate('x', '${upper(local.body)}', resolve)).toThrow('references to local.* are not supported');
   });
 
   test('collects the resources a value refers to', () => {

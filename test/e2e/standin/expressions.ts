@@ -297,6 +297,33 @@ export function evaluate(where: string, json: unknown, resolve: Resolver): Resol
   return { value, sensitive: ev.sensitive };
 }
 
+/**
+ * The plan with each `${local.NAME}` interpolation replaced by the text of
+ * that local, and no `locals`: what Terraform evaluates, for the locals the
+ * constructs write (literal text every container of a stack shares). A local
+ * holding a template, or a reference to one anywhere but as a whole
+ * interpolation, is beyond this evaluator: the first fails here, the second
+ * when the parser meets `local.`.
+ */
+export function inlineLocals(plan: any): any {
+  const { locals = {}, ...rest } = plan;
+  for (const [name, text] of Object.entries<unknown>(locals)) {
+    if (typeof text !== 'string' || /\$\{|%\{/.test(text)) throw new ExpressionError(`local.${name}: only literal text is supported by the stand-in`);
+  }
+  const inline = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      return v.replace(/\$\{local\.([A-Za-z_][\w-]*)\}/g, (_, name: string) => {
+        if (!(name in locals)) throw new ExpressionError(`reference to local.${name}, which the plan does not declare`);
+        return locals[name];
+      });
+    }
+    if (Array.isArray(v)) return v.map(inline);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, inline(item)]));
+    return v;
+  };
+  return inline(rest);
+}
+
 /** Addresses (`type.name`) of the resources a JSON value of the plan refers to. */
 export function referencedAddresses(where: string, json: unknown): Set<string> {
   const found = new Set<string>();

@@ -12,7 +12,7 @@ import { factFor, META_ARGUMENTS, PROVIDER_FACTS } from '../../support/provider-
 import { Action, actionFor, AttributeDifference, describe, diffResource } from './diff';
 import { Attributes, DOCKER_HANDLERS } from './docker-resources';
 import { DEFAULT_DOCKER_HOST, Engine, engineFor } from './engine';
-import { evaluate, ExpressionError, referencedAddresses, Resolved, TraversalStep, UNKNOWN, Value } from './expressions';
+import { evaluate, ExpressionError, inlineLocals, referencedAddresses, Resolved, TraversalStep, UNKNOWN, Value } from './expressions';
 import {
   createCertRequest, createLocallySignedCert, createPrivateKey, createRandomPassword, createSelfSignedCert, readyForRenewal,
 } from './generated';
@@ -72,7 +72,8 @@ function providerOf(type: string): string {
 }
 
 /** The resources of a plan, checked against what the stand-in models. */
-function parsePlan(plan: any): { resources: Map<string, PlannedResource>; hosts: Map<string, string>; outputs: Record<string, any> } {
+function parsePlan(planJson: any): { resources: Map<string, PlannedResource>; hosts: Map<string, string>; outputs: Record<string, any> } {
+  const plan = inlineLocals(planJson);
   for (const key of Object.keys(plan)) {
     if (!['//', 'terraform', 'provider', 'resource', 'output'].includes(key)) throw new Error(`plan section "${key}" is not modelled by the stand-in`);
   }

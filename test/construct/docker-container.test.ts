@@ -1,0 +1,60 @@
+import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
+import { Construct } from 'constructs';
+import { Container } from '@cdktf/provider-docker/lib/container';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { BasicStack } from '../../examples/basic/main';
+import { CompleteStack } from '../../examples/complete/main';
+import { MemoryOnlyStack } from '../../examples/memory-only/main';
+import { MultiHostStack } from '../../examples/multi-host/main';
+import { RedisDatabase, RedisTlsMode, RedisVersion } from '../../lib';
+import { DockerContainer } from '../../lib/private/docker-container';
+
+/** The containers the examples have not: a metrics exporter on a port Docker chooses, a native-TLS Valkey with its backups. */
+class MoreContainers extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new DockerProvider(this, 'docker', {});
+    new RedisDatabase(this, 'cache', { version: RedisVersion.V7_2, metrics: { enabled: true } });
+    new RedisDatabase(this, 'native', { version: RedisVersion.VALKEY_8_1, tlsMode: RedisTlsMode.NATIVE, port: 7379, tlsPort: 7380 });
+  }
+}
+
+const STACKS: Array<[string, new (scope: Construct, id: string) => TerraformStack]> = [
+  ['basic', BasicStack], ['complete', CompleteStack], ['memory-only', MemoryOnlyStack], ['multi-host', MultiHostStack], ['more', MoreContainers],
+];
+
+/** What a resource hands synthesis, with the unset arguments dropped as Terraform's JSON drops them. */
+const handedOver = (resource: object, method: 'synthesizeAttributes' | 'synthesizeHclAttributes') =>
+  JSON.parse(JSON.stringify((resource as any)[method]()));
+
+describe('DockerContainer', () => {
+  test.each(STACKS)('hands synthesis, for every container of %s, the JSON and HCL arguments the provider\'s Container gives the same config', (_name, StackClass) => {
+    const stack = new StackClass(Testing.app(), 'test');
+    const containers = stack.node.findAll().filter((c): c is DockerContainer => c instanceof DockerContainer);
+    expect(containers.length).toBeGreaterThan(0);
+    const scratch = new TerraformStack(Testing.app(), 'scratch');
+    containers.forEach((container, i) => {
+      const twin = new Container(scratch, `twin${i}`, (container as any).config);
+      for (const method of ['synthesizeAttributes', 'synthesizeHclAttributes'] as const) {
+        expect({ container: container.node.path, method, arguments: handedOver(container, method) })
+          .toEqual({ container: container.node.path, method, arguments: handedOver(twin, method) });
+      }
+    });
+  });
+
+  test('fails on an argument it has no Terraform name for, instead of leaving it out of the plan', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const config = { name: 'c', image: 'i', ...({ shmSize: 64 } as object) };
+    expect(() => new DockerContainer(stack, 'C', config)).toThrow('DockerContainer C: no Terraform argument for shmSize: add it to ARGUMENTS in docker-container.ts');
+  });
+
+  test('reads a port Docker publishes as the provider\'s Container does', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const config = { name: 'c', image: 'i', ports: [{ internal: 6379 }, { internal: 6380 }] };
+    new TerraformOutput(stack, 'ours', { value: new DockerContainer(stack, 'C', config).publishedPort(1) });
+    new TerraformOutput(stack, 'theirs', { value: new Container(stack, 'D', config).ports.get(1).external });
+    const { ours, theirs } = JSON.parse(Testing.synth(stack)).output;
+    expect(ours.value).toBe('${docker_container.C.ports[1].external}');
+    expect(theirs.value).toBe('${docker_container.D.ports[1].external}');
+  });
+});
