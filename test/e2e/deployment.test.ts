@@ -22,7 +22,7 @@ import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisInstanceOptions, Re
 import { configGet, connectClient, connectNodeRedisWithUrl, connectWithUrl, firstReplyTo, parseInfo, Redis } from '../support/clients';
 import { oldestLostWriteAgeMs, writeSequence } from '../support/durability';
 import { makeTestPki } from '../support/pki';
-import { freePort, GaveUp, requireTools, sleep, tempDir, waitFor } from '../support/processes';
+import { freePort, GaveUp, requireTools, tempDir, waitFor } from '../support/processes';
 import {
   memoryOnlyOf, NEWEST_HAPROXY_IMAGE, NEWEST_REDIS_IMAGE, OLDEST_HAPROXY_IMAGE, OLDEST_REDIS_IMAGE, requireImages,
 } from '../support/server-images';
@@ -185,6 +185,11 @@ async function waitUntilServing(handle: Handle, tls = false): Promise<void> {
       client.disconnect();
     }
   }, 60_000, 250);
+}
+
+/** After `docker kill`, which returns once the signal is sent: until the container has stopped, a start would be a no-op. */
+async function stopped(name: string): Promise<void> {
+  await dockerOk('POST', `/containers/${name}/wait?condition=not-running`, undefined, undefined, 60_000);
 }
 
 async function startIfStopped(name: string): Promise<void> {
@@ -427,7 +432,7 @@ scenario('docker kill of the persistent database loses nothing written before it
   expect(await client.set('after-save', 'only-in-memory')).toBe('OK');
   client.disconnect();
   await run('docker', ['kill', 'e2e-cache'], { timeout: 30_000 });
-  await sleep(500);
+  await stopped('e2e-cache');
   await startIfStopped('e2e-cache');
   await waitUntilServing('e2e-cache');
   const again = await connect('e2e-cache');
@@ -444,7 +449,7 @@ scenario('docker kill of the AOF database loses at most one second of writes', a
   const killedAt = Date.now();
   await run('docker', ['kill', 'e2e-journal'], { timeout: 30_000 });
   client.disconnect();
-  await sleep(500);
+  await stopped('e2e-journal');
   await startIfStopped('e2e-journal');
   await waitUntilServing('e2e-journal');
   const after = await connect('e2e-journal');
