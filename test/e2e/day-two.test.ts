@@ -159,7 +159,7 @@ scenario('generated password and certificates work end to end; 0.0.0.0 and Docke
   expect(Object.keys(plan.resource.random_password ?? {})).toHaveLength(6);
   expect((await inspect('dtwo-primary')).HostConfig.PortBindings['6379/tcp']).toEqual([{ HostIp: '0.0.0.0', HostPort: String(ports.primary) }]);
   const replicaUrl = new URL(output(plan, 'dtwo-replica_url'));
-  expect((await inspect('dtwo-replica')).HostConfig.PortBindings['6379/tcp']).toEqual([{ HostIp: '0.0.0.0', HostPort: '' }]);
+  expect((await inspect('dtwo-replica')).HostConfig.PortBindings['6379/tcp']).toEqual([{ HostIp: '0.0.0.0', HostPort: '0' }]);
   expect(Number(replicaUrl.port)).toBe(Number((await inspect('dtwo-replica')).NetworkSettings.Ports['6379/tcp'][0].HostPort));
 
   await waitServing(plan, 'dtwo-primary');

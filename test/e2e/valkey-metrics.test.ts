@@ -181,7 +181,7 @@ scenario('exports every series the README\'s five alerts use', async () => {
 scenario('publishes the endpoints on 127.0.0.1 only, and keeps the exporter\'s password out of docker inspect', async () => {
   for (const handle of [DB, REPLICA]) {
     const exporter = await dockerOk('GET', `/containers/${handle}-metrics/json`);
-    expect(exporter.HostConfig.PortBindings['9121/tcp']).toEqual([{ HostIp: '127.0.0.1', HostPort: '' }]);
+    expect(exporter.HostConfig.PortBindings['9121/tcp']).toEqual([{ HostIp: '127.0.0.1', HostPort: '0' }]);
     expect(new URL(outputs[`${handle}_metrics_url`]).port).toBe(exporter.NetworkSettings.Ports['9121/tcp'][0].HostPort);
     expect(exporter.Config.User).toBe('59000:59000');
     const constructId = handle === DB ? 'db' : 'replica';
