@@ -15,6 +15,7 @@ import { RedisDatabase, RedisInstanceOptions, RedisTlsMode, RedisVersion } from 
 import { dockerOk, StandIn } from '../test/e2e/docker-apply';
 import { connectClient } from '../test/support/clients';
 import { generatedInstances } from '../test/support/generated';
+import { onInterrupt, removeAllNamed } from '../test/support/leftovers';
 import { startLocalRedis, startLocalTlsProxy } from '../test/support/local-servers';
 import { makeTestPki, TestPki } from '../test/support/pki';
 import { freePort, requireTools, stopAll, tempDir, waitFor } from '../test/support/processes';
@@ -28,6 +29,8 @@ const REDIS_IMAGE = process.env.REDIS_TEST_IMAGE ?? 'cdktf-docker-redis-test/red
 const HAPROXY_IMAGE = process.env.HAPROXY_TEST_IMAGE ?? 'cdktf-docker-redis-test/haproxy:2.6';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REPO = path.join(__dirname, '..');
+/** The name of everything the bench creates on the default engine starts with it. */
+const BENCH_PREFIX = 'bench-';
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -267,6 +270,14 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
   };
   const table: string[][] = [];
+  // Everything the bench creates on the default engine is named bench-*: what an interrupted run left goes
+  // first, and what this one leaves (the -backups volumes no destroy removes, anything after a failure) last.
+  await removeAllNamed(BENCH_PREFIX);
+  const offInterrupt = onInterrupt(async () => {
+    await stopAll();
+    await removeAllNamed(BENCH_PREFIX);
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
   try {
     inProcessSynth(results, table);
     cdktfSynthProcess(workDir, results, table);
@@ -275,6 +286,8 @@ async function main(): Promise<void> {
     await backupAndRestore(results, table);
     await multiHost(results, table);
   } finally {
+    offInterrupt();
+    await removeAllNamed(BENCH_PREFIX);
     fs.rmSync(workDir, { recursive: true, force: true });
   }
   fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');

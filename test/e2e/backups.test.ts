@@ -15,6 +15,7 @@ import { backupFileName, parseBackupFileName } from '../../lib/backup/names';
 import { BACKUP_STATE_DIR } from '../../lib/backup/paths';
 import { backupsToKeep } from '../../lib/backup/retention';
 import { formatUtcTime } from '../../lib/backup/schedule';
+import { removeDatabases } from '../support/leftovers';
 import { differingTestKeys, runCdktfDockerRedis, runWithInput, SeededBackup, seedScript, writeTestKeys } from '../support/backups';
 import { connectClient, parseInfo, Redis } from '../support/clients';
 import { NEWEST_HAPROXY_IMAGE, NEWEST_REDIS_IMAGE, requireImages } from '../support/server-images';
@@ -84,14 +85,6 @@ function plan(restores: { restored?: string; again?: string }): any {
   return synthJson(stack);
 }
 
-async function removeLeftovers(): Promise<void> {
-  for (const h of HANDLES) {
-    for (const name of [h, `${h}-tls`, `${h}-backup`]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
-    for (const volume of [`${h}-data`, `${h}-run`, `${h}-backups`]) await dockerApi('DELETE', `/volumes/${volume}?force=true`);
-    await dockerApi('DELETE', `/networks/${h}`);
-  }
-}
-
 async function connect(handle: Handle): Promise<Redis> {
   return waitFor(`${handle} to serve`, async () => {
     const client = await connectClient({ port: ports[handle].port, username: 'default', password: passwords[handle] });
@@ -139,7 +132,7 @@ function seededHistory(now: Date): { backups: SeededBackup[]; foreign: Record<st
 beforeAll(async () => {
   requireImages([REDIS_IMAGE, HAPROXY_IMAGE, NEWEST_REDIS_IMAGE.image, NEWEST_HAPROXY_IMAGE.image]);
   for (const h of HANDLES) ports[h] = { port: await freePort(), tlsPort: await freePort() };
-  await removeLeftovers();
+  await removeDatabases(HANDLES);
   const started = Date.now();
   source = sourcePlan();
   await sourceStandIn.apply(source);
@@ -149,7 +142,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sourceStandIn.cleanUp().catch(() => undefined);
   await standin.cleanUp();
-  await removeLeftovers();
+  await removeDatabases(HANDLES);
   fs.rmSync(hostBackups, { recursive: true, force: true });
   console.log(report('backup e2e timings'));
 });

@@ -106,9 +106,14 @@ function connectWith(plan: any, handle: string, tls = false): Promise<Redis> {
     : connectWithUrl(output(plan, `${handle}_url`));
 }
 
+/** Until both endpoints answer: Redis and its TLS sidecar start independently, so one serving says nothing of the other. */
 async function waitServing(plan: any, handle: string): Promise<void> {
-  await waitFor(`${handle} to serve through its outputs`, async () => {
-    const client = await connectWith(plan, handle);
+  for (const tls of [false, true]) await waitUntilAnswers(plan, handle, tls);
+}
+
+async function waitUntilAnswers(plan: any, handle: string, tls: boolean): Promise<void> {
+  await waitFor(`${handle} to serve through its ${tls ? 'TLS ' : ''}URL output`, async () => {
+    const client = await connectWith(plan, handle, tls);
     try {
       return (await client.ping()) === 'PONG' ? true : undefined;
     } finally {

@@ -26,6 +26,7 @@ import { freePort, GaveUp, requireTools, tempDir, waitFor } from '../support/pro
 import {
   memoryOnlyOf, NEWEST_HAPROXY_IMAGE, NEWEST_REDIS_IMAGE, OLDEST_HAPROXY_IMAGE, OLDEST_REDIS_IMAGE, requireImages,
 } from '../support/server-images';
+import { removeDatabases } from '../support/leftovers';
 import { dockerStack, synthJson } from '../support/synth';
 import { dockerApi, dockerOk, StandIn } from './docker-apply';
 import { timedScenarios } from '../support/scenarios';
@@ -124,15 +125,8 @@ function memoryOnlyPair(withFollower: boolean): any {
 }
 
 async function removeLeftovers(): Promise<void> {
-  const handles = [...DATABASES, ...OOM_HANDLES];
-  for (const name of [...handles.flatMap((h) => [h, `${h}-tls`, `${h}-backup`]), APP_CONTAINER]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
-  for (const h of handles) {
-    await dockerApi('DELETE', `/volumes/${h}-data?force=true`);
-    await dockerApi('DELETE', `/volumes/${h}-run?force=true`);
-    // Made by Docker for the backup containers, outside the state: no destroy removes it.
-    await dockerApi('DELETE', `/volumes/${h}-backups?force=true`);
-    await dockerApi('DELETE', `/networks/${h}`);
-  }
+  await dockerApi('DELETE', `/containers/${APP_CONTAINER}?force=true&v=true`);
+  await removeDatabases([...DATABASES, ...OOM_HANDLES]);
 }
 
 beforeAll(async () => {

@@ -8,6 +8,7 @@
 import * as net from 'net';
 import { RedisDatabase, RedisVersion } from '../../lib';
 import { connectWithUrl } from '../support/clients';
+import { removeDatabases } from '../support/leftovers';
 import { requireTools, waitFor } from '../support/processes';
 import { requireImages } from '../support/server-images';
 import { dockerStack, synthJson } from '../support/synth';
@@ -39,15 +40,9 @@ async function release(): Promise<void> {
   for (const server of held.splice(0)) await new Promise((resolve) => server.close(resolve));
 }
 
-async function removeLeftovers(): Promise<void> {
-  for (const name of [HANDLE, `${HANDLE}-tls`]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
-  for (const volume of [`${HANDLE}-data`, `${HANDLE}-run`, `${HANDLE}-backups`]) await dockerApi('DELETE', `/volumes/${volume}?force=true`);
-  await dockerApi('DELETE', `/networks/${HANDLE}`);
-}
-
 beforeAll(async () => {
   requireImages([REDIS_IMAGE, HAPROXY_IMAGE]);
-  await removeLeftovers();
+  await removeDatabases([HANDLE]);
 });
 
 afterAll(async () => {
@@ -55,7 +50,7 @@ afterAll(async () => {
     await release();
     await standin?.cleanUp();
   } finally {
-    await removeLeftovers();
+    await removeDatabases([HANDLE]);
   }
 });
 
@@ -80,8 +75,9 @@ test('a database whose start fails on a port the test holds is tainted, and the 
   const failedId = standin.attributesOf(redisAddress).id;
   expect((await dockerOk('GET', `/containers/${failedId}/json`)).State.Status).toBe('created');
   const planned = await standin.changes(plan);
+  // Docker reports no ports of a container that never started, so the plan names them too, as the provider's Read leaves them.
   expect(planned.find((c) => c.address === redisAddress)).toEqual({
-    address: redisAddress, action: 'replace', reasons: [`${redisAddress}: tainted (its create failed), so must be replaced`],
+    address: redisAddress, action: 'replace', reasons: expect.arrayContaining([`${redisAddress}: tainted (its create failed), so must be replaced`]),
   });
 
   await release();
