@@ -1,10 +1,14 @@
 /**
- * A database whose start fails, as the docker provider leaves it: its ports
- * are held by this test (listening on 127.0.0.1), so Docker refuses to start
- * its containers after creating them; the provider has stored their ids, so
- * they stay in the state, tainted, and the next apply, once the ports are
- * free, replaces them and the database serves through its outputs.
+ * Containers whose start fails, as the docker provider leaves them. A
+ * database's ports are held by this test (listening on 127.0.0.1), so Docker
+ * refuses to start its containers after creating them; the provider has
+ * stored their ids, so they stay in the state, tainted, and the next apply,
+ * once the ports are free, replaces them and the database serves through its
+ * outputs. A container with `must_run` (the provider's default) that exits at
+ * once is deleted and forgotten.
  */
+import { Container } from '@cdktf/provider-docker/lib/container';
+import { Image } from '@cdktf/provider-docker/lib/image';
 import * as net from 'net';
 import { RedisDatabase, RedisVersion } from '../../lib';
 import { connectWithUrl } from '../support/clients';
@@ -20,6 +24,7 @@ requireTools('docker');
 const REDIS_IMAGE = process.env.REDIS_TEST_IMAGE ?? 'cdktf-docker-redis-test/redis:7.0';
 const HAPROXY_IMAGE = process.env.HAPROXY_TEST_IMAGE ?? 'cdktf-docker-redis-test/haproxy:2.6';
 const HANDLE = 'e2e-failstart';
+const EXITS = 'e2e-failstart-exits';
 
 let standin: StandIn | undefined;
 const held: net.Server[] = [];
@@ -42,7 +47,7 @@ async function release(): Promise<void> {
 
 beforeAll(async () => {
   requireImages([REDIS_IMAGE, HAPROXY_IMAGE]);
-  await removeDatabases([HANDLE]);
+  await removeDatabases([HANDLE, EXITS]);
 });
 
 afterAll(async () => {
@@ -50,7 +55,7 @@ afterAll(async () => {
     await release();
     await standin?.cleanUp();
   } finally {
-    await removeDatabases([HANDLE]);
+    await removeDatabases([HANDLE, EXITS]);
   }
 });
 
@@ -95,4 +100,16 @@ test('a database whose start fails on a port the test holds is tainted, and the 
     }
   }, 30_000, 250);
   await standin.expectNoChanges(plan);
+});
+
+test('fails the apply of a must_run container that exits at once, deleting it and keeping nothing in the state', async () => {
+  const stack = dockerStack();
+  const image = new Image(stack, 'image', { name: REDIS_IMAGE, keepLocally: true });
+  new Container(stack, 'exits', { name: EXITS, image: image.imageId, entrypoint: ['sh', '-c', 'exit 3'] });
+  const plan = synthJson(stack);
+  const exiting = new StandIn();
+  await expect(exiting.apply(plan)).rejects.toThrow(/docker_container\.exits: container exited immediately/);
+  expect(exiting.addressesOf('docker_container')).toEqual([]);
+  expect((await dockerApi('GET', `/containers/${EXITS}/json`)).status).toBe(404);
+  await exiting.cleanUp();
 });

@@ -4,12 +4,24 @@
  * reporter's for the Docker suites (test/support/interrupt-reporter.js), with
  * a docker on PATH that records its calls. No Docker engine is touched.
  */
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from '../support/processes';
 
 const root = path.join(__dirname, '..', '..');
+
+/** Sends `signal` once the process is ready; its exit code, or null when it had to be killed after 60 s. */
+async function interrupt(run: { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> }, signal: NodeJS.Signals): Promise<number | null> {
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), 60_000);
+  try {
+    await run.ready;
+    run.child.kill(signal);
+    return await run.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** A ts-node process that registers two clean-ups (the second unregistered again), says so, and waits for a signal. */
 function interruptible(dir: string) {
@@ -40,17 +52,13 @@ test.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('on %s runs the register
   const dir = tempDir('interrupt');
   try {
     const p = interruptible(dir);
-    const timer = setTimeout(() => p.child.kill('SIGKILL'), 30_000);
-    await p.ready;
-    p.child.kill(signal);
-    expect(await p.exited).toBe(code);
-    clearTimeout(timer);
+    expect(await interrupt(p, signal)).toBe(code);
     expect(p.stderr()).toContain(`${signal}: removing what this run created`);
     expect(fs.readFileSync(path.join(dir, 'order'), 'utf8')).toBe('second\nfirst\n');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}, 40_000);
+}, 70_000);
 
 describe('the jest reporter that cleans up after an interrupted Docker suite', () => {
   /** jest on a suite under test/e2e that waits forever, with a docker on PATH that records its calls and lists one object of each kind. */
@@ -74,7 +82,7 @@ describe('the jest reporter that cleans up after an interrupted Docker suite', (
       cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${path.join(dir, 'bin')}:${process.env.PATH}` },
     });
     let output = '';
-    const started = new Promise<void>((resolve) => {
+    const ready = new Promise<void>((resolve) => {
       const seen = (d: Buffer) => {
         output += d;
         if (output.includes('started')) resolve();
@@ -83,18 +91,13 @@ describe('the jest reporter that cleans up after an interrupted Docker suite', (
       child.stderr.on('data', seen);
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    return { child, started, exited };
+    return { child, ready, exited };
   }
 
   test.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('on %s removes the suites\' containers, networks and volumes, nothing else, and exits with %i', async (signal, code) => {
     const dir = tempDir('interrupted-jest');
     try {
-      const run = interruptedJest(dir);
-      const timer = setTimeout(() => run.child.kill('SIGKILL'), 60_000);
-      await run.started;
-      run.child.kill(signal);
-      expect(await run.exited).toBe(code);
-      clearTimeout(timer);
+      expect(await interrupt(interruptedJest(dir), signal)).toBe(code);
       expect(fs.readFileSync(path.join(dir, 'calls'), 'utf8').split('\n').filter((c) => !/^(ps|network ls|volume ls) /.test(c) && c)).toEqual([
         'rm -fv labelled1 c1',
         'network rm e2e-cache cdktf-mh-hosta',
@@ -108,12 +111,7 @@ describe('the jest reporter that cleans up after an interrupted Docker suite', (
   test('on SIGINT during unit tests only exits, touching no Docker object', async () => {
     const dir = tempDir('interrupted-jest');
     try {
-      const run = interruptedJest(dir, 'unit');
-      const timer = setTimeout(() => run.child.kill('SIGKILL'), 60_000);
-      await run.started;
-      run.child.kill('SIGINT');
-      expect(await run.exited).toBe(130);
-      clearTimeout(timer);
+      expect(await interrupt(interruptedJest(dir, 'unit'), 'SIGINT')).toBe(130);
       expect(fs.existsSync(path.join(dir, 'calls'))).toBe(false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
