@@ -43,10 +43,10 @@ function atLeast(threshold: number): (value: unknown) => string | undefined {
 
 const GO_DURATION = /^[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
 
-// validators.go: validateDurationGeq0, which calls Go's time.ParseDuration ("0" alone needs no unit).
+// validators.go: validateDurationGeq0, which calls Go's time.ParseDuration ("0" alone, signed or not, needs no unit).
 function durationGeq0(value: unknown): string | undefined {
   const text = String(value);
-  if (text !== '0' && !GO_DURATION.test(text)) return `'${text}' is not a valid duration`;
+  if (!/^[-+]?0$/.test(text) && !GO_DURATION.test(text)) return `'${text}' is not a valid duration`;
   if (/^-/.test(text) && /[1-9]/.test(text)) return `'${text}' duration must not be negative`;
   return undefined;
 }
