@@ -191,8 +191,6 @@ function traverse(address: string, value: unknown, steps: readonly TraversalStep
 
 interface Plan {
   readonly parsed: ReturnType<typeof parsePlan>;
-  readonly order: string[];
-  readonly actions: Map<string, Action>;
   readonly changes: PlannedChange[];
 }
 
@@ -315,7 +313,7 @@ export class StandIn {
         );
       }
     }
-    return { parsed, order, actions, changes };
+    return { parsed, changes };
   }
 
   private evaluateArguments(r: PlannedResource, resolve: (t: readonly TraversalStep[]) => Resolved): { values: Attributes; sensitive: Set<string> } {
