@@ -1,12 +1,14 @@
 /**
  * The stand-in's plan-time and create-time checks (the docker provider's
- * validators, each refusing a bad value in a container the library emits) and
- * the order in which it applies a plan (Terraform's graph walk), without a
- * Docker engine: a plan of an empty state touches none.
+ * validators, each refusing a bad value in a container the library emits),
+ * the order in which it applies a plan (Terraform's graph walk), and a
+ * network's refresh and a container's delete as the provider does them,
+ * without a Docker engine: a plan of an empty state touches none, and a fake
+ * engine answers the rest.
  */
 import { RedisDatabase, RedisVersion } from '../../lib';
 import { applyParallelism, applySteps, PlannedActions, runSteps, Step } from '../e2e/standin/apply-order';
-import { dockerContainer } from '../e2e/standin/docker-resources';
+import { dockerContainer, dockerNetwork } from '../e2e/standin/docker-resources';
 import { StandIn } from '../e2e/standin/standin';
 import { PROVIDER_VALIDATORS, validationErrors } from '../e2e/standin/validators';
 import { dockerStack, synthJson } from '../support/synth';
@@ -169,5 +171,36 @@ describe('the apply order, as Terraform walks its graph', () => {
       stateDependencies: new Map(),
     };
     expect((await walk(circular, 10)).error?.message).toBe('circular dependencies between apply random_password.a, apply random_password.b');
+  });
+});
+
+/** An engine that answers every call with `answer` (a status, or a failure to connect), recording the calls. */
+function fakeEngine(answer: (method: string, path: string) => { status: number; body?: any } | Error) {
+  const calls: string[] = [];
+  const call = async (method: string, path: string) => {
+    calls.push(`${method} ${path}`);
+    const a = answer(method, path);
+    if (a instanceof Error) throw a;
+    return a;
+  };
+  return { calls, engine: { host: 'unix:///fake.sock', call, ok: call } as any };
+}
+
+describe('refresh and delete where the provider does not forgive', () => {
+  test.each([
+    ['a 404', () => ({ status: 404 })],
+    ['a 500', () => ({ status: 500, body: { message: 'daemon trouble' } })],
+    ['a refused connection', () => new Error('connect ECONNREFUSED /fake.sock')],
+  ])('a network whose inspect fails with %s leaves the state, as the provider\'s Read drops it', async (_what, answer) => {
+    const { engine } = fakeEngine(answer);
+    expect(await dockerNetwork.read(engine, 'docker_network.n', { id: 'n1', name: 'n' })).toBeUndefined();
+  });
+
+  test('fails the destroy of a container gone since the refresh, as the provider\'s stop does', async () => {
+    const { engine, calls } = fakeEngine(() => ({ status: 404, body: { message: 'No such container: c1' } }));
+    await expect(dockerContainer.delete(engine, 'docker_container.c', { id: 'c1' })).rejects.toThrow(
+      'docker_container.c: Error stopping container c1: HTTP 404 No such container: c1',
+    );
+    expect(calls).toEqual(['POST /containers/c1/stop?t=0']);
   });
 });
