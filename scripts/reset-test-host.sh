@@ -109,7 +109,8 @@ for pidfile in /run/cdktf-docker-redis-dockerd.pid /var/run/docker.pid; do
   pid=$(cat "$pidfile")
   if runs "$pid" dockerd; then stop_process "$pid"; fi
 done
-for dir in /var/lib/docker /var/lib/containerd /run/docker /run/containerd; do
+# The image build's work directories too: a killed build leaves its tmpfs (and its chroots' /proc) mounted.
+for dir in /var/lib/docker /var/lib/containerd /run/docker /run/containerd /var/tmp/cdktf-docker-redis-images.*; do
   [ -d "$dir" ] && unmount_under "$dir"
 done
 
