@@ -313,10 +313,13 @@ export class CreatedButFailed extends Error {
 /**
  * The Read that ends create, with must_run: it polls every 100 ms for 15 s until the container runs
  * (resourceDockerContainerReadRefreshFunc). One that stopped after its start is deleted and the error
- * leaves no id (the create is forgotten); one still not running after 15 s stays, tainted.
+ * leaves no id (the create is forgotten); one still not running after 15 s stays, tainted. One that
+ * runs at the first look passes, even if it stops right after: the next refresh deletes it.
  */
 async function waitUntilRunning(engine: Engine, where: string, id: string, startedAt: number): Promise<void> {
   const deadline = Date.now() + 15_000;
+  // The StateChangeConf's Delay: its first look is 100 ms after the start (containerReadRefreshDelay).
+  await sleep(100);
   for (let i = 0; i < 150; i++) {
     const c = await engine.ok('GET', `/containers/${id}/json`);
     if (c.State.Running) return;
