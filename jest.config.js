@@ -7,4 +7,6 @@ module.exports = {
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+  // The second removes what the Docker suites created when jest is interrupted (see the file).
+  reporters: ['default', '<rootDir>/test/support/interrupt-reporter.js'],
 };

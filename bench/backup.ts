@@ -21,8 +21,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
 import { RedisBackupFile, RedisDatabase, RedisDatabaseProps, RedisVersion } from '../lib';
-import { dockerApi, dockerOk, StandIn } from '../test/e2e/docker-apply';
+import { dockerOk, StandIn } from '../test/e2e/docker-apply';
 import { runCdktfDockerRedis } from '../test/support/backups';
+import { removeDatabases } from '../test/support/leftovers';
 import { connectClient, Redis } from '../test/support/clients';
 import { generatedInstances } from '../test/support/generated';
 import { startLocalRedis } from '../test/support/local-servers';
@@ -55,14 +56,6 @@ function props(handle: string, pki: TestPki, extra: RedisDatabaseProps = {}): Re
     tlsCertificatePem: pki.certPem, tlsPrivateKeyPem: pki.keyPem, tlsCaCertificatePem: pki.caCertPem,
     containerSizeMb: 4096, preventDestroy: false, ...extra,
   };
-}
-
-async function removeLeftovers(handles: string[]): Promise<void> {
-  for (const h of handles) {
-    for (const name of [h, `${h}-tls`, `${h}-backup`]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
-    for (const volume of [`${h}-data`, `${h}-run`, `${h}-backups`]) await dockerApi('DELETE', `/volumes/${volume}?force=true`);
-    await dockerApi('DELETE', `/networks/${h}`);
-  }
 }
 
 async function fill(client: Redis): Promise<void> {
@@ -99,7 +92,7 @@ export async function backupAndRestore(results: Record<string, unknown>, table: 
   const workDir = tempDir('bench-backup');
   const pki = makeTestPki(workDir);
   const handles = ['bench-backup', 'bench-restored'];
-  await removeLeftovers(handles);
+  await removeDatabases(handles);
   const ports = { port: await freePort(), tlsPort: await freePort() };
   const sourceStack = dockerStack();
   new RedisDatabase(sourceStack, 'source', props('bench-backup', pki, { ...ports, backup: { startAtUtc: '12:00' } }));
@@ -168,7 +161,7 @@ export async function backupAndRestore(results: Record<string, unknown>, table: 
         restores.push(await startToServing('bench-restored'));
       } finally {
         await standin.cleanUp();
-        await removeLeftovers(['bench-restored']);
+        await removeDatabases(['bench-restored']);
       }
       console.error(
         `round ${round}: backup ${taken.seconds.toFixed(1)} s (${taken.inContainerSeconds} s in the container), redis-cli --rdb ${floor.seconds.toFixed(1)} s; ` +
@@ -204,7 +197,7 @@ export async function backupAndRestore(results: Record<string, unknown>, table: 
   } finally {
     await stopAll();
     await source.cleanUp();
-    await removeLeftovers(handles);
+    await removeDatabases(handles);
     fs.rmSync(workDir, { recursive: true, force: true });
   }
 }

@@ -20,6 +20,7 @@ import { TLSSocket } from 'tls';
 import { RedisDatabase, RedisFollower, RedisTlsMode, RedisVersion } from '../lib';
 import { dockerOk, StandIn } from '../test/e2e/docker-apply';
 import { addFailoverGroup, CommonProps, outputClients, startTwoHosts, TwoHosts, twoHostStack } from '../test/e2e/two-hosts';
+import { onInterrupt } from '../test/support/leftovers';
 import { parseInfo, Redis } from '../test/support/clients';
 import { freePort, GaveUp, sleep, waitFor } from '../test/support/processes';
 import { synthJson } from '../test/support/synth';
@@ -305,11 +306,14 @@ export async function multiHost(results: Record<string, unknown>, table: string[
   const load: number[] = [];
   const sampler = setInterval(() => load.push(os.loadavg()[0]), 10_000);
   const hosts = await startTwoHosts(LAYOUT);
+  // Engine B is this process's child: a SIGTERM to the bench alone would leave it running.
+  const offInterrupt = onInterrupt(() => hosts.stop());
   try {
     await failover(hosts, results, table);
     await crossHostSync(hosts, results, table);
   } finally {
     clearInterval(sampler);
+    offInterrupt();
     await hosts.stop();
   }
   figures.load_average_1m = { mean: round2(load.reduce((a, b) => a + b, 0) / load.length), max: round2(Math.max(...load)) };

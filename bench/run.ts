@@ -20,12 +20,14 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { tempDir } from '../test/support/processes';
+import { stopAll, tempDir } from '../test/support/processes';
 import { Recorded, SectionName, SECTIONS, withBenchmarkTable } from './readme-table';
 
 const REPO = path.join(__dirname, '..');
 const RESULTS = path.join(__dirname, 'results.json');
 const README = path.join(REPO, 'README.md');
+/** The name of everything the Docker sections create on the default engine starts with it. */
+const BENCH_PREFIX = 'bench-';
 
 /** Each section, loaded only when it runs: the Docker ones pull in the e2e support code. */
 const RUNNERS: Record<SectionName, (workDir: string, results: Record<string, unknown>, table: string[][]) => Promise<void>> = {
@@ -74,6 +76,15 @@ async function main(): Promise<void> {
 
   const results = JSON.parse(fs.readFileSync(RESULTS, 'utf8'));
   const workDir = tempDir('bench');
+  // What an interrupted run left goes first, and what this one leaves (the -backups volumes no destroy
+  // removes, anything after a failure) last; synthesis alone touches no Docker engine.
+  const leftovers = sections.some((s) => s !== 'synth') ? await import('../test/support/leftovers') : undefined;
+  await leftovers?.removeAllNamed(BENCH_PREFIX);
+  const offInterrupt = leftovers?.onInterrupt(async () => {
+    await stopAll();
+    await leftovers.removeAllNamed(BENCH_PREFIX);
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
   try {
     for (const section of sections) {
       const table: string[][] = [];
@@ -95,6 +106,8 @@ async function main(): Promise<void> {
       console.log(`recorded: bench/results.json (recorded.${section}) and README's table`);
     }
   } finally {
+    offInterrupt?.();
+    await leftovers?.removeAllNamed(BENCH_PREFIX);
     fs.rmSync(workDir, { recursive: true, force: true });
   }
 }

@@ -161,14 +161,17 @@ function testImageNames(env) {
   return Object.keys(env).filter((k) => k.endsWith('_TEST_IMAGE')).sort().map((k) => env[k]);
 }
 
+/** Scripts that neither install the images' sources nor build them. */
+const NOT_IMAGE_INPUTS = ['start-dockerd.sh', 'reset-test-host.sh'];
+
 /**
  * What the test images are made from: the scripts that install their sources
- * and build them (every scripts/*.sh but the dockerd starter) and the image
- * names taken from the environment. A change to any of them rebuilds.
+ * and build them (every scripts/*.sh but the dockerd starter and the reset) and
+ * the image names taken from the environment. A change to any of them rebuilds.
  */
 function imageFingerprint(scriptsDir, env) {
   const hash = crypto.createHash('sha256');
-  for (const file of fs.readdirSync(scriptsDir).filter((f) => f.endsWith('.sh') && f !== 'start-dockerd.sh').sort()) {
+  for (const file of fs.readdirSync(scriptsDir).filter((f) => f.endsWith('.sh') && !NOT_IMAGE_INPUTS.includes(f)).sort()) {
     hash.update(`${file}\0${fs.readFileSync(path.join(scriptsDir, file))}\0`);
   }
   for (const name of testImageNames(env)) hash.update(`image\0${name}\0`);

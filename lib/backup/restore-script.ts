@@ -138,12 +138,18 @@ alive() {
   [ -n "$state" ] && [ "$state" != Z ]
 }
 
+# The server of the first start loads the backup from the moment it starts, while the copy, the b2sum
+# and the feed still run: whichever of them notices first that it stopped, it stopped while loading.
+server_refused() {
+  fail "$SERVER stopped while loading the backup: it finds $LABEL damaged (its log is above)"
+}
+
 # Waits for process $1 ($2 says what it does) and returns its exit status; fails when it takes longer
 # than the timeout, or when the server, once started, stops first.
 await() {
   deadline=$(($(date -u +%s) + TIMEOUT_SECONDS))
   while alive "$1"; do
-    if [ -n "$SERVER_PID" ] && ! alive "$SERVER_PID"; then fail "$SERVER stopped while $2: it finds $LABEL damaged (its log is above)"; fi
+    if [ -n "$SERVER_PID" ] && ! alive "$SERVER_PID"; then server_refused; fi
     if [ "$(date -u +%s)" -ge "$deadline" ]; then fail "$2 took more than $TIMEOUT_SECONDS s"; fi
     sleep 0.1
   done
@@ -391,8 +397,7 @@ while [ -z "$STOPPING" ]; do
   esac
   if ! alive "$SERVER_PID"; then
     # It stopped before it served anything: what it read did not pass its checks.
-    find "$DATA" -mindepth 1 -delete
-    fail "$SERVER stopped while loading the backup: it finds $LABEL damaged (its log is above)"
+    server_refused
   fi
   if [ "$(date -u +%s)" -ge "$deadline" ]; then
     log "$SERVER is still loading after $TIMEOUT_SECONDS s; it runs on, and the restore counts as done"

@@ -7,17 +7,19 @@
  * up on its own and prunes a seeded span of 400 days to exactly what the
  * retention policy keeps.
  */
-import { execFile } from 'child_process';
+import { execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import { promisify } from 'util';
 import { RedisBackupFile, RedisDatabase, RedisDatabaseProps, RedisVersion } from '../../lib';
 import { backupFileName, parseBackupFileName } from '../../lib/backup/names';
+import { BACKUP_STATE_DIR } from '../../lib/backup/paths';
 import { backupsToKeep } from '../../lib/backup/retention';
 import { formatUtcTime } from '../../lib/backup/schedule';
+import { removeDatabases } from '../support/leftovers';
 import { differingTestKeys, runCdktfDockerRedis, runWithInput, SeededBackup, seedScript, writeTestKeys } from '../support/backups';
 import { connectClient, parseInfo, Redis } from '../support/clients';
 import { NEWEST_HAPROXY_IMAGE, NEWEST_REDIS_IMAGE, requireImages } from '../support/server-images';
-import { freePort, requireTools, sleep, tempDir, waitFor } from '../support/processes';
+import { freePort, requireTools, tempDir, waitFor } from '../support/processes';
 import { dockerStack, synthJson } from '../support/synth';
 import { dockerApi, StandIn } from './docker-apply';
 import { timedScenarios } from '../support/scenarios';
@@ -83,14 +85,6 @@ function plan(restores: { restored?: string; again?: string }): any {
   return synthJson(stack);
 }
 
-async function removeLeftovers(): Promise<void> {
-  for (const h of HANDLES) {
-    for (const name of [h, `${h}-tls`, `${h}-backup`]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
-    for (const volume of [`${h}-data`, `${h}-run`, `${h}-backups`]) await dockerApi('DELETE', `/volumes/${volume}?force=true`);
-    await dockerApi('DELETE', `/networks/${h}`);
-  }
-}
-
 async function connect(handle: Handle): Promise<Redis> {
   return waitFor(`${handle} to serve`, async () => {
     const client = await connectClient({ port: ports[handle].port, username: 'default', password: passwords[handle] });
@@ -138,7 +132,7 @@ function seededHistory(now: Date): { backups: SeededBackup[]; foreign: Record<st
 beforeAll(async () => {
   requireImages([REDIS_IMAGE, HAPROXY_IMAGE, NEWEST_REDIS_IMAGE.image, NEWEST_HAPROXY_IMAGE.image]);
   for (const h of HANDLES) ports[h] = { port: await freePort(), tlsPort: await freePort() };
-  await removeLeftovers();
+  await removeDatabases(HANDLES);
   const started = Date.now();
   source = sourcePlan();
   await sourceStandIn.apply(source);
@@ -148,7 +142,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sourceStandIn.cleanUp().catch(() => undefined);
   await standin.cleanUp();
-  await removeLeftovers();
+  await removeDatabases(HANDLES);
   fs.rmSync(hostBackups, { recursive: true, force: true });
   console.log(report('backup e2e timings'));
 });
@@ -186,14 +180,27 @@ scenario('an on-demand backup of 100,000 keys, listed with its checksum, then FL
   await sourceStandIn.expectNoChanges(source);
 });
 
-scenario('a second on-demand backup while one runs fails with a clear error', async () => {
-  const [first, second] = await Promise.all([
-    runCdktfDockerRedis(['backup', 'e2e-bk-source']),
-    sleep(500).then(() => runCdktfDockerRedis(['backup', 'e2e-bk-source'])),
-  ]);
-  expect(first.code).toBe(0);
-  expect(second.code).toBe(1);
-  expect(second.stderr).toMatch(/^cdktf-docker-redis: a backup of e2e-bk-source is already running \(since \d\d:\d\d:\d\d UTC\): wait for it to finish, then run this again\n$/);
+scenario('a second on-demand backup while one runs fails with a clear error, and runs once the first is done', async () => {
+  // The running backup is held where a backup holds it (its flock, its start time), for as long as the test
+  // keeps this exec's stdin open: two real backups would overlap only as long as the first happened to take.
+  const lock = `${BACKUP_STATE_DIR}/lock`;
+  const holder = spawn('docker', ['exec', '-i', 'e2e-bk-source-backup', 'sh', '-c',
+    `mkdir -p ${BACKUP_STATE_DIR} && exec flock ${lock} sh -c 'date -u +%H:%M:%S > ${lock}.since && echo held && exec cat > /dev/null'`],
+  { stdio: ['pipe', 'pipe', 'inherit'] });
+  const released = new Promise((resolve) => holder.once('close', resolve));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout.once('data', () => resolve());
+      holder.once('close', (code) => reject(new Error(`the lock holder exited with ${code} before it held the lock`)));
+    });
+    const second = await runCdktfDockerRedis(['backup', 'e2e-bk-source']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/^cdktf-docker-redis: a backup of e2e-bk-source is already running \(since \d\d:\d\d:\d\d UTC\): wait for it to finish, then run this again\n$/);
+  } finally {
+    holder.stdin.end();
+    await released;
+  }
+  expect((await runCdktfDockerRedis(['backup', 'e2e-bk-source'])).code).toBe(0);
 });
 
 scenario('a scheduled backup fires on its own and pruning keeps exactly what the policy says of 400 days', async () => {

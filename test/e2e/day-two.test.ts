@@ -106,9 +106,14 @@ function connectWith(plan: any, handle: string, tls = false): Promise<Redis> {
     : connectWithUrl(output(plan, `${handle}_url`));
 }
 
+/** Until both endpoints answer: Redis and its TLS sidecar start independently, so one serving says nothing of the other. */
 async function waitServing(plan: any, handle: string): Promise<void> {
-  await waitFor(`${handle} to serve through its outputs`, async () => {
-    const client = await connectWith(plan, handle);
+  for (const tls of [false, true]) await waitUntilAnswers(plan, handle, tls);
+}
+
+async function waitUntilAnswers(plan: any, handle: string, tls: boolean): Promise<void> {
+  await waitFor(`${handle} to serve through its ${tls ? 'TLS ' : ''}URL output`, async () => {
+    const client = await connectWith(plan, handle, tls);
     try {
       return (await client.ping()) === 'PONG' ? true : undefined;
     } finally {
@@ -159,7 +164,7 @@ scenario('generated password and certificates work end to end; 0.0.0.0 and Docke
   expect(Object.keys(plan.resource.random_password ?? {})).toHaveLength(6);
   expect((await inspect('dtwo-primary')).HostConfig.PortBindings['6379/tcp']).toEqual([{ HostIp: '0.0.0.0', HostPort: String(ports.primary) }]);
   const replicaUrl = new URL(output(plan, 'dtwo-replica_url'));
-  expect((await inspect('dtwo-replica')).HostConfig.PortBindings['6379/tcp']).toEqual([{ HostIp: '0.0.0.0', HostPort: '' }]);
+  expect((await inspect('dtwo-replica')).HostConfig.PortBindings['6379/tcp']).toEqual([{ HostIp: '0.0.0.0', HostPort: '0' }]);
   expect(Number(replicaUrl.port)).toBe(Number((await inspect('dtwo-replica')).NetworkSettings.Ports['6379/tcp'][0].HostPort));
 
   await waitServing(plan, 'dtwo-primary');

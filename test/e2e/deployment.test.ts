@@ -22,10 +22,11 @@ import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisInstanceOptions, Re
 import { configGet, connectClient, connectNodeRedisWithUrl, connectWithUrl, firstReplyTo, parseInfo, Redis } from '../support/clients';
 import { oldestLostWriteAgeMs, writeSequence } from '../support/durability';
 import { makeTestPki } from '../support/pki';
-import { freePort, GaveUp, requireTools, sleep, tempDir, waitFor } from '../support/processes';
+import { freePort, GaveUp, requireTools, tempDir, waitFor } from '../support/processes';
 import {
   memoryOnlyOf, NEWEST_HAPROXY_IMAGE, NEWEST_REDIS_IMAGE, OLDEST_HAPROXY_IMAGE, OLDEST_REDIS_IMAGE, requireImages,
 } from '../support/server-images';
+import { removeDatabases } from '../support/leftovers';
 import { dockerStack, synthJson } from '../support/synth';
 import { dockerApi, dockerOk, StandIn } from './docker-apply';
 import { timedScenarios } from '../support/scenarios';
@@ -124,15 +125,8 @@ function memoryOnlyPair(withFollower: boolean): any {
 }
 
 async function removeLeftovers(): Promise<void> {
-  const handles = [...DATABASES, ...OOM_HANDLES];
-  for (const name of [...handles.flatMap((h) => [h, `${h}-tls`, `${h}-backup`]), APP_CONTAINER]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
-  for (const h of handles) {
-    await dockerApi('DELETE', `/volumes/${h}-data?force=true`);
-    await dockerApi('DELETE', `/volumes/${h}-run?force=true`);
-    // Made by Docker for the backup containers, outside the state: no destroy removes it.
-    await dockerApi('DELETE', `/volumes/${h}-backups?force=true`);
-    await dockerApi('DELETE', `/networks/${h}`);
-  }
+  await dockerApi('DELETE', `/containers/${APP_CONTAINER}?force=true&v=true`);
+  await removeDatabases([...DATABASES, ...OOM_HANDLES]);
 }
 
 beforeAll(async () => {
@@ -185,6 +179,11 @@ async function waitUntilServing(handle: Handle, tls = false): Promise<void> {
       client.disconnect();
     }
   }, 60_000, 250);
+}
+
+/** After `docker kill`, which returns once the signal is sent: until the container has stopped, a start would be a no-op. */
+async function stopped(name: string): Promise<void> {
+  await dockerOk('POST', `/containers/${name}/wait?condition=not-running`, undefined, undefined, 60_000);
 }
 
 async function startIfStopped(name: string): Promise<void> {
@@ -445,7 +444,7 @@ scenario('docker kill of the persistent database loses nothing written before it
   expect(await client.set('after-save', 'only-in-memory')).toBe('OK');
   client.disconnect();
   await run('docker', ['kill', 'e2e-cache'], { timeout: 30_000 });
-  await sleep(500);
+  await stopped('e2e-cache');
   await startIfStopped('e2e-cache');
   await waitUntilServing('e2e-cache');
   const again = await connect('e2e-cache');
@@ -462,7 +461,7 @@ scenario('docker kill of the AOF database loses at most one second of writes', a
   const killedAt = Date.now();
   await run('docker', ['kill', 'e2e-journal'], { timeout: 30_000 });
   client.disconnect();
-  await sleep(500);
+  await stopped('e2e-journal');
   await startIfStopped('e2e-journal');
   await waitUntilServing('e2e-journal');
   const after = await connect('e2e-journal');

@@ -8,7 +8,7 @@
  */
 import { RedisDatabase, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
 import { connectWithUrl } from '../support/clients';
-import { freePort, requireTools, sleep, waitFor } from '../support/processes';
+import { freePort, requireTools, waitFor } from '../support/processes';
 import { synthJson, warningsUnder } from '../support/synth';
 import { dockerOk, engineFor, StandIn } from './docker-apply';
 import { addFailoverGroup, outputClients, startTwoHosts, TwoHosts, twoHostStack } from './two-hosts';
@@ -76,8 +76,10 @@ function caReference(handle: string): string {
   return `\${tls_self_signed_cert.${id}.cert_pem}`;
 }
 
-async function logsOf(host: string, container: string): Promise<string> {
-  const res = await engineFor(host).call('GET', `/containers/${container}/logs?stdout=true&stderr=true&tail=200`);
+/** The last 200 lines of a container's log, or those written since `sinceSeconds` (Unix time). */
+async function logsOf(host: string, container: string, sinceSeconds?: number): Promise<string> {
+  const since = sinceSeconds === undefined ? '' : `&since=${sinceSeconds.toFixed(3)}`;
+  const res = await engineFor(host).call('GET', `/containers/${container}/logs?stdout=true&stderr=true&tail=200${since}`);
   // The multiplexed stream's frame headers are binary; the text is what matters.
   return String(res.body);
 }
@@ -138,11 +140,16 @@ scenario('with another CA than the primary\'s, neither the tunnel nor native rep
   try {
     const replaced = (await standin.apply(plan)).map((c) => `${c.action} ${c.address.split('.')[1].replace(/_[0-9A-F]{8}$/, '')}`).sort();
     expect(replaced).toEqual(['replace nreplica_Node_Redis', 'replace replica_Node_ReplicationTunnel']);
+    const written = Date.now() / 1000;
     await withClient('mh-primary', (c) => c.set('after-ca-change', '1'));
     await withClient('mh-nprimary', (c) => c.set('after-ca-change', '1'));
     await waitServing('mh-nreplica');
-    // Ten seconds cover several reconnect attempts of both followers (Redis retries every second).
-    await sleep(10_000);
+    // Three attempts of each follower to link since the writes, none of which may have brought them.
+    await waitFor('three attempts of each follower to link with its primary', async () => {
+      const attempts = await Promise.all(['mh-replica', 'mh-nreplica'].map(async (handle) =>
+        (await logsOf(hosts.bHost, handle, written)).split('\n').filter((line) => line.includes('Connecting to MASTER')).length));
+      return attempts.every((n) => n >= 3) ? true : undefined;
+    }, 60_000, 500);
     for (const handle of ['mh-replica', 'mh-nreplica']) {
       expect({ handle, link: (await replication(handle)).master_link_status }).toEqual({ handle, link: 'down' });
       expect({ handle, key: await withClient(handle, (c) => c.exists('after-ca-change')) }).toEqual({ handle, key: 0 });

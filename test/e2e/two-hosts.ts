@@ -19,9 +19,10 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { RedisOptions } from 'ioredis';
 import { RedisDatabase, RedisFailover, RedisFollower, RedisInstanceOptions, RedisTlsMode, RedisVersion } from '../../lib';
 import { connectWithUrl, parseInfo, Redis } from '../support/clients';
+import { removeAllNamed } from '../support/leftovers';
 import { waitFor } from '../support/processes';
 import { startSecondDockerd } from '../support/second-dockerd';
-import { dockerOk } from './docker-apply';
+import { dockerApi, dockerOk } from './docker-apply';
 import { requireImages } from '../support/server-images';
 
 export interface TwoHostsLayout {
@@ -53,16 +54,8 @@ export interface TwoHosts {
  * layout's network.
  */
 async function removeLeftovers(layout: TwoHostsLayout): Promise<void> {
-  const ours = (name: string) => name.replace(/^\//, '').startsWith(layout.prefix);
-  for (const c of await dockerOk('GET', '/containers/json?all=true') as Array<{ Id: string; Names: string[] }>) {
-    if (c.Names.some(ours)) await dockerOk('DELETE', `/containers/${c.Id}?force=true&v=true`);
-  }
-  for (const n of await dockerOk('GET', '/networks') as Array<{ Id: string; Name: string }>) {
-    if (ours(n.Name) || n.Name === layout.aNetwork) await dockerOk('DELETE', `/networks/${n.Id}`);
-  }
-  for (const v of (await dockerOk('GET', '/volumes')).Volumes ?? [] as Array<{ Name: string }>) {
-    if (ours(v.Name)) await dockerOk('DELETE', `/volumes/${v.Name}`);
-  }
+  await removeAllNamed(layout.prefix);
+  await dockerApi('DELETE', `/networks/${layout.aNetwork}`);
 }
 
 export async function startTwoHosts(layout: TwoHostsLayout): Promise<TwoHosts> {

@@ -12,6 +12,7 @@ import { RedisDatabase, RedisFollower, RedisTlsMode, RedisVersion } from '../../
 import { connectWithUrl, parseInfo, Redis } from '../support/clients';
 import { makeTestPki } from '../support/pki';
 import { freePort, requireTools, tempDir, waitFor } from '../support/processes';
+import { removeDatabases } from '../support/leftovers';
 import { dockerStack, synthJson } from '../support/synth';
 import { dockerApi, dockerOk, StandIn } from './docker-apply';
 import { tarOfOne } from './standin/docker-resources';
@@ -39,13 +40,6 @@ let plan: any;
 let outputs: Record<string, string>;
 const { scenario, timings, report } = timedScenarios();
 
-async function removeLeftovers(): Promise<void> {
-  for (const name of [DB, `${DB}-tls`, `${DB}-metrics`, `${DB}-backup`, REPLICA, `${REPLICA}-metrics`]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
-  // The backups volume too: Docker made it for the backup container, and no destroy removes it.
-  for (const volume of [`${DB}-data`, `${DB}-run`, `${DB}-backups`, `${REPLICA}-data`]) await dockerApi('DELETE', `/volumes/${volume}?force=true`);
-  await dockerApi('DELETE', `/networks/${DB}`);
-}
-
 beforeAll(async () => {
   requireImages([VALKEY_IMAGE, HAPROXY_IMAGE, EXPORTER_IMAGE]);
   const stack = dockerStack();
@@ -72,7 +66,7 @@ beforeAll(async () => {
   });
   plan = synthJson(stack);
 
-  await removeLeftovers();
+  await removeDatabases([DB, REPLICA]);
   const started = Date.now();
   standin = new StandIn();
   await standin.apply(plan);
@@ -84,7 +78,7 @@ afterAll(async () => {
   try {
     await standin?.cleanUp();
   } finally {
-    await removeLeftovers();
+    await removeDatabases([DB, REPLICA]);
     fs.rmSync(workDir, { recursive: true, force: true });
     console.log(report('valkey-metrics scenario timings'));
   }
@@ -181,7 +175,7 @@ scenario('exports every series the README\'s five alerts use', async () => {
 scenario('publishes the endpoints on 127.0.0.1 only, and keeps the exporter\'s password out of docker inspect', async () => {
   for (const handle of [DB, REPLICA]) {
     const exporter = await dockerOk('GET', `/containers/${handle}-metrics/json`);
-    expect(exporter.HostConfig.PortBindings['9121/tcp']).toEqual([{ HostIp: '127.0.0.1', HostPort: '' }]);
+    expect(exporter.HostConfig.PortBindings['9121/tcp']).toEqual([{ HostIp: '127.0.0.1', HostPort: '0' }]);
     expect(new URL(outputs[`${handle}_metrics_url`]).port).toBe(exporter.NetworkSettings.Ports['9121/tcp'][0].HostPort);
     expect(exporter.Config.User).toBe('59000:59000');
     const constructId = handle === DB ? 'db' : 'replica';

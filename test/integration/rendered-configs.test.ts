@@ -19,7 +19,7 @@ import { oldestLostWriteAgeMs, writeSequence } from '../support/durability';
 import { GeneratedInstance, generatedInstances, TestSecrets, testInternalPassword, testUserPassword } from '../support/generated';
 import { LocalRedis, startLocalRedis, startLocalTlsProxy } from '../support/local-servers';
 import { makeTestPki } from '../support/pki';
-import { requireTools, sleep, stopAll, tempDir, waitFor } from '../support/processes';
+import { requireTools, stopAll, tempDir, waitFor } from '../support/processes';
 import { inImage, removeDeadRunsContainers, Runner } from '../support/runners';
 import { HAPROXY_IMAGES, memoryOnlyOf, NEWEST_HAPROXY_IMAGE, NEWEST_REDIS_IMAGE, REDIS_FAMILY_IMAGES, requireImages, ServerImage } from '../support/server-images';
 import { dockerStack } from '../support/synth';
@@ -326,8 +326,9 @@ describe.each(REDIS_FAMILY_IMAGES.map((server) => [server.label, server] as cons
       const stray = await startLocalRedis(generated.replica, dirFor('wrong-auth'), runner, [
         '--replicaof', '127.0.0.1', String(primary.port), '--masterauth', 'NotTheReplicationPassword0123456789',
       ]);
-      await waitFor('the follower to log the refused AUTH', async () => (/WRONGPASS|invalid password|Unable to AUTH/i.test(stray.process.log()) ? true : undefined));
-      await sleep(2000);
+      // Refused twice: the follower retried after the first refusal, and the retry did not sync either.
+      await waitFor('the follower to log the refused AUTH twice', async () => (
+        stray.process.log().split('\n').filter((line) => /WRONGPASS|invalid password|Unable to AUTH/i.test(line)).length >= 2 ? true : undefined), 30_000);
       const client = await authed(stray);
       expect(parseInfo(await client.info('replication')).master_link_status).toBe('down');
       expect(await client.dbsize()).toBe(0);

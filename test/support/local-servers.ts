@@ -48,7 +48,26 @@ export async function startLocalRedis(instance: GeneratedInstance, workDir: stri
   const confFile = path.join(dir, path.basename(instance.configPath));
   const conf = replaceExactlyOnce(`config of ${instance.handle}`, instance.redisConf, /^dir \/data$/, `dir ${dataDir}`);
   fs.writeFileSync(confFile, conf, { mode: 0o600 });
-  const port = await freePort();
+  return onFreePorts(instance.nativeTlsFiles ? 2 : 1, ([port, tlsPort]) => startOnPorts(instance, dir, dataDir, confFile, conf, runner, workDir, extraArgs, port, tlsPort));
+}
+
+/** Runs `start` on ports free a moment ago; one that another process took meanwhile fails the start, which then runs again on others (at most 3 tries). */
+async function onFreePorts<T>(count: number, start: (ports: number[]) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) ports.push(await freePort());
+    try {
+      return await start(ports);
+    } catch (e) {
+      if (attempt >= 3 || !/Address already in use/.test(String(e))) throw e;
+    }
+  }
+}
+
+async function startOnPorts(
+  instance: GeneratedInstance, dir: string, dataDir: string, confFile: string, conf: string, runner: Runner, workDir: string, extraArgs: string[],
+  port: number, tlsPort: number | undefined,
+): Promise<LocalRedis> {
   const args = [instance.serverBinary, confFile, '--port', String(port), '--bind', '127.0.0.1'];
   const socketPath = /^unixsocket /m.test(conf) ? path.join(dir, 'redis.sock') : undefined;
   if (socketPath) args.push('--unixsocket', socketPath);
@@ -57,10 +76,8 @@ export async function startLocalRedis(instance: GeneratedInstance, workDir: stri
     fs.writeFileSync(aclFile, instance.aclFile, { mode: 0o600 });
     args.push('--aclfile', aclFile);
   }
-  let tlsPort: number | undefined;
   if (instance.nativeTlsFiles) {
     // The server reads the TLS files after the whole configuration, command line included.
-    tlsPort = await freePort();
     args.push('--tls-port', String(tlsPort));
     for (const [file, content] of Object.entries(instance.nativeTlsFiles)) {
       const local = path.join(dir, path.basename(file));
@@ -127,20 +144,22 @@ export async function startLocalTlsProxy(instance: GeneratedInstance, redis: Loc
   fs.writeFileSync(pemFile, instance.tlsPem, { mode: 0o600 });
   // The sidecar reads its root-owned 0640 PEM through group root; a process started here has no supplementary group, so it owns the file.
   fs.chownSync(pemFile, HAPROXY_USER.uid, HAPROXY_USER.gid);
-  const port = await freePort();
-  const where = `haproxy.cfg of ${instance.handle}-tls`;
-  let cfg = instance.tlsProxyConf;
-  cfg = replaceExactlyOnce(where, cfg, /^    bind :6380 ssl crt \/usr\/local\/etc\/haproxy\/certs\/server\.pem$/, `    bind 127.0.0.1:${port} ssl crt ${pemFile}`);
-  if (!redis.socketPath) throw new Error(`redis.conf of ${instance.handle} has no unixsocket for the sidecar`);
-  cfg = replaceExactlyOnce(where, cfg, /^    server redis unix@\/run\/redis\/redis\.sock$/, `    server redis unix@${redis.socketPath}`);
-  const configFile = path.join(dir, 'haproxy.cfg');
-  fs.writeFileSync(configFile, cfg);
-  const proc = runner.start(`haproxy-${instance.handle}`, ['haproxy', '-W', '-db', '-f', configFile], dir, HAPROXY_USER, workDir);
-  await waitFor(`haproxy on port ${port} (log: ${proc.logFile})`, async () => {
-    if (proc.child.exitCode !== null) throw new GaveUp(`haproxy exited with ${proc.child.exitCode}: ${proc.log().slice(-2000)}`);
-    return (await tcpAccepts(port)) ? true : undefined;
-  }, 30_000);
-  return { port, process: proc, configFile };
+  const template = instance.tlsProxyConf;
+  return onFreePorts(1, async ([port]) => {
+    const where = `haproxy.cfg of ${instance.handle}-tls`;
+    let cfg = template;
+    cfg = replaceExactlyOnce(where, cfg, /^    bind :6380 ssl crt \/usr\/local\/etc\/haproxy\/certs\/server\.pem$/, `    bind 127.0.0.1:${port} ssl crt ${pemFile}`);
+    if (!redis.socketPath) throw new Error(`redis.conf of ${instance.handle} has no unixsocket for the sidecar`);
+    cfg = replaceExactlyOnce(where, cfg, /^    server redis unix@\/run\/redis\/redis\.sock$/, `    server redis unix@${redis.socketPath}`);
+    const configFile = path.join(dir, 'haproxy.cfg');
+    fs.writeFileSync(configFile, cfg);
+    const proc = runner.start(`haproxy-${instance.handle}`, ['haproxy', '-W', '-db', '-f', configFile], dir, HAPROXY_USER, workDir);
+    await waitFor(`haproxy on port ${port} (log: ${proc.logFile})`, async () => {
+      if (proc.child.exitCode !== null) throw new GaveUp(`haproxy exited with ${proc.child.exitCode}: ${proc.log().slice(-2000)}`);
+      return (await tcpAccepts(port)) ? true : undefined;
+    }, 30_000);
+    return { port, process: proc, configFile };
+  });
 }
 
 function tcpAccepts(port: number): Promise<boolean> {

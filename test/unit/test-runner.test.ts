@@ -4,14 +4,14 @@ import * as os from 'os';
 import * as path from 'path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { STAGES, runStages } = require('../../scripts/test');
+const { STAGES, TOTAL_BUDGET_MS, runStages } = require('../../scripts/test');
 
 const root = path.join(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 /** A stage that runs a bit of JavaScript. */
 function stage(name: string, script: string, extra: object = {}) {
-  return { name, command: [process.execPath, '-e', script], limitMs: 30_000, ...extra };
+  return { name, command: [process.execPath, '-e', script], budgetMs: 20_000, limitMs: 30_000, ...extra };
 }
 
 async function runFakes(stages: object[]) {
@@ -60,23 +60,38 @@ describe('npm test (scripts/test.js)', () => {
     const { code, lines } = await runFakes([stage('first', ''), stage('second', 'setTimeout(() => {}, 300)')]);
     expect(code).toBe(0);
     expect(lines).toEqual([
-      expect.stringMatching(/^== first passed in \d+\.\d s$/),
-      expect.stringMatching(/^== second passed in \d+\.\d s$/),
+      expect.stringMatching(/^== first passed in \d+\.\d s, within its budget of 20\.0 s$/),
+      expect.stringMatching(/^== second passed in \d+\.\d s, within its budget of 20\.0 s$/),
       '',
-      'stage   result   wall time',
-      expect.stringMatching(/^first {3}passed {2} +\d+\.\d s$/),
-      expect.stringMatching(/^second {2}passed {2} +\d+\.\d s$/),
-      expect.stringMatching(/^total {12} +\d+\.\d s$/),
+      'stage   result   wall time     budget',
+      expect.stringMatching(/^first {3}passed {2} +\d+\.\d s +20\.0 s$/),
+      expect.stringMatching(/^second {2}passed {2} +\d+\.\d s +20\.0 s$/),
+      expect.stringMatching(/^total {12} +\d+\.\d s +40\.0 s$/),
     ]);
-    expect(Number(/(\d+\.\d) s$/.exec(lines[5])![1])).toBeGreaterThanOrEqual(0.3);
+    expect(Number(/(\d+\.\d) s +20\.0 s$/.exec(lines[5])![1])).toBeGreaterThanOrEqual(0.3);
+  });
+
+  test('reports a stage that passes past its budget, in its line, the table and a closing line', async () => {
+    const { code, lines } = await runFakes([stage('slow', 'setTimeout(() => {}, 300)', { budgetMs: 100 }), stage('quick', '')]);
+    expect(code).toBe(0);
+    expect(lines[0]).toMatch(/^== slow passed in \d+\.\d s, OVER its budget of 0\.1 s$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^slow {3}passed {2} +\d+\.\d s +0\.1 s  OVER BUDGET$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^quick {2}passed {2} +\d+\.\d s +20\.0 s$/));
+    expect(lines[lines.length - 1]).toBe('over budget: slow (README, "How this is tested", says what moves where when a suite outgrows its budget)');
+  });
+
+  test('gives every stage a budget within its time limit, the budgets adding up to 45 minutes', () => {
+    expect(TOTAL_BUDGET_MS).toBe(45 * 60_000);
+    expect(STAGES.reduce((sum: number, s: any) => sum + s.budgetMs, 0)).toBe(TOTAL_BUDGET_MS);
+    for (const s of STAGES) expect(s.budgetMs).toBeLessThan(s.limitMs);
   });
 
   test('fails with the failing stage\'s exit code, runs no stage after it and marks those "not run"', async () => {
     const { code, lines } = await runFakes([stage('first', ''), stage('second', 'process.exit(3)'), stage('third', '')]);
     expect(code).toBe(3);
     expect(lines).toContainEqual(expect.stringMatching(/^== second FAILED \(exit code 3\) after \d+\.\d s$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^second {2}FAILED {2} +\d+\.\d s$/));
-    expect(lines).toContain('third   not run');
+    expect(lines).toContainEqual(expect.stringMatching(/^second {2}FAILED {2} +\d+\.\d s +20\.0 s$/));
+    expect(lines).toContain('third   not run                20.0 s');
   });
 
   test('fails after a failing provisioning with nothing but the line provisioning printed', async () => {

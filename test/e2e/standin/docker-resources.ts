@@ -7,6 +7,7 @@
  */
 import { sleep } from '../../support/processes';
 import { Engine } from './engine';
+import { validate } from './validators';
 
 export type Attributes = Record<string, any>;
 
@@ -92,9 +93,9 @@ export const dockerNetwork: ResourceHandler = {
     return state;
   },
   async read(engine, _where, state) {
-    const res = await engine.call('GET', `/networks/${state.id}`);
-    if (res.status === 404) return undefined;
-    if (res.status !== 200) throw new Error(`network ${state.name}: HTTP ${res.status}`);
+    // Any failed inspect, not only a 404, removes the network from the state (resourceDockerNetworkReadRefreshFunc).
+    const res = await engine.call('GET', `/networks/${state.id}`).catch(() => undefined);
+    if (res?.status !== 200) return undefined;
     const n = res.body;
     return {
       ...state,
@@ -116,7 +117,9 @@ export const dockerNetwork: ResourceHandler = {
   },
   async delete(engine, where, state) {
     await removeWhileInUse(where, /has active endpoints/, async () => {
-      if ((await engine.call('GET', `/networks/${state.id}`)).status === 404) return 'removed';
+      // Any failed inspect counts as removed already (resourceDockerNetworkRemoveRefreshFunc).
+      const inspected = await engine.call('GET', `/networks/${state.id}`).catch(() => undefined);
+      if (inspected?.status !== 200) return 'removed';
       const res = await engine.call('DELETE', `/networks/${state.id}`);
       if (res.status < 300 || res.status === 404) return 'removed';
       if (/has active endpoints/.test(JSON.stringify(res.body))) return 'in use';
@@ -156,10 +159,10 @@ export const dockerVolume: ResourceHandler = {
   },
 };
 
-const DURATION = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/;
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const DURATION = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
+const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
-/** Go's time.ParseDuration for the forms a plan uses ("10s", "1m30s", "500ms"). */
+/** Go's time.ParseDuration of a duration the provider's validator let through ("10s", "1m30s", "500ms", ".5s"). */
 export function parseGoDuration(where: string, text: string): number {
   if (text === '0') return 0;
   let rest = text;
@@ -303,20 +306,37 @@ function capabilitiesOf(config: Attributes): { add?: string[]; drop?: string[] }
   return block ?? {};
 }
 
-/** When a container counts as running after create: the provider waits up to 15 s unless must_run is off. */
-async function waitUntilRunning(engine: Engine, where: string, id: string, createdAt: number): Promise<void> {
+/**
+ * A create that failed after ContainerCreate: the provider had stored the id (d.SetId), so Terraform keeps
+ * the container in its state, tainted, and the next plan replaces it.
+ */
+export class CreatedButFailed extends Error {
+  constructor(message: string, readonly attributes: Attributes) {
+    super(message);
+  }
+}
+
+/**
+ * The Read that ends create, with must_run: it polls every 100 ms for 15 s until the container runs
+ * (resourceDockerContainerReadRefreshFunc). One that stopped after its start is deleted and the error
+ * leaves no id (the create is forgotten); one still not running after 15 s stays, tainted. One that
+ * runs at the first look passes, even if it stops right after: the next refresh deletes it.
+ */
+async function waitUntilRunning(engine: Engine, where: string, id: string, startedAt: number): Promise<void> {
   const deadline = Date.now() + 15_000;
+  // The StateChangeConf's Delay: its first look is 100 ms after the start (containerReadRefreshDelay).
+  await sleep(100);
   for (let i = 0; i < 150; i++) {
     const c = await engine.ok('GET', `/containers/${id}/json`);
     if (c.State.Running) return;
-    if (Date.parse(c.State.FinishedAt) > createdAt) {
+    if (Date.parse(c.State.FinishedAt) > startedAt) {
       await dockerContainer.delete(engine, where, { id, destroy_grace_seconds: 0, remove_volumes: true });
       throw new Error(`${where}: container exited immediately`);
     }
     if (Date.now() >= deadline) break;
     await sleep(100);
   }
-  throw new Error(`${where}: container failed to be in running state`);
+  throw new Error(`${where}: timeout while waiting for state to become 'running'`);
 }
 
 // resource_docker_container.go, resource_docker_container_funcs.go, resource_docker_container_structures.go
@@ -347,7 +367,8 @@ export const dockerContainer: ResourceHandler = {
     for (const p of config.ports ?? []) {
       const key = `${p.internal}/${p.protocol ?? 'tcp'}`;
       exposed[key] = {};
-      (bindings[key] ??= []).push({ HostIp: p.ip ?? '0.0.0.0', HostPort: p.external === undefined ? '' : String(p.external) });
+      // An unset external is the schema's zero, sent as "0" (portSetToDockerPorts, resource_docker_container_structures.go).
+      (bindings[key] ??= []).push({ HostIp: p.ip ?? '0.0.0.0', HostPort: String(p.external ?? 0) });
     }
     const hc = config.healthcheck;
     const duration = (name: string) => parseGoDuration(`${where}.healthcheck.${name}`, hc[name] ?? '0s');
@@ -397,13 +418,9 @@ export const dockerContainer: ResourceHandler = {
         Init: config.init ?? false,
       },
     };
-    const createdAt = Date.now();
+    validate('docker_container', where, config, 'create-before-container');
     const created = await engine.ok('POST', `/containers/create?name=${encodeURIComponent(config.name)}`, { body });
     const id: string = created.Id;
-    const fail = async (e: unknown): Promise<never> => {
-      await dockerContainer.delete(engine, where, { id, destroy_grace_seconds: 0, remove_volumes: true }).catch(() => undefined);
-      throw e;
-    };
     try {
       if ((config.networks_advanced ?? []).length > 0) {
         const res = await engine.call('POST', '/networks/bridge/disconnect', { body: { Container: id, Force: false } });
@@ -416,15 +433,20 @@ export const dockerContainer: ResourceHandler = {
           });
         }
       }
+      validate('docker_container', where, config, 'create-after-container');
       for (const u of config.upload ?? []) {
-        if (typeof u.content !== 'string') throw new Error(`${where}: an upload without content is not modelled`);
         const mode = u.permissions ? parseInt(u.permissions, 8) : u.executable ? 0o744 : 0o644;
         await engine.ok('PUT', `/containers/${id}/archive?path=/`, { tar: tarOfOne(u.file, Buffer.from(u.content, 'utf8'), mode) });
       }
+      const startedAt = Date.now();
       await engine.ok('POST', `/containers/${id}/start`);
-      if (config.must_run !== false) await waitUntilRunning(engine, where, id, createdAt);
+      if (config.must_run !== false) await waitUntilRunning(engine, where, id, startedAt);
     } catch (e) {
-      return fail(e);
+      if (!(e instanceof Error)) throw e;
+      // Nothing undoes the steps before: the container stays as it is, unless the wait above deleted it.
+      const stillThere = (await engine.call('GET', `/containers/${id}/json`)).status === 200;
+      if (!stillThere) throw e;
+      throw new CreatedButFailed(e.message, containerAttributes({ ...config, id }, await engine.ok('GET', `/containers/${id}/json`)));
     }
     // Create ends with Read, which may not delete what it just created.
     return containerAttributes({ ...config, id }, await engine.ok('GET', `/containers/${id}/json`));
@@ -461,9 +483,10 @@ export const dockerContainer: ResourceHandler = {
   async delete(engine, where, state) {
     const grace = state.destroy_grace_seconds > 0 ? state.destroy_grace_seconds : 0;
     const stop = await engine.call('POST', `/containers/${state.id}/stop?t=${grace}`, { timeoutMs: (grace + 30) * 1000 });
-    // Already gone: Terraform's refresh before a destroy would have dropped it from the state.
-    if (stop.status === 404) return;
-    if (stop.status >= 300 && stop.status !== 304) throw new Error(`${where}: Error stopping container: HTTP ${stop.status}`);
+    // Gone since the refresh (which drops a container already gone): the provider's stop fails, and so the destroy.
+    if (stop.status >= 300 && stop.status !== 304) {
+      throw new Error(`${where}: Error stopping container ${state.id}: HTTP ${stop.status} ${stop.body?.message ?? ''}`);
+    }
     const removed = await engine.call('DELETE', `/containers/${state.id}?v=${state.remove_volumes !== false}&force=true`);
     if (removed.status >= 300 && removed.status !== 404 && !/already in progress/.test(JSON.stringify(removed.body))) {
       throw new Error(`${where}: Error deleting container: HTTP ${removed.status}`);

@@ -10,12 +10,14 @@
  */
 import { factFor, META_ARGUMENTS, PROVIDER_FACTS } from '../../support/provider-facts';
 import { Action, actionFor, AttributeDifference, describe, diffResource } from './diff';
-import { Attributes, DOCKER_HANDLERS } from './docker-resources';
+import { applyParallelism, applySteps, runSteps, Step } from './apply-order';
+import { Attributes, CreatedButFailed, DOCKER_HANDLERS } from './docker-resources';
 import { DEFAULT_DOCKER_HOST, Engine, engineFor } from './engine';
 import { evaluate, ExpressionError, inlineLocals, referencedAddresses, Resolved, TraversalStep, UNKNOWN, Value } from './expressions';
 import {
   createCertRequest, createLocallySignedCert, createPrivateKey, createRandomPassword, createSelfSignedCert, readyForRenewal,
 } from './generated';
+import { validate } from './validators';
 
 interface Lifecycle {
   readonly preventDestroy: boolean;
@@ -43,6 +45,8 @@ interface ResourceState {
   /** Top-level attributes whose value is sensitive: from a sensitive attribute or `sensitive()`. */
   readonly sensitive: ReadonlySet<string>;
   readonly dependencies: ReadonlySet<string>;
+  /** Its create failed after the object existed: the next plan replaces it. */
+  readonly tainted?: boolean;
 }
 
 export interface PlannedChange {
@@ -188,8 +192,6 @@ function traverse(address: string, value: unknown, steps: readonly TraversalStep
 
 interface Plan {
   readonly parsed: ReturnType<typeof parsePlan>;
-  readonly order: string[];
-  readonly actions: Map<string, Action>;
   readonly changes: PlannedChange[];
 }
 
@@ -258,6 +260,7 @@ export class StandIn {
     for (const address of order) {
       const r = parsed.resources.get(address)!;
       const { values, sensitive } = this.evaluateArguments(r, resolver(address));
+      validate(r.type, address, values, 'plan');
       const existing = this.state.get(address);
       let action: Action;
       const reasons: string[] = [];
@@ -276,6 +279,10 @@ export class StandIn {
         if (existing.attributes.ready_for_renewal === true) {
           action = 'replace';
           reasons.push(`${address}: ready_for_renewal`);
+        }
+        if (existing.tainted) {
+          action = 'replace';
+          reasons.push(`${address}: tainted (its create failed), so must be replaced`);
         }
       }
       actions.set(address, action);
@@ -307,7 +314,7 @@ export class StandIn {
         );
       }
     }
-    return { parsed, order, actions, changes };
+    return { parsed, changes };
   }
 
   private evaluateArguments(r: PlannedResource, resolve: (t: readonly TraversalStep[]) => Resolved): { values: Attributes; sensitive: Set<string> } {
@@ -336,23 +343,41 @@ export class StandIn {
     }
   }
 
-  /** `terraform apply`: refresh, plan, then destroy what goes (dependents first) and create or update the rest in dependency order. */
+  /** `terraform apply`: refresh, plan, then walk the plan's steps as Terraform does (see apply-order.ts). */
   async apply(planJson: any): Promise<PlannedChange[]> {
     const parsed = this.parse(planJson);
     await this.refresh();
     const plan = this.plan(parsed);
-    const destroying = plan.changes.filter((c) => c.action === 'replace' || c.action === 'delete').map((c) => c.address);
-    for (const address of this.destroyOrder(destroying)) await this.destroyOne(address);
-    for (const address of plan.order) {
-      const action = plan.actions.get(address)!;
-      if (action === 'no-op') continue;
-      const r = plan.parsed.resources.get(address)!;
-      const { values, sensitive } = this.evaluateArguments(r, this.stateResolver(address));
-      const config = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v !== null));
-      const attributes = action === 'update' ? await this.updateOne(r, config) : await this.createOne(r, config);
-      this.state.set(address, { address, type: r.type, provider: r.provider, attributes, sensitive, dependencies: r.dependencies });
-    }
+    const actions = new Map(plan.changes.map((c) => [c.address, c.action]));
+    const steps = applySteps({
+      actions,
+      configDependencies: new Map([...parsed.resources.values()].map((r) => [r.address, r.dependencies])),
+      stateDependencies: new Map([...this.state.values()].map((r) => [r.address, r.dependencies])),
+    });
+    await runSteps(steps, (step) => this.applyStep(plan, step), applyParallelism());
     return plan.changes;
+  }
+
+  private async applyStep(plan: Plan, step: Step): Promise<void> {
+    if (step.action === 'destroy') return this.destroyOne(step.address);
+    const r = plan.parsed.resources.get(step.address)!;
+    const { values, sensitive } = this.evaluateArguments(r, this.stateResolver(step.address));
+    const config = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v !== null));
+    // Terraform validates again once every value is known.
+    validate(r.type, step.address, config, 'plan');
+    const stored = { address: step.address, type: r.type, provider: r.provider, sensitive, dependencies: r.dependencies };
+    try {
+      const attributes = step.action === 'update' ? await this.updateOne(r, config) : await this.createOne(r, config);
+      this.state.set(step.address, { ...stored, attributes });
+    } catch (e) {
+      if (e instanceof CreatedButFailed) this.state.set(step.address, { ...stored, attributes: this.withDefaults(r.type, e.attributes), tainted: true });
+      throw e;
+    }
+  }
+
+  /** Whether the state holds a resource as tainted (its create failed after the object existed). */
+  isTainted(address: string): boolean {
+    return this.state.get(address)?.tainted === true;
   }
 
   private stateResolver(from: string) {
@@ -421,7 +446,12 @@ export class StandIn {
     if (protectedOnes.length > 0) {
       throw new Error(`Instance cannot be destroyed: ${protectedOnes.join(', ')} ${protectedOnes.length > 1 ? 'have' : 'has'} lifecycle.prevent_destroy set`);
     }
-    for (const address of this.destroyOrder([...this.state.keys()])) await this.destroyOne(address);
+    const steps = applySteps({
+      actions: new Map([...this.state.keys()].map((a) => [a, 'delete' as const])),
+      configDependencies: new Map(),
+      stateDependencies: new Map([...this.state.values()].map((r) => [r.address, r.dependencies])),
+    });
+    await runSteps(steps, (step) => this.destroyOne(step.address), applyParallelism());
   }
 
   /** The plan's outputs from the state, as `terraform output` shows them; a sensitive value in an output not marked sensitive is an error, as in Terraform. */
@@ -442,6 +472,8 @@ export class StandIn {
    */
   async cleanUp(): Promise<void> {
     let first: unknown;
+    // As before a destroy: what is gone already leaves the state, since deleting a gone container fails.
+    await this.refresh().catch((e) => { first = e; });
     for (const address of this.destroyOrder([...this.state.keys()])) {
       try {
         await this.destroyOne(address);
