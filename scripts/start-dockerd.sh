@@ -22,9 +22,14 @@ clear_stale_pidfile /var/run/docker.pid dockerd
 clear_stale_pidfile /var/run/docker/containerd/containerd.pid containerd
 log=/var/log/dockerd-ci.log
 echo "starting dockerd (log: $log)"
-# A session and process group of its own: the suites run this from inside
-# their test processes (the e2e daemon restart), whose groups are ended as a
-# whole when a stage stops or times out, and the engine must outlive them.
+# A session and process group of its own, and none of the caller's open
+# files: the suites run this from inside their test processes (the e2e daemon
+# restart), whose groups are ended as a whole when a stage stops or times out,
+# and whose files may include a lock that the engine would otherwise hold for
+# as long as it runs.
+for fd in $(ls /proc/$$/fd); do
+  [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
+done
 setsid nohup dockerd >"$log" 2>&1 </dev/null &
 # The e2e suite restarts a daemon only when this marker says it started it.
 echo $! >/run/cdktf-docker-redis-dockerd.pid
