@@ -151,7 +151,8 @@ describe.each(REDIS_FAMILY_IMAGES.map((s) => [s.label, s] as const))('ACL rules 
   test(`the command table is what ${hasSubcommandTable ? 'COMMAND LIST and COMMAND INFO list' : 'COMMAND lists, subcommands aside'}`, async () => {
     const listed = await serverCommands(primary.admin, hasSubcommandTable);
     const table = new Set([...aclCommands(engine, major, minor)].filter((name) => hasSubcommandTable || !name.includes('|')));
-    expect(listed.size).toBeGreaterThan(300);
+    // A floor that shows the reply was read: 6.0 has about 200 commands, later lines 300 and more names with their subcommands.
+    expect(listed.size).toBeGreaterThan(hasSubcommandTable ? 300 : 200);
     expect({ missingFromTable: [...listed].filter((name) => !table.has(name)).sort(), unknownToServer: [...table].filter((name) => !listed.has(name)).sort() })
       .toEqual({ missingFromTable: [], unknownToServer: [] });
   });
@@ -172,6 +173,8 @@ describe.each(REDIS_FAMILY_IMAGES.map((s) => [s.label, s] as const))('ACL rules 
   ])('refuses %s exactly when ACL SETUSER does', async (rules) => {
     await primary.admin.call('ACL', 'DELUSER', 'probe');
     const reply = await errorOf(primary.admin.call('ACL', 'SETUSER', 'probe', ...aclRuleTokens(rules)));
+    // The user list of the tests below holds only the aclfile's users.
+    await primary.admin.call('ACL', 'DELUSER', 'probe');
     const refusedByServer = reply !== 'no error';
     const expected = stricterThanServer.includes(rules) ? { refusedByCheck: true, refusedByServer: false } : { refusedByCheck: refusedByServer, refusedByServer };
     expect({ rules, refusedByCheck: aclRuleProblems(engine, major, minor, rules).length > 0, refusedByServer }).toEqual({ rules, ...expected });
