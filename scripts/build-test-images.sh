@@ -7,6 +7,7 @@
 # `docker import`.
 #
 #   tag (under $TEST_IMAGE_PREFIX)  suite                 packages
+#   redis:6.0                       bullseye              redis-server redis-tools
 #   redis:7.0                       bookworm              redis-server redis-tools
 #   redis:8.0                       trixie                redis-server redis-tools
 #   valkey:8.0                      bookworm + backports  valkey-server valkey-tools
@@ -60,6 +61,7 @@ IMAGE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # name | engine | expected major.minor | suite | packages (pkg/suite picks another suite)
 IMAGES=(
+  "redis:6.0|redis|6.0|bullseye|redis-server redis-tools"
   "redis:7.0|redis|7.0|bookworm|redis-server redis-tools"
   "redis:8.0|redis|8.0|trixie|redis-server redis-tools"
   "valkey:8.0|valkey|8.0|bookworm|valkey-server/bookworm-backports valkey-tools/bookworm-backports"

@@ -325,14 +325,18 @@ export const INTERNAL_USER_RULES: Readonly<Record<InternalUser, Readonly<Record<
   // What oliver006/redis_exporter (1.69, exporter/*.go) sends a standalone server with its default flags:
   // CLIENT SETNAME, CONFIG GET *, INFO ALL, LATENCY LATEST and HISTOGRAM, SLOWLOG LEN and GET. Its README's
   // line grants far more (+client, +eval, +get, +scan, +memory, ...) and names ARCOUNT (Redis 8.8), which
-  // no line has, QUIT, which 6.x answers without a command table entry, and RESET, new in 6.2. 6.x has no
-  // LATENCY HISTOGRAM.
+  // no line has, QUIT, which 6.x answers without a command table entry, and RESET, new in 6.2.
+  // 6.x has no LATENCY HISTOGRAM, but the exporter sends it on every scrape (Redis 6.0.16 showed it): with
+  // only +latency|latest the server refuses it and ACL LOG records a denial each time. 6.x can grant no
+  // subcommand it does not have (its table holds none), so the exporter gets all of LATENCY there: the
+  // server then answers HISTOGRAM with an unknown-subcommand error, which the exporter logs once; the rest
+  // of LATENCY reads the latency monitor, but RESET, which clears its samples.
   // Without CONFIG GET, which would hand the exporter every password in the config (masterauth): the
   // exporter runs with --config-command=- and reads maxmemory from INFO (redis_memory_max_bytes).
   // From 1.87 (exporter/commandlog.go; the metrics module runs a later release) every scrape also
   // sends COMMANDLOG LEN, which Valkey 8.1 added: refused, every scrape would be a denial in ACL LOG.
   exporter: {
-    'redis 6.0': '+client|setname +info +latency|latest +slowlog|len +slowlog|get',
+    'redis 6.0': '+client|setname +info +latency +slowlog|len +slowlog|get',
     'redis 7.0': '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get',
     'valkey 8.0': '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get',
     'valkey 8.1': '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get +commandlog|len',

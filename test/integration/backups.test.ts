@@ -1,6 +1,6 @@
 /**
  * The backup and restore scripts, as a synthesized stack uploads them, against
- * real servers in the test images (Redis 7.0 and 8.0, Valkey 9.1): each runs in
+ * real servers in the test images (Redis 6.0, 7.0 and 8.0, Valkey 9.1): each runs in
  * a container of the image with the paths, user (999, group 0) and file modes
  * of its container, and the server from the stack's own redis.conf. Only the
  * Terraform references are replaced by test values (test/support/generated.ts).
@@ -31,6 +31,7 @@ jest.setTimeout(120_000);
 requireTools('docker', 'openssl');
 
 const PREFIX = process.env.TEST_IMAGE_PREFIX ?? 'cdktf-docker-redis-test';
+const REDIS_6_0 = `${PREFIX}/redis:6.0`;
 const REDIS_7_0 = `${PREFIX}/redis:7.0`;
 const REDIS_8_0 = `${PREFIX}/redis:8.0`;
 const VALKEY_9_1 = `${PREFIX}/valkey:9.1`;
@@ -193,7 +194,7 @@ const backupNow = (container: string) => exec(container, ['sh', '/usr/local/etc/
 
 beforeAll(async () => {
   removeDeadRunsContainers();
-  requireImages([REDIS_7_0, REDIS_8_0, VALKEY_9_1]);
+  requireImages([REDIS_6_0, REDIS_7_0, REDIS_8_0, VALKEY_9_1]);
   await run('docker', ['network', 'create', '--label', `${RUN_LABEL}=${process.pid}`, NETWORK], { timeout: 30_000 });
 });
 
@@ -492,6 +493,31 @@ describe('restoring', () => {
     expect(await again.get('last')).toBe(String(liveBackup.last));
     again.disconnect();
     expect(fs.readdirSync(db.dataDir)).toContain('appendonlydir');
+  });
+
+  test('Redis 6.0: its own redis-cli --rdb takes a format 9 backup as the backup user, and a 6.0 database restores it after redis-check-rdb', async () => {
+    const db = database(synthesized({ version: RedisVersion.V6_0 }), REDIS_6_0);
+    const client = await serve(db);
+    await client.set('from', 'redis 6.0');
+    client.disconnect();
+    const backup = await backupContainer(db);
+    const result = await backupNow(backup.name);
+    expect(result.code).toBe(0);
+    expect(result.output).not.toContain(db.instance.backupSecret);
+    const file = fs.readdirSync(backup.backups).find((f) => f.endsWith('.rdb'))!;
+    expect(file).toMatch(/^cache-6\.0-\d{8}T\d{6}Z\.rdb$/);
+    const rdb = fs.readFileSync(path.join(backup.backups, file));
+    expect(rdb.subarray(0, 9).toString('latin1')).toBe('REDIS0009');
+    const meta = Object.fromEntries(fs.readFileSync(path.join(backup.backups, `${file}.meta`), 'utf8').trim().split('\n').map((l) => l.split('=')));
+    expect(meta).toMatchObject({ version: '6.0', rdb_format: '9', method: 'replication' });
+    // One database of the handle on the network at a time.
+    await run('docker', ['rm', '-f', db.container!], { timeout: 30_000 });
+
+    const target = database(restoring(file, { version: RedisVersion.V6_0 }), REDIS_6_0);
+    const restored = await serve(target, [[source(file, rdb), '/restore', 'ro']]);
+    expect(await restored.get('from')).toBe('redis 6.0');
+    restored.disconnect();
+    expect(await logsOf(target.container!)).toContain('running redis-check-rdb');
   });
 
   test('before 6.2, without sanitize-dump-payload, redis-check-rdb checks the file first and refuses a damaged one', async () => {

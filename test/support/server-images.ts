@@ -22,6 +22,7 @@ export const REDIS_FAMILY_IMAGES: readonly ServerImage[] = [
   { label: 'Valkey 8.0', image: `${PREFIX}/valkey:8.0`, version: RedisVersion.VALKEY_8_0 },
   { label: 'Valkey 8.1', image: `${PREFIX}/valkey:8.1`, version: RedisVersion.VALKEY_8_1 },
   { label: 'Valkey 9.1', image: `${PREFIX}/valkey:9.1`, version: RedisVersion.VALKEY_9_1 },
+  { label: 'Redis 6.0', image: `${PREFIX}/redis:6.0`, version: RedisVersion.V6_0 },
 ];
 
 /** The newest Redis image: what the default-shaped stacks run. */
@@ -69,7 +70,7 @@ export const PROVEN_BY: Readonly<Record<string, { readonly image?: ServerImage; 
   '7.2': { image: REDIS_FAMILY_IMAGES[0], neighbour: RedisVersion.V7_0 },
   '7.0': { image: REDIS_FAMILY_IMAGES[0] },
   '6.2': {},
-  '6.0': {},
+  '6.0': { image: REDIS_FAMILY_IMAGES[5] },
   '5.0': {},
   '4.0': {},
   'valkey-9.1': { image: REDIS_FAMILY_IMAGES[4] },

@@ -279,7 +279,7 @@ describe('the internal users', () => {
       + '+config|rewrite +client|kill +exec +script|kill'],
     ['valkey', 9, 1, 'sentinel', 'resetchannels &__sentinel__:hello +ping +info +subscribe +publish +client|setname +multi +slaveof '
       + '+config|rewrite +client|kill +exec +script|kill +client|pause +failover +client|unpause'],
-    ['redis', 6, 2, 'exporter', '+client|setname +info +latency|latest +slowlog|len +slowlog|get'],
+    ['redis', 6, 2, 'exporter', '+client|setname +info +latency +slowlog|len +slowlog|get'],
     ['redis', 8, 2, 'exporter', '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get'],
     ['valkey', 8, 0, 'exporter', '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get'],
     ['valkey', 9, 1, 'exporter', '+client|setname +info +latency|latest +latency|histogram +slowlog|len +slowlog|get +commandlog|len'],
