@@ -17,6 +17,7 @@ import { appUserCredentials } from './users/instance-users';
 import { checkUsers } from './users/user-checks';
 import { CrossHostReplication, planCrossHostReplication } from './failover/cross-host';
 import { checkPeerAddresses } from './failover/peer-address-checks';
+import { isLoopback } from './private/validation';
 
 /** Props of a {@link RedisFollower}. */
 export interface RedisFollowerProps extends RedisInstanceOptions {
@@ -72,10 +73,6 @@ export interface RedisFollowerProps extends RedisInstanceOptions {
    * @default false - the follower has its own password, users and CA
    */
   readonly sharePrimaryCredentials?: boolean;
-}
-
-function isLoopback(ip: string): boolean {
-  return ip.startsWith('127.');
 }
 
 /**
@@ -218,9 +215,16 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
     if (version.persistent && primary.version.persistent && settings.size < theirs.size) {
       check.warn(`\`size\` ${settings.size} GB is less than its primary ${primary.handle}'s ${theirs.size} GB: the follower writes the same snapshots, and a full disk stops its snapshots and replication`);
     }
-    const wider = sameHost && ((settings.hostIp === '0.0.0.0' && theirs.hostIp !== '0.0.0.0') || (isLoopback(theirs.hostIp) && !isLoopback(settings.hostIp)));
-    if (wider) {
+    const wider = (mine: string, primarys: string) => sameHost && ((mine === '0.0.0.0' && primarys !== '0.0.0.0') || (isLoopback(primarys) && !isLoopback(mine)));
+    if (wider(settings.hostIp, theirs.hostIp)) {
       check.warn(`\`hostIp\` ${settings.hostIp} publishes this copy of the data more widely than its primary ${primary.handle} (${theirs.hostIp}): it can be reached where the primary cannot`);
+    }
+    const theirPlaintext = theirs.publishPlaintext ? theirs.plaintextHostIp : undefined;
+    if (sameHost && settings.publishPlaintext && (theirPlaintext === undefined || wider(settings.plaintextHostIp, theirPlaintext))) {
+      check.warn(
+        `\`plaintextHostIp\` ${settings.plaintextHostIp} publishes this copy of the data in plaintext more widely than its primary ${primary.handle} ` +
+        `(${theirPlaintext ?? 'no plaintext port'}): it can be read in clear where the primary cannot`,
+      );
     }
     if (!version.persistent && !engineFeatures(version).disklessLoad) {
       check.warn(`memory-only ${version.name} cannot load a full sync from the socket (Redis 6.0 added that): the primary's snapshot is written to the tmpfs data dir first and counts against \`containerSizeMb\` ${settings.containerSizeMb} until it is loaded`);

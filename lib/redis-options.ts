@@ -65,7 +65,8 @@ export interface SavePoint {
 export interface RedisCredentials {
   /**
    * `redis://default:PASSWORD@HOST:PORT`, plaintext (`redis://:PASSWORD@…`
-   * before Redis 6, which has no users).
+   * before Redis 6, which has no users). With `publishPlaintext: false`
+   * there is no plaintext endpoint on the host, and this is `tlsUrl`.
    */
   readonly url: string;
   /** The same as `url` with `rediss://` and the TLS port; verify it with `caCertificatePem`. */
@@ -83,7 +84,7 @@ export interface RedisCredentials {
   readonly networkTlsUrl: string;
   /** The host name clients use, as in the URLs and the certificate. */
   readonly host: string;
-  /** Host port of the plaintext endpoint. */
+  /** Host port of the plaintext endpoint; the TLS port when `publishPlaintext` is false. */
   readonly port: number;
   /** Host port of the TLS endpoint. */
   readonly tlsPort: number;
@@ -110,8 +111,14 @@ export interface RedisInstanceSettings {
   readonly maxmemoryPolicy: MaxmemoryPolicy;
   /** Host name in the URLs and the certificate. */
   readonly hostname: string;
-  /** Host address the ports are published on. */
+  /** Host address the TLS endpoint is published on. */
   readonly hostIp: string;
+  /** Host address the plaintext endpoint is published on, when `publishPlaintext`. */
+  readonly plaintextHostIp: string;
+  /** Whether the plaintext port is published on the Docker host at all. */
+  readonly publishPlaintext: boolean;
+  /** The sources allowed to connect to the TLS endpoint; empty: any source. */
+  readonly allowedSources: string[];
   /** Where TLS is terminated. */
   readonly tlsMode: RedisTlsMode;
   /** Whether Redis also writes an append-only file. */
@@ -210,12 +217,49 @@ export interface RedisInstanceOptions {
   readonly hostname?: string;
 
   /**
-   * Host address the ports are published on. Set `127.0.0.1` to keep the
-   * database off the network.
+   * Host address the TLS endpoint is published on. Set `127.0.0.1` to keep
+   * the database off the network. The plaintext endpoint has its own address,
+   * `plaintextHostIp`.
    *
    * @default - "0.0.0.0"; a follower on its primary's host inherits its primary's
    */
   readonly hostIp?: string;
+
+  /**
+   * Host address the plaintext endpoint (`url`, container port 6379) is
+   * published on. Anything but loopback sends passwords and every command
+   * and value in clear to whoever reaches it, and gets a warning. Note that
+   * on Docker 20.10 a port published on 127.0.0.1 is still reachable from
+   * any source that routes to the bridge subnet (README, "Security"):
+   * `publishPlaintext: false` is the real off switch.
+   *
+   * @default - "127.0.0.1"; a follower on its primary's host inherits its primary's
+   */
+  readonly plaintextHostIp?: string;
+
+  /**
+   * Publish the plaintext endpoint on the Docker host. With `false` only the
+   * TLS port is published; apps on the database's Docker network keep
+   * `networkUrl`, `credentials.url` and `port` hold the TLS URL and port
+   * (the same as `tlsUrl` and `tlsPort`), and the outputs `HANDLE_url` and
+   * `HANDLE_user_NAME_url` are not created.
+   *
+   * @default - true; a follower on its primary's host inherits its primary's
+   */
+  readonly publishPlaintext?: boolean;
+
+  /**
+   * The only sources, up to 50 IPv4 or IPv6 CIDRs (`10.0.0.0/8`,
+   * `2001:db8::/32`), that may connect to the published TLS endpoint: the
+   * TLS sidecar closes any other connection before the TLS handshake. The
+   * sidecar sees the address Docker hands it: a client connecting through
+   * loopback, or any client of an engine run with `--iptables=false`, shows
+   * as the Docker network's gateway (README, "Security"). Needs the sidecar:
+   * native TLS mode has no proxy to enforce it and is refused.
+   *
+   * @default - any source; a follower on its primary's host inherits its primary's
+   */
+  readonly allowedSources?: string[];
 
   /**
    * The address under which the other nodes of this database (its primary,

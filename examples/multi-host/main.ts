@@ -8,8 +8,9 @@ import { RedisDatabase, RedisFailover, RedisFollower, RedisTlsMode, RedisVersion
  * host B replicating over TLS, and Sentinels that promote the follower when
  * the primary fails. Each host reaches the other's published TLS ports under
  * its DNS name (open 6380 and 26380 between the hosts; nothing else needs to
- * cross). Three Sentinels on two hosts cannot survive the loss of host A
- * (synth warns): give the third its own host where you have one.
+ * cross), and neither publishes a plaintext port. Three Sentinels on two
+ * hosts cannot survive the loss of host A (synth warns): give the third its
+ * own host where you have one.
  */
 export class MultiHostStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
@@ -22,6 +23,7 @@ export class MultiHostStack extends TerraformStack {
       tlsMode: RedisTlsMode.NATIVE,
       hostname: 'redis-a.internal',
       announceAddress: 'redis-a.internal',
+      publishPlaintext: false,
     });
     const follower = new RedisFollower(this, 'sessions-b', {
       primary,
@@ -30,7 +32,7 @@ export class MultiHostStack extends TerraformStack {
       sharePrimaryCredentials: true,
       hostname: 'redis-b.internal',
       announceAddress: 'redis-b.internal',
-      port: 6379,
+      publishPlaintext: false,
       tlsPort: 6380,
     });
     new RedisFailover(this, 'sessions-failover', {

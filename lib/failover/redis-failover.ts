@@ -17,7 +17,7 @@ import { InstanceInternals, internalsOf, registerFailoverMembership } from '../p
 import { CONTAINER_HARDENING, dockerLabels, IGNORED_READ_BACK, LOG_OPTS, LOGGING, REDIS_UID, SETTINGS_HASH_LABEL, settingsHash } from '../private/redis-node';
 import { portText } from '../private/redis-service';
 import { claimHandle, claimHostPort } from '../private/stack-registry';
-import { handleFromId, HANDLE_PATTERN, HANDLE_RULE, isHostname, isIpv4, IPV4, ProblemList } from '../private/validation';
+import { handleFromId, HANDLE_PATTERN, HANDLE_RULE, isHostname, isIpv4, isLoopback, IPV4, ProblemList } from '../private/validation';
 import { renderSentinelConf, sentinelStartup } from './sentinel-conf';
 
 /** Where one Sentinel runs and how the others and clients reach it. */
@@ -33,9 +33,13 @@ export interface SentinelPlacement {
   readonly address: string;
 
   /**
-   * Host address its port is published on.
+   * Host address its port is published on. A plaintext Sentinel (a group in
+   * sidecar TLS mode) is published on loopback unless this says otherwise,
+   * where the other Sentinels cannot reach it: such a group needs this set to
+   * the interface `address` names (which warns: its password and the
+   * topology then travel in clear).
    *
-   * @default "0.0.0.0"
+   * @default - "0.0.0.0" for a TLS Sentinel (native TLS mode), "127.0.0.1" for a plaintext one
    */
   readonly hostIp?: string;
 
@@ -209,6 +213,15 @@ export class RedisFailover extends Construct {
       if (internals.announceAddress === undefined || port === undefined) {
         problems.add(`node ${member.handle} needs \`announceAddress\` and a fixed \`${native ? 'tlsPort' : 'port'}\`: Sentinel and clients reach every node at the address it announces`);
       }
+      const settings = member.settings;
+      // With the sidecar, Sentinels (in their own containers) reach the nodes' plaintext ports; loopback there is their own.
+      if (!native && settings && (!settings.publishPlaintext || isLoopback(settings.plaintextHostIp))) {
+        problems.add(
+          `node ${member.handle} publishes its plaintext port ${settings.publishPlaintext ? `only on ${settings.plaintextHostIp}` : 'nowhere (`publishPlaintext: false`)'}, ` +
+          'and with the TLS sidecar the Sentinels reach every node over plaintext at its `announceAddress`, from containers whose loopback is their own: ' +
+          'use `tlsMode: RedisTlsMode.NATIVE` (Sentinels and nodes then speak TLS), or set `plaintextHostIp` to the interface `announceAddress` names, which sends passwords and data in clear',
+        );
+      }
     });
     if (primaryInternals && !primaryInternals.secrets.ca) {
       problems.add(`\`primary\` ${primary.handle} has supplied TLS material: a failover group signs its Sentinels' certificates with the database's generated CA`);
@@ -217,13 +230,21 @@ export class RedisFailover extends Construct {
     const placements = sentinels.map((placement, index) => {
       const n = index + 1;
       const hostKey = dockerHostKey(placement.provider);
-      const hostIp = placement.hostIp ?? '0.0.0.0';
+      const hostIp = placement.hostIp ?? (native ? '0.0.0.0' : '127.0.0.1');
       const publishedPort = native ? placement.tlsPort ?? SENTINEL_TLS_PORT : placement.port ?? SENTINEL_PORT;
       const prop = `sentinels[${index}]`;
       if (!Token.isUnresolved(placement.address) && !isHostname(placement.address)) {
         problems.add(`\`${prop}.address\` must be a DNS name or an IPv4 address, got "${placement.address}"`);
       }
       problems.matches(`${prop}.hostIp`, placement.hostIp, IPV4, 'an IPv4 address such as 0.0.0.0');
+      if (!native && !Token.isUnresolved(hostIp) && isLoopback(hostIp)) {
+        problems.add(
+          `\`${prop}.hostIp\` is ${hostIp}${placement.hostIp === undefined ? ' (the default of a plaintext Sentinel)' : ''}, where the other Sentinels cannot reach it at \`address\` from their containers: ` +
+          'use `tlsMode: RedisTlsMode.NATIVE` for TLS Sentinels published on every address, or set `hostIp` to the interface `address` names, which sends the Sentinel password and the topology in clear',
+        );
+      } else if (!native && !Token.isUnresolved(hostIp)) {
+        warn(`\`${prop}.hostIp\` ${hostIp} publishes a plaintext Sentinel beyond its host: the Sentinel password and the topology travel in clear; native TLS mode makes them TLS`);
+      }
       problems.port(`${prop}.${native ? 'tlsPort' : 'port'}`, publishedPort);
       claimHandle(this, hostKey, `${handle}-sentinel-${n}`, problems);
       claimHostPort(this, hostKey, hostIp, { prop: `${prop}.${native ? 'tlsPort' : 'port'}`, port: publishedPort, isDefault: false }, owner, problems);

@@ -10,7 +10,7 @@ import { checkSuppliedPems } from './pem-checks';
 import { OWNED_DIRECTIVES } from './redis-conf';
 import { noAclWarning, refusedConfigDirective } from './server-hardening';
 import { claimHandle, claimHostPort, HostPortRequest } from './stack-registry';
-import { count, HANDLE_PATTERN, HANDLE_RULE, handleFromId, IPV4, isHostname, MAX_HANDLE_LENGTH, ProblemList } from './validation';
+import { count, HANDLE_PATTERN, HANDLE_RULE, handleFromId, IPV4, isCidr, isHostname, isLoopback, MAX_HANDLE_LENGTH, ProblemList } from './validation';
 
 const MIN_CONTAINER_SIZE_MB = 256;
 /** What memory-only flavors render so a full sync never goes through their tmpfs data dir. */
@@ -18,6 +18,8 @@ const MEMORY_ONLY_OWNED_DIRECTIVES: readonly string[] = ['repl-diskless-sync', '
 const PASSWORD_PATTERN = /^[A-Za-z0-9._~-]{16,128}$/;
 /** redis.conf names: dashes, and underscores in a few (`bgsave_cpulist` before 7.4). */
 const DIRECTIVE_NAME = /^[a-z][a-z0-9_-]*$/;
+/** As many as Aptible's IP filtering takes. */
+export const MAX_ALLOWED_SOURCES = 50;
 
 /** Who is being checked: the construct, the name messages use, and where problems go. */
 export class InstanceCheck {
@@ -65,6 +67,11 @@ export function checkInstanceOptions(check: InstanceCheck, options: RedisInstanc
   problems.integerAtLeast('containerSizeMb', options.containerSizeMb, MIN_CONTAINER_SIZE_MB, 'MB');
   for (const { prop, port } of ports) problems.port(prop, port);
   if (options.hostIp !== undefined) problems.matches('hostIp', options.hostIp, IPV4, 'an IPv4 address such as 0.0.0.0 or 127.0.0.1');
+  if (options.plaintextHostIp !== undefined) problems.matches('plaintextHostIp', options.plaintextHostIp, IPV4, 'an IPv4 address such as 127.0.0.1');
+  if (options.publishPlaintext === false && ports.some((p) => p.prop === 'port' && p.port !== undefined && !p.isDefault)) {
+    problems.add('`port` is given with `publishPlaintext: false`, which publishes no plaintext port: leave `port` out');
+  }
+  checkAllowedSources(problems, options.allowedSources);
 
   if (options.hostname !== undefined && !Token.isUnresolved(options.hostname) && !isHostname(options.hostname)) {
     problems.add(`\`hostname\` must be a DNS name or an IPv4 address, got "${options.hostname}"`);
@@ -106,6 +113,53 @@ export function checkInstanceOptions(check: InstanceCheck, options: RedisInstanc
   }
 }
 
+function checkAllowedSources(problems: ProblemList, sources: string[] | undefined): void {
+  if (sources === undefined || Token.isUnresolved(sources)) return;
+  if (sources.length === 0) {
+    problems.add('`allowedSources` is empty, which would refuse every client: leave it out to allow any source');
+  }
+  if (sources.length > MAX_ALLOWED_SOURCES) {
+    problems.add(`\`allowedSources\` holds ${sources.length} entries, at most ${MAX_ALLOWED_SOURCES} are allowed (the 51st is "${sources[MAX_ALLOWED_SOURCES]}"); use wider CIDRs`);
+  }
+  sources.forEach((source, index) => {
+    if (Token.isUnresolved(source) || isCidr(source)) return;
+    problems.add(
+      `\`allowedSources[${index}]\` must be an IPv4 CIDR (prefix 0 to 32) or an IPv6 CIDR (prefix 0 to 128) such as 10.0.0.0/8 or 2001:db8::/32, got ${JSON.stringify(source)}`,
+    );
+  });
+}
+
+/** What the published endpoints expose, and where the filter of `allowedSources` cannot work. */
+function checkEndpoints(check: InstanceCheck, version: RedisVersion, options: RedisInstanceOptions, settings: RedisInstanceSettings): void {
+  const { plaintextHostIp, hostIp, publishPlaintext, allowedSources } = settings;
+  if (publishPlaintext && !Token.isUnresolved(plaintextHostIp) && !isLoopback(plaintextHostIp)) {
+    check.warn(
+      `\`plaintextHostIp\` ${plaintextHostIp} publishes the plaintext port beyond this host: every password (AUTH, the URL's) and every command and value ` +
+      'travel in clear to and from any client that reaches it; clients off the host should use the TLS endpoint, and `publishPlaintext: false` removes the plaintext port',
+    );
+  }
+  if (allowedSources.length > 0 && settings.tlsMode === RedisTlsMode.NATIVE) {
+    check.problems.add(
+      '`allowedSources` needs the TLS sidecar, which closes other sources before the TLS handshake: with `tlsMode` "native" Redis itself publishes the TLS port ' +
+      'and nothing could enforce the list; use the default sidecar, or leave `allowedSources` out and filter in the host\'s DOCKER-USER chain',
+    );
+  } else if (allowedSources.length > 0) {
+    check.warn(
+      `\`allowedSources\` sees the address Docker hands the sidecar: clients connecting to ${isLoopback(hostIp) ? `\`hostIp\` ${hostIp}` : 'a loopback address'} ` +
+      'go through Docker\'s userland proxy and show as the Docker network\'s gateway, as every client does on an engine run with `--iptables=false`; ' +
+      'allow that gateway only if you mean to admit every such client (README, "Security")',
+    );
+  }
+  // Earlier releases published plaintext on `hostIp`; ports are ForceNew, so the changed address replaces the Redis container.
+  const changedPorts = options.plaintextHostIp === undefined && options.publishPlaintext === undefined && plaintextHostIp !== hostIp;
+  if (!version.persistent && changedPorts) {
+    check.warn(
+      `memory-only, and its plaintext port moves from \`hostIp\` ${hostIp}, where releases before 0.2.0 published it, to ${plaintextHostIp}: deployed by such a release, ` +
+      'the next deploy replaces the Redis container and the database starts empty; set `plaintextHostIp` (to `hostIp` to keep the old address) to choose, and this warning goes',
+    );
+  }
+}
+
 function checkEnum(problems: ProblemList, prop: string, value: string | undefined, allowed: string[]): void {
   if (value !== undefined && !allowed.includes(value)) {
     problems.add(`\`${prop}\` must be one of ${allowed.join(', ')}, got "${value}"`);
@@ -125,7 +179,11 @@ export function checkInstanceSettings(
   networkTlsHost: string,
 ): void {
   const { problems } = check;
-  for (const request of ports) claimHostPort(check.scope, check.hostKey, settings.hostIp, request, check.owner, problems);
+  for (const request of ports) {
+    if (request.prop === 'tlsPort') claimHostPort(check.scope, check.hostKey, settings.hostIp, request, check.owner, problems);
+    else if (settings.publishPlaintext) claimHostPort(check.scope, check.hostKey, settings.plaintextHostIp, request, check.owner, problems);
+  }
+  checkEndpoints(check, version, options, settings);
 
   const { engine, major, minor } = version;
   for (const [name, value] of Object.entries(options.config ?? {})) {

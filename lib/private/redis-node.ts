@@ -115,7 +115,10 @@ export interface RedisNodeSpec {
   readonly networkName: string;
   /** The `docker_network` behind `networkName`, when this stack declares it. */
   readonly network?: TerraformResource;
+  /** Host address of the TLS port. */
   readonly hostIp: string;
+  /** Host address of the plaintext port; undefined publishes no plaintext port. */
+  readonly plaintextHostIp?: string;
   /** Host port of plaintext Redis; undefined lets Docker choose one. */
   readonly hostPort?: number;
   /** Host port of the TLS endpoint; undefined lets Docker choose one. */
@@ -246,7 +249,7 @@ export function dockerLabels(values: Record<string, string>) {
  * Redis would stay down after every reboot.
  */
 export class RedisNode extends Construct {
-  /** Host port of plaintext Redis (a token when Docker chooses it). */
+  /** Host port of plaintext Redis, or of the TLS endpoint when none is published (a token when Docker chooses it). */
   public readonly hostPort: number;
   /** Host port of the TLS endpoint (a token when Docker chooses it). */
   public readonly hostTlsPort: number;
@@ -257,7 +260,8 @@ export class RedisNode extends Construct {
     super(scope, id);
     const roleLabels = (component: string, settings: HashedSettings, extra: Record<string, string> = {}) =>
       componentLabels(spec.handle, spec.role, component, settings, extra);
-    const port = (internal: number, external: number | undefined) => ({ internal, external, ip: spec.hostIp, protocol: 'tcp' });
+    const port = (internal: number, external: number | undefined, ip: string) => ({ internal, external, ip, protocol: 'tcp' });
+    const plaintextPorts = spec.plaintextHostIp === undefined ? [] : [port(REDIS_PORT, spec.hostPort, spec.plaintextHostIp)];
 
     // Shows the size in `docker inspect`; the settings hash is what replaces the container when it changes.
     const dataLabels: Record<string, string> = spec.data.tmpfsSizeGb === undefined ? {} : { 'tmpfs-size-gb': String(spec.data.tmpfsSizeGb) };
@@ -298,9 +302,7 @@ export class RedisNode extends Construct {
       ...CONTAINER_HARDENING,
       hostname: spec.handle,
       networksAdvanced: [{ name: spec.networkName, aliases: [spec.handle] }],
-      ports: spec.nativeTls
-        ? [port(REDIS_PORT, spec.hostPort), port(TLS_PORT, spec.hostTlsPort)]
-        : [port(REDIS_PORT, spec.hostPort)],
+      ports: spec.nativeTls ? [...plaintextPorts, port(TLS_PORT, spec.hostTlsPort, spec.hostIp)] : plaintextPorts,
       memory: spec.containerSizeMb,
       memorySwap: spec.containerSizeMb,
       restart: spec.restart,
@@ -326,7 +328,6 @@ export class RedisNode extends Construct {
         ...(spec.preconditions && spec.preconditions.length > 0 ? { precondition: spec.preconditions } : {}),
       },
     });
-    this.hostPort = spec.hostPort ?? redis.publishedPort(0);
 
     if (spec.replicationTunnel) {
       const tunnel = spec.replicationTunnel;
@@ -372,7 +373,7 @@ export class RedisNode extends Construct {
         ...CONTAINER_HARDENING,
         hostname: spec.tlsSidecar.networkAlias,
         networksAdvanced: [{ name: spec.networkName, aliases: [spec.tlsSidecar.networkAlias] }],
-        ports: [port(TLS_PORT, spec.hostTlsPort)],
+        ports: [port(TLS_PORT, spec.hostTlsPort, spec.hostIp)],
         volumes: [{ volumeName: socketVolumeName!, containerPath: SOCKET_DIR }],
         // Without memory_swap Docker allows as much swap again and stores twice the memory, which the provider reads back as a change on every plan.
         memory: TLS_SIDECAR_MEMORY_MB,
@@ -395,9 +396,11 @@ export class RedisNode extends Construct {
       this.hostTlsPort = spec.hostTlsPort ?? sidecar.publishedPort(0);
       this.dependableFqn = sidecar.fqn;
     } else {
-      this.hostTlsPort = spec.hostTlsPort ?? redis.publishedPort(1);
+      this.hostTlsPort = spec.hostTlsPort ?? redis.publishedPort(plaintextPorts.length);
       this.dependableFqn = redis.fqn;
     }
+    // Without a published plaintext port, `hostPort` is the TLS one: see `publishPlaintext`.
+    this.hostPort = plaintextPorts.length === 0 ? this.hostTlsPort : spec.hostPort ?? redis.publishedPort(0);
   }
 }
 

@@ -236,12 +236,13 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
       imageId: imageIdFor(scope, 'TlsSidecarImage', options.tlsSidecarImage ?? DEFAULT_TLS_SIDECAR_IMAGE, options.provider),
       socketVolume,
       networkAlias: networkTlsHost,
-      // The same for every sidecar: stored once per stack.
+      // Alike for every sidecar but its allowed sources: stored once per stack and text.
       conf: sharedText(scope, 'cdktf_docker_redis_tls_proxy_conf', renderTlsProxyConf({
         listenPort: TLS_PORT,
         certificatePath: TLS_PEM_PATH,
         backendSocket: SOCKET_PATH,
         maxConnections: TLS_SIDECAR_MAX_CONNECTIONS,
+        allowedSources: settings.allowedSources,
       })),
       // HAProxy reads certificate, chain and key from one file.
       pem: `${tls.certificatePem}${tls.privateKeyPem}`,
@@ -249,6 +250,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     networkName: spec.networkName,
     network: networkNamed(scope, spec.networkName),
     hostIp: settings.hostIp,
+    plaintextHostIp: settings.publishPlaintext ? settings.plaintextHostIp : undefined,
     hostPort: spec.hostPort,
     hostTlsPort: spec.hostTlsPort,
     containerSizeMb: settings.containerSizeMb,
@@ -271,9 +273,10 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
 
   const credentialsOf = (user: string, userPassword: string): RedisCredentials => {
     const userInfo = `${user}:${userPassword}`;
+    const tlsUrl = `rediss://${userInfo}@${settings.hostname}:${portText(node.hostTlsPort)}`;
     return {
-      url: `redis://${userInfo}@${settings.hostname}:${portText(node.hostPort)}`,
-      tlsUrl: `rediss://${userInfo}@${settings.hostname}:${portText(node.hostTlsPort)}`,
+      url: settings.publishPlaintext ? `redis://${userInfo}@${settings.hostname}:${portText(node.hostPort)}` : tlsUrl,
+      tlsUrl,
       networkUrl: `redis://${userInfo}@${handle}:${REDIS_PORT}`,
       networkTlsUrl: `rediss://${userInfo}@${networkTlsHost}:${TLS_PORT}`,
       host: settings.hostname,
@@ -289,14 +292,15 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   if (options.createOutputs ?? true) {
     const output = (outputScope: Construct, id: string, name: string, value: string) =>
       new TerraformOutput(outputScope, id, { value, sensitive: true }).overrideLogicalId(name);
-    output(scope, 'UrlOutput', `${handle}_url`, credentials.url);
+    // No plaintext endpoint, no output that could pass for one.
+    if (settings.publishPlaintext) output(scope, 'UrlOutput', `${handle}_url`, credentials.url);
     output(scope, 'TlsUrlOutput', `${handle}_tls_url`, credentials.tlsUrl);
     output(scope, 'NetworkUrlOutput', `${handle}_network_url`, credentials.networkUrl);
     output(scope, 'NetworkTlsUrlOutput', `${handle}_network_tls_url`, credentials.networkTlsUrl);
     output(scope, 'CaCertificateOutput', `${handle}_ca_certificate`, credentials.caCertificatePem);
     for (const [name, user] of users.appUsers) {
       const userCredentials = appCredentials.get(name)!;
-      output(user.scope, 'UrlOutput', `${handle}_user_${name}_url`, userCredentials.url);
+      if (settings.publishPlaintext) output(user.scope, 'UrlOutput', `${handle}_user_${name}_url`, userCredentials.url);
       output(user.scope, 'TlsUrlOutput', `${handle}_user_${name}_tls_url`, userCredentials.tlsUrl);
     }
   }

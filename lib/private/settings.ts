@@ -6,7 +6,10 @@ export const DEFAULT_PERSISTENT_SIZE_GB = 10;
 export const DEFAULT_MEMORY_ONLY_SIZE_GB = 1;
 export const DEFAULT_CONTAINER_SIZE_MB = 1024;
 export const DEFAULT_HOSTNAME = 'localhost';
+/** Of the TLS endpoint. */
 export const DEFAULT_HOST_IP = '0.0.0.0';
+/** Plaintext stays on the host: off it, passwords and data would travel in clear. */
+export const DEFAULT_PLAINTEXT_HOST_IP = '127.0.0.1';
 
 /**
  * Share of the container memory Redis may fill. A snapshot or AOF rewrite
@@ -21,7 +24,7 @@ export function maxmemoryMbFor(containerSizeMb: number, persistent: boolean): nu
 export interface InheritedSettings {
   readonly settings: RedisInstanceSettings;
   readonly persistent: boolean;
-  /** Host-bound settings (`hostIp`, `hostname`) only carry over on the same Docker host. */
+  /** Host-bound settings (`hostIp`, `plaintextHostIp`, `publishPlaintext`, `allowedSources`, `hostname`) only carry over on the same Docker host. */
   readonly sameHost: boolean;
 }
 
@@ -45,6 +48,9 @@ export function resolveSettings(version: RedisVersion, options: RedisInstanceOpt
     maxmemoryPolicy: options.maxmemoryPolicy ?? inherited?.maxmemoryPolicy ?? MaxmemoryPolicy.NOEVICTION,
     hostname: options.hostname ?? hostBound?.hostname ?? DEFAULT_HOSTNAME,
     hostIp: options.hostIp ?? hostBound?.hostIp ?? DEFAULT_HOST_IP,
+    plaintextHostIp: options.plaintextHostIp ?? hostBound?.plaintextHostIp ?? DEFAULT_PLAINTEXT_HOST_IP,
+    publishPlaintext: options.publishPlaintext ?? hostBound?.publishPlaintext ?? true,
+    allowedSources: options.allowedSources ?? hostBound?.allowedSources ?? [],
     tlsMode: options.tlsMode ?? inherited?.tlsMode ?? RedisTlsMode.SIDECAR,
     appendOnly: options.appendOnly ?? sameFlavorDisk?.appendOnly ?? false,
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { TerraformLocal, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { ProblemList } from './validation';
@@ -56,11 +57,16 @@ export function sharedImageIdsOf(scope: IConstruct): Map<string, string> {
  */
 export function sharedText(scope: IConstruct, name: string, text: string): string {
   const texts = recordOf(scope).sharedTexts;
-  let reference = texts.get(name);
+  const key = `${name}\0${text}`;
+  let reference = texts.get(key);
   if (reference === undefined) {
+    // Texts that differ under one name (a sidecar with its own allowed sources) each get a local of their
+    // own: the first keeps the plain name, the others add a hash of their text.
+    const taken = [...texts.keys()].some((k) => k.startsWith(`${name}\0`));
+    const localName = taken ? `${name}_${createHash('sha256').update(text).digest('hex').slice(0, 12)}` : name;
     // Every read of a local's value mints a token (and captures a stack trace): read it once per stack.
-    reference = new TerraformLocal(TerraformStack.of(scope), name, text).asString;
-    texts.set(name, reference);
+    reference = new TerraformLocal(TerraformStack.of(scope), localName, text).asString;
+    texts.set(key, reference);
   }
   return reference;
 }

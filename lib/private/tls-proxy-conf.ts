@@ -19,6 +19,8 @@ export interface TlsProxyConfInput {
   readonly backendSocket: string;
   /** Upper bound of concurrent client connections through the sidecar. */
   readonly maxConnections: number;
+  /** CIDRs allowed to connect; empty allows any source. */
+  readonly allowedSources: readonly string[];
 }
 
 export function renderTlsProxyConf(input: TlsProxyConfInput): string {
@@ -46,6 +48,12 @@ export function renderTlsProxyConf(input: TlsProxyConfInput): string {
     '',
     'frontend redis_tls',
     `    bind :${input.listenPort} ssl crt ${input.certificatePath}`,
+    // A `tcp-request connection` rule runs as the connection is accepted,
+    // before the TLS handshake: a refused source never gets to send a byte
+    // of it. One `acl` line per source, which HAProxy ORs, keeps every line
+    // short whatever the sources.
+    ...input.allowedSources.map((cidr) => `    acl allowed_source src ${cidr}`),
+    ...(input.allowedSources.length === 0 ? [] : ['    tcp-request connection reject unless allowed_source']),
     '    default_backend redis',
     '',
     'backend redis',

@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'net';
 import { Token } from 'cdktf';
 
 /**
@@ -59,6 +60,19 @@ export function isIpv4(value: string): boolean {
 
 export function isHostname(value: string): boolean {
   return DNS_NAME.test(value) || IPV4.test(value);
+}
+
+export function isLoopback(ip: string): boolean {
+  return ip.startsWith('127.');
+}
+
+/** `ADDRESS/PREFIX`, an IPv4 address with a prefix of 0 to 32 or an IPv6 one with 0 to 128, as HAProxy's `src` reads it. */
+export function isCidr(value: string): boolean {
+  // Hex digits, dots and colons only: Node would also take an IPv6 zone (`%eth0`), which HAProxy does not.
+  const m = /^([0-9A-Fa-f.:]+)\/(\d{1,3})$/.exec(value);
+  if (!m) return false;
+  const prefix = Number(m[2]);
+  return isIPv4(m[1]) ? prefix <= 32 : isIPv6(m[1]) && prefix <= 128;
 }
 
 export const MAX_HANDLE_LENGTH = 41;

@@ -126,8 +126,8 @@ describe('RedisDatabase defaults', () => {
     expect(s.conf).toContain('maxmemory 512mb\nmaxmemory-policy noeviction\n');
   });
 
-  test('publishes 6379 from Redis and 6380 from the sidecar on every IPv4 address', () => {
-    expect(s.redis.ports).toEqual([{ internal: 6379, external: 6379, ip: '0.0.0.0', protocol: 'tcp' }]);
+  test('publishes plaintext 6379 from Redis on 127.0.0.1 only, and TLS 6380 from the sidecar on every IPv4 address', () => {
+    expect(s.redis.ports).toEqual([{ internal: 6379, external: 6379, ip: '127.0.0.1', protocol: 'tcp' }]);
     expect(s.sidecar.ports).toEqual([{ internal: 6380, external: 6380, ip: '0.0.0.0', protocol: 'tcp' }]);
   });
 
@@ -435,7 +435,7 @@ describe('RedisDatabase props', () => {
     expect(Object.keys(resourcesOf(s.stack, 'docker_volume')).filter((id) => id.includes('SocketDir'))).toEqual([]);
     expect(s.conf).not.toContain('unixsocket');
     expect(s.redis.ports).toEqual([
-      { internal: 6379, external: 6379, ip: '0.0.0.0', protocol: 'tcp' },
+      { internal: 6379, external: 6379, ip: '127.0.0.1', protocol: 'tcp' },
       { internal: 6380, external: 6380, ip: '0.0.0.0', protocol: 'tcp' },
     ]);
     expect(s.json.output.cache_tls_url.value).toMatch(/@localhost:6380$/);

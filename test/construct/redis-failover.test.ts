@@ -3,7 +3,7 @@ import {
   RedisBackupFile, RedisDatabase, RedisDatabaseProps, RedisFailover, RedisFailoverProps, RedisFollower, RedisFollowerProps, RedisTlsMode, RedisVersion, SentinelPlacement,
 } from '../../lib';
 import { NODE_STATE_FILE } from '../../lib/failover/node-startup';
-import { dockerStack, resourceAt, synthJson, uploadOf, warningsUnder } from '../support/synth';
+import { dockerStack, errorOf, resourceAt, synthJson, uploadOf, warningsUnder } from '../support/synth';
 
 const CONF = '/usr/local/etc/redis/redis.conf';
 const SENTINEL_CONF = '/usr/local/etc/redis/sentinel.conf';
@@ -136,5 +136,49 @@ describe('RedisFailover', () => {
     expect(() => group({ follower: { password: 'a-password-of-its-own' } })).toThrow(
       'RedisFollower db-b: `password` cannot be given with `sharePrimaryCredentials`, which takes them from db: leave them out',
     );
+  });
+
+  describe('in sidecar TLS mode on one host, where Sentinels speak plaintext', () => {
+    const oneHost = (node: Partial<RedisDatabaseProps>, sentinelHostIp?: string, followerNode: Partial<RedisDatabaseProps> = node) => {
+      const stack = dockerStack();
+      const common = { version: RedisVersion.V7_2, announceAddress: '10.0.0.1' };
+      const primary = new RedisDatabase(stack, 'db', { ...common, ...node });
+      const follower = new RedisFollower(stack, 'db-b', { ...common, ...followerNode, primary, sharePrimaryCredentials: true, port: 7000, tlsPort: 7001 });
+      const failover = new RedisFailover(stack, 'fo', {
+        primary, followers: [follower], sentinels: [1, 2, 3].map((n) => ({ address: '10.0.0.1', port: 26378 + n, hostIp: sentinelHostIp })),
+      });
+      return { stack, failover };
+    };
+
+    test('fails by default: the nodes\' plaintext and the Sentinels are on loopback, which the Sentinels\' containers cannot reach', () => {
+      const message = errorOf(() => oneHost({}));
+      expect(message).toContain(
+        'RedisFailover fo: node db publishes its plaintext port only on 127.0.0.1, and with the TLS sidecar the Sentinels reach every node over plaintext at its `announceAddress`, ' +
+        'from containers whose loopback is their own: use `tlsMode: RedisTlsMode.NATIVE` (Sentinels and nodes then speak TLS), or set `plaintextHostIp` to the interface `announceAddress` names, which sends passwords and data in clear',
+      );
+      expect(message).toContain('node db-b publishes its plaintext port only on 127.0.0.1');
+      expect(message).toContain(
+        'RedisFailover fo: `sentinels[0].hostIp` is 127.0.0.1 (the default of a plaintext Sentinel), where the other Sentinels cannot reach it at `address` from their containers',
+      );
+    });
+
+    test('fails on a node that publishes no plaintext port', () => {
+      expect(errorOf(() => oneHost({ publishPlaintext: false }, '10.0.0.1', { publishPlaintext: true, plaintextHostIp: '10.0.0.1' }))).toBe(
+        'RedisFailover fo: node db publishes its plaintext port nowhere (`publishPlaintext: false`), and with the TLS sidecar the Sentinels reach every node over plaintext at its `announceAddress`, ' +
+        'from containers whose loopback is their own: use `tlsMode: RedisTlsMode.NATIVE` (Sentinels and nodes then speak TLS), or set `plaintextHostIp` to the interface `announceAddress` names, which sends passwords and data in clear',
+      );
+    });
+
+    test('builds when the user publishes plaintext on the announced interface, with warnings that say what travels in clear', () => {
+      const { stack, failover } = oneHost({ plaintextHostIp: '10.0.0.1' }, '10.0.0.1');
+      expect(resourceAt(stack, 'docker_container', 'fo/Sentinel1/Container').ports).toEqual([{ internal: 26379, external: 26379, ip: '10.0.0.1', protocol: 'tcp' }]);
+      expect(warningsUnder(failover)).toContainEqual(
+        'RedisFailover fo: `sentinels[0].hostIp` 10.0.0.1 publishes a plaintext Sentinel beyond its host: the Sentinel password and the topology travel in clear; native TLS mode makes them TLS',
+      );
+    });
+  });
+
+  test('a TLS Sentinel (native mode) is published on every address by default', () => {
+    expect(resourceAt(g.stack, 'docker_container', 'db-failover/Sentinel1/Container').ports).toEqual([{ internal: 26380, external: 26380, ip: '0.0.0.0', protocol: 'tcp' }]);
   });
 });

@@ -51,7 +51,7 @@ describe('RedisFollower', () => {
   });
 
   test('lets Docker choose host ports by default and reports them in its credentials', () => {
-    expect(s.redis.ports).toEqual([{ internal: 6379, ip: '0.0.0.0', protocol: 'tcp' }]);
+    expect(s.redis.ports).toEqual([{ internal: 6379, ip: '127.0.0.1', protocol: 'tcp' }]);
     expect(s.sidecar.ports).toEqual([{ internal: 6380, ip: '0.0.0.0', protocol: 'tcp' }]);
     expect(s.json.output.replica_url.value).toMatch(
       /^redis:\/\/default:\$\{random_password\.replica_Password_\w+\.result\}@localhost:\$\{docker_container\.replica_Node_Redis_\w+\.ports\[0\]\.external\}$/,
@@ -62,7 +62,7 @@ describe('RedisFollower', () => {
   test('with native TLS, reports Redis\'s own Docker-chosen TLS port', () => {
     const t = synthFollower({}, { tlsMode: RedisTlsMode.NATIVE });
     expect(t.redis.ports).toEqual([
-      { internal: 6379, ip: '0.0.0.0', protocol: 'tcp' },
+      { internal: 6379, ip: '127.0.0.1', protocol: 'tcp' },
       { internal: 6380, ip: '0.0.0.0', protocol: 'tcp' },
     ]);
     expect(t.json.output.replica_tls_url.value).toMatch(/@localhost:\$\{docker_container\.replica_Node_Redis_\w+\.ports\[1\]\.external\}$/);
@@ -79,9 +79,10 @@ describe('RedisFollower', () => {
     expect(resourceAt(s.stack, 'docker_volume', 'replica/Data').name).toBe('replica-data');
   });
 
-  test('inherits its primary\'s memory, disk, policy, TLS mode, AOF, address and host name unless given', () => {
+  test('inherits its primary\'s memory, disk, policy, TLS mode, AOF, addresses and host name unless given', () => {
     const t = synthFollower({
       hostIp: '127.0.0.1',
+      plaintextHostIp: '127.0.0.2',
       hostname: 'redis.internal.example',
       size: 50,
       enforceSize: true,
@@ -98,11 +99,14 @@ describe('RedisFollower', () => {
       maxmemoryPolicy: MaxmemoryPolicy.ALLKEYS_LRU,
       hostname: 'redis.internal.example',
       hostIp: '127.0.0.1',
+      plaintextHostIp: '127.0.0.2',
+      publishPlaintext: true,
+      allowedSources: [],
       tlsMode: RedisTlsMode.NATIVE,
       appendOnly: true,
     });
     expect(t.redis.memory).toBe(4096);
-    expect(t.redis.ports.map((p: any) => p.ip)).toEqual(['127.0.0.1', '127.0.0.1']);
+    expect(t.redis.ports.map((p: any) => p.ip)).toEqual(['127.0.0.2', '127.0.0.1']);
     expect(resourceAt(t.stack, 'docker_volume', 'replica/Data').driver_opts).toEqual({ size: '50G' });
     expect(t.conf).toContain('maxmemory 2048mb\nmaxmemory-policy allkeys-lru\n');
     expect(t.conf).toContain('appendonly yes');
@@ -110,6 +114,24 @@ describe('RedisFollower', () => {
     expect(t.json.output.replica_url.value).toContain('@redis.internal.example:');
     expect(resourceAt(t.stack, 'tls_cert_request', 'replica/ServerCertificateRequest').dns_names).toContain('redis.internal.example');
     expect(t.warnings.join('\n')).not.toMatch(/less than its primary|more widely/);
+  });
+
+  test('inherits on its primary\'s host that no plaintext port is published, and the allowed sources', () => {
+    const t = synthFollower({ publishPlaintext: false, allowedSources: ['10.1.0.0/16'] });
+    expect(t.follower.settings).toMatchObject({ publishPlaintext: false, allowedSources: ['10.1.0.0/16'] });
+    expect(t.redis.ports).toEqual([]);
+    expect(uploadOf(t.sidecar, '/usr/local/etc/haproxy/haproxy.cfg')).toContain('    acl allowed_source src 10.1.0.0/16\n    tcp-request connection reject unless allowed_source\n');
+    expect(t.json.output.replica_url).toBeUndefined();
+  });
+
+  test('warns when it publishes plaintext that its primary keeps on loopback or does not publish', () => {
+    expect(synthFollower({}, { plaintextHostIp: '0.0.0.0' }).warnings).toContainEqual(
+      'RedisFollower replica: `plaintextHostIp` 0.0.0.0 publishes this copy of the data in plaintext more widely than its primary cache (127.0.0.1): it can be read in clear where the primary cannot',
+    );
+    expect(synthFollower({ publishPlaintext: false }, { publishPlaintext: true }).warnings).toContainEqual(
+      'RedisFollower replica: `plaintextHostIp` 127.0.0.1 publishes this copy of the data in plaintext more widely than its primary cache (no plaintext port): it can be read in clear where the primary cannot',
+    );
+    expect(synthFollower().warnings.join('\n')).not.toMatch(/in plaintext more widely/);
   });
 
   test('a memory-only follower of a persistent primary takes its memory but no disk or AOF settings', () => {

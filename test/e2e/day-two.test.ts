@@ -59,6 +59,8 @@ function synth(v: Variant): { plan: any; scratch: RedisDatabase } {
     image: v.primaryImage,
     tlsSidecarImage: HAPROXY_IMAGE,
     containerSizeMb: v.primaryContainerSizeMb,
+    // Plaintext on every address too, as before 0.2.0, which the follower inherits: the scenarios reach both through the outputs.
+    plaintextHostIp: '0.0.0.0',
     port: ports.primary,
     tlsPort: ports.primaryTls,
     preventDestroy: v.preventDestroy,

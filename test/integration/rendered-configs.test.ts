@@ -11,6 +11,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
+import * as tls from 'tls';
 import { promisify } from 'util';
 import { createClient } from 'redis';
 import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
@@ -39,9 +40,11 @@ const secrets: TestSecrets = {
     scratch: 'ScratchPassword0123456789abcdef',
     replica: 'ReplicaPassword0123456789abcdef',
     secure: 'SecurePassword0123456789abcdefg',
+    filtered: 'FilteredPassword0123456789abcdef',
   },
 };
 
+const ALLOWED_SOURCE = '127.0.0.2/32';
 const APP_PERMISSIONS = '~app:* +@read +@write -@dangerous';
 const INTERNAL_USERS = ['replication', 'backup', 'health', 'sentinel', 'exporter'];
 
@@ -58,6 +61,8 @@ function synthesizeTestStack(version: RedisVersion) {
   });
   new RedisFollower(stack, 'replica', { primary: cache, port: 7200, tlsPort: 7201 });
   new RedisDatabase(stack, 'secure', { version, tlsMode: RedisTlsMode.NATIVE, port: 7300, tlsPort: 7301 });
+  // Loopback has all of 127/8: a client bound to 127.0.0.2 is the allowed source, one on 127.0.0.1 another.
+  new RedisDatabase(stack, 'filtered', { version, port: 7400, tlsPort: 7401, allowedSources: [ALLOWED_SOURCE, '2001:db8::/32'] });
   return stack;
 }
 
@@ -345,6 +350,59 @@ describe.each(HAPROXY_IMAGES.filter((h) => h !== NEWEST_HAPROXY_IMAGE).map((h) =
   describeTlsEndpoint(`haproxy.cfg of cache-tls (${label} sidecar in front of ${server.label})`, () => generated.cache, runner, async (dir) => {
     const redis = await startLocalRedis(generated.cache, dir, runner);
     return { redis, tlsPort: (await startLocalTlsProxy(generated.cache, redis, dir, inImage(haproxy.image))).port };
+  });
+});
+
+describe.each(HAPROXY_IMAGES.map((h) => [h.label, h] as const))('allowedSources in haproxy.cfg of filtered-tls (%s)', (_, haproxy) => {
+  const server: ServerImage = NEWEST_REDIS_IMAGE;
+  const runner = inImage(server.image);
+  const generated = generatedInstances(synthesizeTestStack(server.version), secrets);
+  let instance: GeneratedInstance;
+  let tlsPort: number;
+  beforeAll(async () => {
+    instance = generated.filtered;
+    const dir = freshDir(`filtered-${haproxy.label.replace(/\W+/g, '-')}`);
+    const redis = await startLocalRedis(instance, dir, runner);
+    tlsPort = (await startLocalTlsProxy(instance, redis, dir, inImage(haproxy.image))).port;
+  });
+
+  /** A TLS session from `localAddress`: what the server sent, and whether the handshake completed. */
+  const session = (localAddress: string) => new Promise<{ handshake: boolean; received: string; error?: string }>((resolve, reject) => {
+    let handshake = false;
+    let received = '';
+    // tls.connect takes no local address: the TCP connection is made first, then TLS over it.
+    const tcp = net.connect({ host: '127.0.0.1', port: tlsPort, localAddress });
+    const socket = tls.connect({ socket: tcp, ca: pki.caCertPem, servername: 'localhost' }, () => {
+      handshake = true;
+      socket.write(`AUTH ${instance.username} ${instance.password}\r\nPING\r\nQUIT\r\n`);
+    });
+    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+    socket.on('close', () => resolve({ handshake, received }));
+    socket.on('error', (e) => resolve({ handshake, received, error: e.message }));
+    socket.setTimeout(10_000, () => {
+      socket.destroy();
+      reject(new Error(`TLS session from ${localAddress} stayed open for 10 s`));
+    });
+  });
+
+  test('admits the listed source through TLS to Redis', async () => {
+    const admitted = await session('127.0.0.2');
+    expect(admitted).toMatchObject({ handshake: true, received: '+OK\r\n+PONG\r\n+OK\r\n' });
+  });
+
+  test('closes any other source before the TLS handshake: no byte of a ServerHello, nothing of Redis', async () => {
+    const refused = await session('127.0.0.1');
+    expect(refused.handshake).toBe(false);
+    expect(refused.error).toMatch(/socket disconnected before secure TLS connection|ECONNRESET/);
+    const raw = await new Promise<string>((resolve, reject) => {
+      let data = '';
+      const socket = net.connect({ host: '127.0.0.1', port: tlsPort, localAddress: '127.0.0.1' }, () => socket.write('PING\r\n'));
+      socket.on('data', (chunk) => (data += chunk.toString('latin1')));
+      socket.on('close', () => resolve(data));
+      socket.on('error', () => resolve(data));
+      socket.setTimeout(5000, () => reject(new Error('a refused source\'s connection stayed open for 5 s')));
+    });
+    expect(raw).toBe('');
   });
 });
 

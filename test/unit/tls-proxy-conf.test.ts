@@ -5,6 +5,7 @@ const input = {
   certificatePath: '/etc/certs/server.pem',
   backendSocket: '/run/redis/redis.sock',
   maxConnections: 4096,
+  allowedSources: [],
 };
 
 describe('renderTlsProxyConf', () => {
@@ -40,6 +41,21 @@ describe('renderTlsProxyConf', () => {
     const ciphers = lines.find((l) => l.startsWith('ssl-default-bind-ciphers '))!.split(' ')[1].split(':');
     expect(ciphers.length).toBeGreaterThan(0);
     for (const cipher of ciphers) expect(cipher).toMatch(/^ECDHE-(ECDSA|RSA)-(AES\d+-GCM-SHA\d+|CHACHA20-POLY1305)$/);
+  });
+
+  test('admits any source when no source is listed', () => {
+    expect(conf).not.toMatch(/acl |tcp-request/);
+  });
+
+  test('closes a connection from an unlisted source as it is accepted, before the TLS handshake, one acl line per source', () => {
+    const filtered = renderTlsProxyConf({ ...input, allowedSources: ['10.0.0.0/8', '2001:db8::/32'] });
+    expect(filtered).toContain([
+      '    bind :6380 ssl crt /etc/certs/server.pem',
+      '    acl allowed_source src 10.0.0.0/8',
+      '    acl allowed_source src 2001:db8::/32',
+      '    tcp-request connection reject unless allowed_source',
+      '    default_backend redis',
+    ].join('\n'));
   });
 
   test('is deterministic and changes with its input', () => {

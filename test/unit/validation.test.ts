@@ -50,7 +50,7 @@ describe('RedisDatabase validation', () => {
     const stack = dockerStack();
     database({}, stack, 'one');
     expect(errorOf(() => database({ tlsPort: 7001 }, stack, 'two'))).toBe(
-      'RedisDatabase two: `port` 6379 (the default) on 0.0.0.0 is already published by RedisDatabase one at test/one (`port` 6379 (the default)); choose another host port with `port`',
+      'RedisDatabase two: `port` 6379 (the default) on 127.0.0.1 is already published by RedisDatabase one at test/one (`port` 6379 (the default)); choose another host port with `port`',
     );
   });
 
@@ -75,7 +75,7 @@ describe('RedisDatabase validation', () => {
   test('allows the same port on two distinct host addresses', () => {
     const stack = dockerStack();
     database({ hostIp: '127.0.0.1' }, stack, 'one');
-    expect(() => database({ hostIp: '127.0.0.2' }, stack, 'two')).not.toThrow();
+    expect(() => database({ hostIp: '127.0.0.2', plaintextHostIp: '127.0.0.2' }, stack, 'two')).not.toThrow();
   });
 
   test.each([
@@ -261,7 +261,7 @@ describe('RedisFollower validation', () => {
     const stack = dockerStack();
     const primary = database({}, stack);
     expect(errorOf(() => new RedisFollower(stack, 'replica', { primary, port: 6379 }))).toBe(
-      'RedisFollower replica: `port` 6379 on 0.0.0.0 is already published by RedisDatabase cache at test/cache (`port` 6379 (the default)); choose another host port',
+      'RedisFollower replica: `port` 6379 on 127.0.0.1 is already published by RedisDatabase cache at test/cache (`port` 6379 (the default)); choose another host port',
     );
   });
 
