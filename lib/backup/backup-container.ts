@@ -93,6 +93,7 @@ export function buildBackupContainer(scope: Construct, id: string, spec: BackupC
       : undefined,
     stateDir: BACKUP_STATE_DIR,
   });
+  const memoryMb = Math.max(MIN_BACKUP_MEMORY_MB, spec.containerSizeMb);
   const healthcheck: ContainerHealthcheck = {
     test: ['CMD', 'sh', BACKUP_SCRIPT, 'health'],
     interval: '1m0s',
@@ -121,8 +122,8 @@ export function buildBackupContainer(scope: Construct, id: string, spec: BackupC
       ...(spec.socketVolume ? [{ volumeName: spec.socketVolume.name, containerPath: SOCKET_DIR, readOnly: true }] : []),
       ...(bgsave ? [{ volumeName: spec.dataVolume!.name, containerPath: REDIS_DATA_MOUNT, readOnly: true }] : []),
     ],
-    memory: Math.max(MIN_BACKUP_MEMORY_MB, spec.containerSizeMb),
-    memorySwap: Math.max(MIN_BACKUP_MEMORY_MB, spec.containerSizeMb),
+    memory: memoryMb,
+    memorySwap: memoryMb,
     restart: spec.restart,
     mustRun: false,
     stopTimeout: BACKUP_STOP_GRACE_SECONDS,
@@ -133,7 +134,7 @@ export function buildBackupContainer(scope: Construct, id: string, spec: BackupC
       { file: BACKUP_SECRET, content: login.password, permissions: '0640' },
     ],
     healthcheck,
-    labels: componentLabels(spec.handle, 'database', 'backup', { healthcheck: containerHealthcheckToTerraform(healthcheck), log_opts: LOGGING.logOpts! }),
+    labels: componentLabels(spec.handle, 'database', 'backup', { healthcheck: containerHealthcheckToTerraform(healthcheck), log_opts: LOGGING.logOpts!, memory_swap: memoryMb }),
     ...LOGGING,
     lifecycle: {
       ignoreChanges: IGNORED_READ_BACK,

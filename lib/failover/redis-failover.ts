@@ -14,7 +14,7 @@ import { dockerHostKey, dockerHostName } from '../private/docker-hosts';
 import { engineFeatures, engineFiles } from '../private/engine';
 import { imageIdFor } from '../private/images';
 import { InstanceInternals, internalsOf, registerFailoverMembership } from '../private/internals';
-import { CONTAINER_HARDENING, dockerLabels, IGNORED_READ_BACK, LOG_OPTS, LOGGING, REDIS_UID, SETTINGS_HASH_LABEL, settingsHash } from '../private/redis-node';
+import { CONTAINER_HARDENING, dockerLabels, IGNORED_READ_BACK, LOG_OPTS, LOGGING, REDIS_UID, SERVER_ULIMITS, SETTINGS_HASH_LABEL, settingsHash } from '../private/redis-node';
 import { portText } from '../private/redis-service';
 import { claimHandle, claimHostPort } from '../private/stack-registry';
 import { handleFromId, HANDLE_PATTERN, HANDLE_RULE, isHostname, isIpv4, IPV4, ProblemList } from '../private/validation';
@@ -303,6 +303,7 @@ export class RedisFailover extends Construct {
         ports: [{ internal: listenPort, external: publishedPort, ip: hostIp, protocol: 'tcp' }],
         memory: SENTINEL_MEMORY_MB,
         memorySwap: SENTINEL_MEMORY_MB,
+        ulimit: SERVER_ULIMITS,
         restart: RedisRestartPolicy.UNLESS_STOPPED,
         mustRun: false,
         upload: [
@@ -315,7 +316,7 @@ export class RedisFailover extends Construct {
         ],
         labels: [
           ...dockerLabels({ handle, role: 'failover', component: 'sentinel' }),
-          { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: LOG_OPTS }) },
+          { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: LOG_OPTS, memory_swap: SENTINEL_MEMORY_MB, ulimit: SERVER_ULIMITS }) },
         ],
         ...LOGGING,
         lifecycle: { ignoreChanges: IGNORED_READ_BACK },

@@ -62,16 +62,13 @@ export class MetricsExporter extends Construct {
       hostname: name,
       networksAdvanced: [{ name: spec.networkName, aliases: [name] }],
       ports: [{ internal: EXPORTER_PORT, external: metrics.port, ip: metrics.hostIp, protocol: 'tcp' }],
-      // Without memory_swap Docker stores twice the memory, which the provider reads back as a change on every plan.
-      memory: EXPORTER_MEMORY_MB,
-      memorySwap: EXPORTER_MEMORY_MB,
       restart: spec.restart,
       mustRun: false,
       upload: [
         { file: EXPORTER_PASSWORD_FILE, content: renderExporterPasswordFile(config, spec.login.password), permissions: '0640' },
         { file: EXPORTER_CA_FILE, content: spec.caCertificatePem, permissions: '0644' },
       ],
-      ...companionContainerSettings({ handle: spec.handle, role: spec.role, component: 'metrics', network: spec.network }),
+      ...companionContainerSettings({ handle: spec.handle, role: spec.role, component: 'metrics', network: spec.network, memoryMb: EXPORTER_MEMORY_MB }),
     });
     const port = metrics.port ?? container.publishedPort(0);
     const host = metrics.hostIp === '0.0.0.0' ? spec.hostname : metrics.hostIp;

@@ -160,7 +160,38 @@ export const LOG_OPTS = { 'max-size': '10m', 'max-file': '3' };
  * when the library changes them.
  */
 export const LOGGING: Pick<ContainerConfig, 'logDriver' | 'logOpts'> = { logDriver: 'json-file', logOpts: LOG_OPTS };
-export const IGNORED_READ_BACK = ['log_opts'];
+
+/**
+ * What Terraform ignores on read-back, because the daemon, not the plan,
+ * decides what Docker stores (kreuzwerker/docker 3.6.2,
+ * resource_docker_container_funcs.go, Read):
+ *
+ * - `log_opts`: see LOGGING.
+ * - `ulimit`: Docker stores the daemon's `default-ulimits` in every container
+ *   for each name the container does not set, Read brings them all back, and
+ *   `ulimit` forces a new container: on such a host every plan would replace
+ *   every container.
+ * - `memory_swap`: without swap accounting in the kernel Docker stores -1
+ *   whatever was asked, and Read writes -1 back: an update on every plan. It
+ *   always equals `memory` here, so hashing it also makes a memory change
+ *   replace the container rather than update it in place: an update would send
+ *   the new memory with the ignored old swap limit, which Docker refuses when
+ *   the memory grows past it.
+ *
+ * Each is in the settings hash wherever the library sets it, so a change of
+ * the library's own value still replaces the container.
+ */
+export const IGNORED_READ_BACK = ['log_opts', 'ulimit', 'memory_swap'];
+
+/**
+ * Open files for the servers that accept clients (Redis, Sentinel, HAProxy):
+ * Redis's default `maxclients` 10000 plus the 32 descriptors it reserves for
+ * itself. Without it a daemon's `default-ulimits` (1024 on some
+ * distributions' Docker packages) silently lowers `maxclients` to about 990,
+ * and HAProxy's connection limit with it. No higher, so that engines that
+ * cannot raise a limit above their own (rootless Docker) can still start it.
+ */
+export const SERVER_ULIMITS = [{ name: 'nofile', soft: 10032, hard: 10032 }];
 
 /**
  * Container settings a changed value of which the provider (kreuzwerker/docker
@@ -177,6 +208,8 @@ export interface HashedSettings {
   readonly healthcheck?: unknown;
   readonly tmpfs?: Record<string, string>;
   readonly log_opts: Record<string, string>;
+  readonly memory_swap: number;
+  readonly ulimit?: ReadonlyArray<{ readonly name: string; readonly soft: number; readonly hard: number }>;
 }
 
 /** JSON with sorted keys and without undefined values, so equal settings always hash alike. */
@@ -318,7 +351,10 @@ export class RedisNode extends Construct {
         ...(spec.startup?.mounts ?? []),
       ],
       tmpfs,
-      labels: roleLabels('redis', { healthcheck: containerHealthcheckToTerraform(redisHealthcheck), tmpfs, log_opts: LOG_OPTS }, dataLabels),
+      ulimit: SERVER_ULIMITS,
+      labels: roleLabels('redis', {
+        healthcheck: containerHealthcheckToTerraform(redisHealthcheck), tmpfs, log_opts: LOG_OPTS, memory_swap: spec.containerSizeMb, ulimit: SERVER_ULIMITS,
+      }, dataLabels),
       ...LOGGING,
       lifecycle: {
         ignoreChanges: IGNORED_READ_BACK,
@@ -350,7 +386,7 @@ export class RedisNode extends Construct {
           { file: TLS_PROXY_CONF_PATH, content: tunnel.conf, permissions: '0644' },
           { file: TUNNEL_CA_PATH, content: tunnel.caPem, permissions: '0644' },
         ],
-        labels: roleLabels('tunnel', { log_opts: LOG_OPTS }),
+        labels: roleLabels('tunnel', { log_opts: LOG_OPTS, memory_swap: TUNNEL_MEMORY_MB }),
         ...LOGGING,
         lifecycle: {
           ignoreChanges: IGNORED_READ_BACK,
@@ -383,7 +419,8 @@ export class RedisNode extends Construct {
           { file: TLS_PROXY_CONF_PATH, content: spec.tlsSidecar.conf, permissions: '0644' },
           { file: TLS_PEM_PATH, content: spec.tlsSidecar.pem, permissions: '0640' },
         ],
-        labels: roleLabels('tls', { log_opts: LOG_OPTS }),
+        ulimit: SERVER_ULIMITS,
+        labels: roleLabels('tls', { log_opts: LOG_OPTS, memory_swap: TLS_SIDECAR_MEMORY_MB, ulimit: SERVER_ULIMITS }),
         // Only ordering: whoever depends on the sidecar then also waits for Redis.
         dependsOn: [redis],
         ...LOGGING,
@@ -408,13 +445,16 @@ export class RedisNode extends Construct {
  * ignoring its read-back (see LOGGING), and replacement with the network the
  * container names.
  */
-export function companionContainerSettings(spec: { handle: string; role: string; component: string; network?: TerraformResource }):
-Pick<ContainerConfig, 'labels' | 'logDriver' | 'logOpts' | 'lifecycle' | 'capabilities' | 'securityOpts'> {
+export function companionContainerSettings(spec: { handle: string; role: string; component: string; network?: TerraformResource; memoryMb: number }):
+Pick<ContainerConfig, 'labels' | 'logDriver' | 'logOpts' | 'lifecycle' | 'capabilities' | 'securityOpts' | 'memory' | 'memorySwap'> {
   return {
     ...CONTAINER_HARDENING,
+    // memory_swap equal to memory: no swap, and the form Docker stores where swap accounting is on.
+    memory: spec.memoryMb,
+    memorySwap: spec.memoryMb,
     labels: [
       ...dockerLabels({ handle: spec.handle, role: spec.role, component: spec.component }),
-      { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: LOG_OPTS }) },
+      { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: LOG_OPTS, memory_swap: spec.memoryMb }) },
     ],
     ...LOGGING,
     lifecycle: {
