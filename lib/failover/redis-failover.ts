@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { Annotations, TerraformOutput, Token } from 'cdktf';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
@@ -14,7 +15,7 @@ import { dockerHostKey, dockerHostName } from '../private/docker-hosts';
 import { engineFeatures, engineFiles } from '../private/engine';
 import { imageIdFor } from '../private/images';
 import { InstanceInternals, internalsOf, registerFailoverMembership } from '../private/internals';
-import { CONTAINER_HARDENING, dockerLabels, IGNORED_READ_BACK, LOG_OPTS, LOGGING, REDIS_UID, SERVER_ULIMITS, SETTINGS_HASH_LABEL, settingsHash } from '../private/redis-node';
+import { CONTAINER_HARDENING, dockerLabels, IGNORED_READ_BACK, LOG_OPTS, LOGGING, REDIS_UID, replacedWith, SERVER_ULIMITS, SETTINGS_HASH_LABEL, settingsHash } from '../private/redis-node';
 import { portText } from '../private/redis-service';
 import { claimHandle, claimHostPort } from '../private/stack-registry';
 import { handleFromId, HANDLE_PATTERN, HANDLE_RULE, isHostname, isIpv4, IPV4, ProblemList } from '../private/validation';
@@ -100,8 +101,14 @@ const MIN_SENTINELS = 3;
 const SENTINEL_PORT = 26379;
 const SENTINEL_TLS_PORT = 26380;
 const SENTINEL_MEMORY_MB = 128;
-/** Sentinel's data dir: the image's, owned by the server user; a restart keeps it. */
+/** Sentinel's data dir: the image's, owned by the server user, whose ownership Docker copies onto the new volume mounted there. */
 const SENTINEL_DIR = '/data';
+/**
+ * Sentinel exits within a second of SIGTERM (it writes its config whenever it
+ * learns something, not at exit); 10 s is Docker's own default for a stop,
+ * the margin a loaded host needs, where the provider's unset default kills it at once.
+ */
+const SENTINEL_STOP_GRACE_SECONDS = 10;
 const CERT_VALIDITY_HOURS = 2 * 365 * 24;
 const CERT_EARLY_RENEWAL_HOURS = 30 * 24;
 
@@ -288,7 +295,14 @@ export class RedisFailover extends Construct {
         tls: tls && { certFile: `${tlsDir}/sentinel.crt`, keyFile: `${tlsDir}/sentinel.key`, caFile: `${tlsDir}/ca.crt` },
         dataDir: SENTINEL_DIR,
       });
-      const startup = sentinelStartup(files.sentinelBinary, uploadedConf, SENTINEL_DIR);
+      const startup = sentinelStartup(files.sentinelBinary, uploadedConf, SENTINEL_DIR, handle);
+      // Its own volume, which a replaced container keeps: the config Sentinel rewrites with what it learned (see sentinelStartup).
+      const state = new Volume(scopeN, 'State', {
+        provider: placement.provider,
+        name: `${name}-data`,
+        driver: 'local',
+        labels: dockerLabels({ handle, role: 'failover', component: 'sentinel' }),
+      });
       new DockerContainer(scopeN, 'Container', {
         provider: placement.provider,
         name,
@@ -304,6 +318,8 @@ export class RedisFailover extends Construct {
         memory: SENTINEL_MEMORY_MB,
         memorySwap: SENTINEL_MEMORY_MB,
         ulimit: SERVER_ULIMITS,
+        volumes: [{ volumeName: state.name, containerPath: SENTINEL_DIR }],
+        destroyGraceSeconds: SENTINEL_STOP_GRACE_SECONDS,
         restart: RedisRestartPolicy.UNLESS_STOPPED,
         mustRun: false,
         upload: [
@@ -319,7 +335,7 @@ export class RedisFailover extends Construct {
           { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: LOG_OPTS, memory_swap: SENTINEL_MEMORY_MB, ulimit: SERVER_ULIMITS }) },
         ],
         ...LOGGING,
-        lifecycle: { ignoreChanges: IGNORED_READ_BACK },
+        lifecycle: { ignoreChanges: IGNORED_READ_BACK, replaceTriggeredBy: replacedWith(state) },
       });
     }
 

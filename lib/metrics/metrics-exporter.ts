@@ -16,6 +16,8 @@ const DEFAULT_METRICS_IMAGE = pinnedImage('oliver006/redis_exporter');
 const EXPORTER_BINARY = '/redis_exporter';
 const EXPORTER_UID = 59000;
 const EXPORTER_MEMORY_MB = 128;
+/** The exporter keeps no state and exits at once on SIGTERM; 10 s (Docker's own default) rather than the provider's 0, which kills it mid-scrape. */
+const EXPORTER_STOP_GRACE_SECONDS = 10;
 
 export interface MetricsExporterSpec {
   readonly handle: string;
@@ -64,6 +66,7 @@ export class MetricsExporter extends Construct {
       ports: [{ internal: EXPORTER_PORT, external: metrics.port, ip: metrics.hostIp, protocol: 'tcp' }],
       restart: spec.restart,
       mustRun: false,
+      destroyGraceSeconds: EXPORTER_STOP_GRACE_SECONDS,
       upload: [
         { file: EXPORTER_PASSWORD_FILE, content: renderExporterPasswordFile(config, spec.login.password), permissions: '0640' },
         { file: EXPORTER_CA_FILE, content: spec.caCertificatePem, permissions: '0644' },

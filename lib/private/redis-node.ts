@@ -30,6 +30,13 @@ export const LABEL_PREFIX = 'cdktf-docker-redis';
  */
 const REDIS_STOP_GRACE_SECONDS = 60;
 const TLS_SIDECAR_MEMORY_MB = 512;
+/**
+ * HAProxy (the sidecar and the replication tunnel) exits at once on SIGTERM,
+ * closing its connections, and keeps no state; the provider's unset default
+ * of 0 would still SIGKILL it before it closes them. 10 s is Docker's own
+ * default for a stop, the margin a loaded host needs to schedule the exit.
+ */
+const HAPROXY_STOP_GRACE_SECONDS = 10;
 
 interface RedisNodeData {
   /** A Docker volume mounted at the data directory (persistent flavors). */
@@ -382,6 +389,7 @@ export class RedisNode extends Construct {
         memorySwap: TUNNEL_MEMORY_MB,
         restart: spec.restart,
         mustRun: false,
+        destroyGraceSeconds: HAPROXY_STOP_GRACE_SECONDS,
         upload: [
           { file: TLS_PROXY_CONF_PATH, content: tunnel.conf, permissions: '0644' },
           { file: TUNNEL_CA_PATH, content: tunnel.caPem, permissions: '0644' },
@@ -415,6 +423,7 @@ export class RedisNode extends Construct {
         memorySwap: TLS_SIDECAR_MEMORY_MB,
         restart: spec.restart,
         mustRun: false,
+        destroyGraceSeconds: HAPROXY_STOP_GRACE_SECONDS,
         upload: [
           { file: TLS_PROXY_CONF_PATH, content: spec.tlsSidecar.conf, permissions: '0644' },
           { file: TLS_PEM_PATH, content: spec.tlsSidecar.pem, permissions: '0640' },

@@ -86,6 +86,13 @@ describe('finding 5: a stopped database is left alone by a refresh', () => {
   });
 });
 
+describe('finding 8: every container gets time to stop cleanly', () => {
+  const graceOf: Record<string, number> = { redis: 60, backup: 15, tls: 10, tunnel: 10, sentinel: 10, metrics: 10 };
+  test.each(containers.map((c) => [c.address, c.body]))('%s has the destroy_grace_seconds of its kind (the provider\'s unset default kills at once)', (_address, body) => {
+    expect(body.destroy_grace_seconds).toBe(graceOf[labelValue(body, 'component') ?? '']);
+  });
+});
+
 describe('finding 6: containers are replaced with the network and volumes they use', () => {
   test.each(containers.map((c) => [c.address, c.body]))('%s lists every network and volume it refers to in replace_triggered_by, as bare addresses', (_address, body) => {
     const referenced = [...JSON.stringify([body.networks_advanced, body.volumes]).matchAll(/\$\{(docker_(?:network|volume)\.[\w-]+)\.name\}/g)]

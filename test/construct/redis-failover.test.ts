@@ -75,7 +75,14 @@ describe('RedisFailover', () => {
     expect(conf).toMatch(/^requirepass "\$\{sha256\(join\("\/", \[random_password\.db_InternalSecret_\w+\.result, "sentinel-clients"\]\)\)\}"$/m);
     const ids = sentinels.map((c) => /sentinel myid (\w+)/.exec(uploadOf(c, SENTINEL_CONF))![1]);
     expect(new Set(ids).size).toBe(3);
-    expect(sentinels[0].command[0]).toContain('if [ ! -f /data/sentinel.conf ]; then');
+    // Its config lives in a volume of its own, which a replacement keeps (the merge at each start: test/unit/sentinel-startup.test.ts).
+    expect(sentinels[0].command[0]).toContain('mv /data/sentinel.conf.new /data/sentinel.conf');
+    const volumes = Object.values<any>(g.json.resource.docker_volume).filter((v) => /-sentinel-\d-data$/.test(v.name));
+    expect(volumes).toHaveLength(3);
+    for (const c of sentinels) {
+      expect(c.volumes).toEqual([{ volume_name: expect.stringMatching(/^\$\{docker_volume\..*_Sentinel\d_State_\w+\.name\}$/), container_path: '/data' }]);
+      expect(c.destroy_grace_seconds).toBe(10);
+    }
   });
 
   test('outputs the master name and Sentinel addresses, and the Sentinel password as sensitive', () => {
