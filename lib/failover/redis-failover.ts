@@ -6,6 +6,9 @@ import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Construct } from 'constructs';
+import { containerLogging } from '../logging/container-logging';
+import { checkLogging } from '../logging/logging-checks';
+import { RedisLoggingOptions } from '../logging/logging-options';
 import { RedisDatabase } from '../redis-database';
 import { RedisFollower } from '../redis-follower';
 import { RedisRestartPolicy, RedisTlsMode } from '../redis-options';
@@ -15,7 +18,7 @@ import { dockerHostKey, dockerHostName } from '../private/docker-hosts';
 import { engineFeatures, engineFiles } from '../private/engine';
 import { imageIdFor } from '../private/images';
 import { InstanceInternals, internalsOf, registerFailoverMembership } from '../private/internals';
-import { CONTAINER_HARDENING, dockerLabels, IGNORED_READ_BACK, LOG_OPTS, LOGGING, REDIS_UID, replacedWith, SERVER_ULIMITS, SETTINGS_HASH_LABEL, settingsHash } from '../private/redis-node';
+import { CONTAINER_HARDENING, dockerLabels, IGNORED_READ_BACK, REDIS_UID, replacedWith, SERVER_ULIMITS, SETTINGS_HASH_LABEL, settingsHash } from '../private/redis-node';
 import { portText } from '../private/redis-service';
 import { claimHandle, claimHostPort } from '../private/stack-registry';
 import { handleFromId, HANDLE_PATTERN, HANDLE_RULE, isHostname, isIpv4, IPV4, ProblemList } from '../private/validation';
@@ -87,6 +90,13 @@ export interface RedisFailoverProps {
    * @default - the construct id, lowercased, other characters replaced by dashes
    */
   readonly handle?: string;
+
+  /**
+   * Where the Sentinels log.
+   *
+   * @default - Docker's json-file driver with `max-size` 10m and `max-file` 3
+   */
+  readonly logging?: RedisLoggingOptions;
 
   /**
    * Create the outputs `HANDLE_master_name`, `HANDLE_sentinels`, `HANDLE_ca_certificate` and the sensitive `HANDLE_sentinel_password`.
@@ -162,6 +172,7 @@ export class RedisFailover extends Construct {
       problems.add(`\`quorum\` must be at most the number of \`sentinels\` (${count}), got ${props.quorum}: no failover could ever start`);
     }
     problems.integerAtLeast('downAfterMs', props.downAfterMs, 100, 'milliseconds');
+    checkLogging(problems, props.logging);
 
     const primaryInternals = internalsOf(primary);
     if (!(primary instanceof RedisDatabase) || !primaryInternals) {
@@ -271,6 +282,7 @@ export class RedisFailover extends Construct {
     const hostnames = [primaryAddress, ...memberInternals.map((i) => i.announceAddress!), ...sentinels.map((p) => p.address)]
       .some((address) => Token.isUnresolved(address) || !isIpv4(address));
     const tlsDir = `${files.configDir}/sentinel-tls`;
+    const logging = containerLogging(props.logging);
     const uploadedConf = `${files.configDir}/sentinel.conf`;
     for (const { placement, n, hostIp, publishedPort } of placements) {
       const scopeN = new Construct(this, `Sentinel${n}`);
@@ -332,9 +344,9 @@ export class RedisFailover extends Construct {
         ],
         labels: [
           ...dockerLabels({ handle, role: 'failover', component: 'sentinel' }),
-          { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: LOG_OPTS, memory_swap: SENTINEL_MEMORY_MB, ulimit: SERVER_ULIMITS }) },
+          { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: logging.logOpts, memory_swap: SENTINEL_MEMORY_MB, ulimit: SERVER_ULIMITS }) },
         ],
-        ...LOGGING,
+        ...logging,
         lifecycle: { ignoreChanges: IGNORED_READ_BACK, replaceTriggeredBy: replacedWith(state) },
       });
     }

@@ -4,6 +4,7 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { DockerContainer } from '../private/docker-container';
 import { imageIdFor } from '../private/images';
 import { InternalLogin } from '../private/internals';
+import { ContainerLogging } from '../logging/container-logging';
 import { companionContainerSettings } from '../private/redis-node';
 import {
   EXPORTER_CA_FILE, EXPORTER_PASSWORD_FILE, EXPORTER_PORT, ExporterConfigInput, renderExporterCommand, renderExporterPasswordFile,
@@ -26,6 +27,7 @@ export interface MetricsExporterSpec {
   readonly provider?: DockerProvider;
   readonly image?: string;
   readonly restart: string;
+  readonly logging: ContainerLogging;
   readonly networkName: string;
   readonly network?: TerraformResource;
   /** The name on the network whose certificate the exporter verifies, and the port behind it. */
@@ -71,7 +73,7 @@ export class MetricsExporter extends Construct {
         { file: EXPORTER_PASSWORD_FILE, content: renderExporterPasswordFile(config, spec.login.password), permissions: '0640' },
         { file: EXPORTER_CA_FILE, content: spec.caCertificatePem, permissions: '0644' },
       ],
-      ...companionContainerSettings({ handle: spec.handle, role: spec.role, component: 'metrics', network: spec.network, memoryMb: EXPORTER_MEMORY_MB }),
+      ...companionContainerSettings({ handle: spec.handle, role: spec.role, component: 'metrics', network: spec.network, memoryMb: EXPORTER_MEMORY_MB, logging: spec.logging }),
     });
     const port = metrics.port ?? container.publishedPort(0);
     const host = metrics.hostIp === '0.0.0.0' ? spec.hostname : metrics.hostIp;

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { ContainerConfig, ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { ContainerLogging } from '../logging/container-logging';
 import { deferredString } from './deferred';
 import { DockerContainer } from './docker-container';
 import { EngineFiles } from './engine';
@@ -131,6 +132,8 @@ export interface RedisNodeSpec {
   readonly restart: string;
   readonly data: RedisNodeData;
   readonly role: string;
+  /** Log driver and options of every container. */
+  readonly logging: ContainerLogging;
   readonly startup?: NodeStartup;
   /** Checks of values that reach its files and that Terraform knows only at deploy (deploy-time-checks.ts). */
   readonly preconditions?: Precondition[];
@@ -156,24 +159,21 @@ export const CONTAINER_HARDENING: Pick<ContainerConfig, 'capabilities' | 'securi
 /** The official HAProxy image's unprivileged user (uid 99); its containers run as it from the start. */
 const HAPROXY_USER = 'haproxy';
 
-export const LOG_OPTS = { 'max-size': '10m', 'max-file': '3' };
-
 /**
- * Docker merges its daemon's default `log-opts` into the options of every
- * container that uses the daemon's default driver, and the provider reads them
- * back into `log_opts`, which forces a new container: on such a host every plan
- * would replace every container (provider issues 473 and 873). Terraform
- * ignores the read-back; the settings hash below still replaces the container
- * when the library changes them.
+ * Logging (lib/logging, `containerLogging`): Docker merges its daemon's
+ * default `log-opts` into the options of every container that uses the
+ * daemon's default driver, and the provider reads them back into `log_opts`,
+ * which forces a new container: on such a host every plan would replace every
+ * container (provider issues 473 and 873). Terraform ignores the read-back;
+ * the settings hash below still replaces the container when its options change.
  */
-export const LOGGING: Pick<ContainerConfig, 'logDriver' | 'logOpts'> = { logDriver: 'json-file', logOpts: LOG_OPTS };
 
 /**
  * What Terraform ignores on read-back, because the daemon, not the plan,
  * decides what Docker stores (kreuzwerker/docker 3.6.2,
  * resource_docker_container_funcs.go, Read):
  *
- * - `log_opts`: see LOGGING.
+ * - `log_opts`: see above.
  * - `ulimit`: Docker stores the daemon's `default-ulimits` in every container
  *   for each name the container does not set, Read brings them all back, and
  *   `ulimit` forces a new container: on such a host every plan would replace
@@ -360,9 +360,9 @@ export class RedisNode extends Construct {
       tmpfs,
       ulimit: SERVER_ULIMITS,
       labels: roleLabels('redis', {
-        healthcheck: containerHealthcheckToTerraform(redisHealthcheck), tmpfs, log_opts: LOG_OPTS, memory_swap: spec.containerSizeMb, ulimit: SERVER_ULIMITS,
+        healthcheck: containerHealthcheckToTerraform(redisHealthcheck), tmpfs, log_opts: spec.logging.logOpts, memory_swap: spec.containerSizeMb, ulimit: SERVER_ULIMITS,
       }, dataLabels),
-      ...LOGGING,
+      ...spec.logging,
       lifecycle: {
         ignoreChanges: IGNORED_READ_BACK,
         replaceTriggeredBy: replacedWith(spec.network, spec.data.volume, spec.tlsSidecar?.socketVolume),
@@ -394,8 +394,8 @@ export class RedisNode extends Construct {
           { file: TLS_PROXY_CONF_PATH, content: tunnel.conf, permissions: '0644' },
           { file: TUNNEL_CA_PATH, content: tunnel.caPem, permissions: '0644' },
         ],
-        labels: roleLabels('tunnel', { log_opts: LOG_OPTS, memory_swap: TUNNEL_MEMORY_MB }),
-        ...LOGGING,
+        labels: roleLabels('tunnel', { log_opts: spec.logging.logOpts, memory_swap: TUNNEL_MEMORY_MB }),
+        ...spec.logging,
         lifecycle: {
           ignoreChanges: IGNORED_READ_BACK,
           replaceTriggeredBy: replacedWith(spec.network),
@@ -429,10 +429,10 @@ export class RedisNode extends Construct {
           { file: TLS_PEM_PATH, content: spec.tlsSidecar.pem, permissions: '0640' },
         ],
         ulimit: SERVER_ULIMITS,
-        labels: roleLabels('tls', { log_opts: LOG_OPTS, memory_swap: TLS_SIDECAR_MEMORY_MB, ulimit: SERVER_ULIMITS }),
+        labels: roleLabels('tls', { log_opts: spec.logging.logOpts, memory_swap: TLS_SIDECAR_MEMORY_MB, ulimit: SERVER_ULIMITS }),
         // Only ordering: whoever depends on the sidecar then also waits for Redis.
         dependsOn: [redis],
-        ...LOGGING,
+        ...spec.logging,
         lifecycle: {
           ignoreChanges: IGNORED_READ_BACK,
           replaceTriggeredBy: replacedWith(spec.network, spec.tlsSidecar.socketVolume),
@@ -451,10 +451,10 @@ export class RedisNode extends Construct {
  * The settings every container of an instance shares, for the containers
  * other modules add beside `RedisNode` (the metrics exporter): dropped
  * capabilities, labels with the settings hash, logging with Terraform
- * ignoring its read-back (see LOGGING), and replacement with the network the
+ * ignoring its read-back, and replacement with the network the
  * container names.
  */
-export function companionContainerSettings(spec: { handle: string; role: string; component: string; network?: TerraformResource; memoryMb: number }):
+export function companionContainerSettings(spec: { handle: string; role: string; component: string; network?: TerraformResource; memoryMb: number; logging: ContainerLogging }):
 Pick<ContainerConfig, 'labels' | 'logDriver' | 'logOpts' | 'lifecycle' | 'capabilities' | 'securityOpts' | 'memory' | 'memorySwap'> {
   return {
     ...CONTAINER_HARDENING,
@@ -463,9 +463,9 @@ Pick<ContainerConfig, 'labels' | 'logDriver' | 'logOpts' | 'lifecycle' | 'capabi
     memorySwap: spec.memoryMb,
     labels: [
       ...dockerLabels({ handle: spec.handle, role: spec.role, component: spec.component }),
-      { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: LOG_OPTS, memory_swap: spec.memoryMb }) },
+      { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: spec.logging.logOpts, memory_swap: spec.memoryMb }) },
     ],
-    ...LOGGING,
+    ...spec.logging,
     lifecycle: {
       ignoreChanges: IGNORED_READ_BACK,
       replaceTriggeredBy: spec.network ? [resourceAddress(spec.network)] : [],

@@ -1,6 +1,6 @@
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import {
-  RedisBackupFile, RedisDatabase, RedisDatabaseProps, RedisFailover, RedisFailoverProps, RedisFollower, RedisFollowerProps, RedisTlsMode, RedisVersion, SentinelPlacement,
+  RedisBackupFile, RedisDatabase, RedisDatabaseProps, RedisFailover, RedisFailoverProps, RedisLogDriver, RedisFollower, RedisFollowerProps, RedisTlsMode, RedisVersion, SentinelPlacement,
 } from '../../lib';
 import { NODE_STATE_FILE } from '../../lib/failover/node-startup';
 import { dockerStack, resourceAt, synthJson, uploadOf, warningsUnder } from '../support/synth';
@@ -30,6 +30,15 @@ function group(options: {
 
 describe('RedisFailover', () => {
   const g = group();
+
+  test('the Sentinels log where the group\'s logging says, json-file with the library\'s limits by default', () => {
+    const sentinelsOf = (json: any) => Object.values<any>(json.resource.docker_container).filter((c) => c.name.includes('-sentinel-'));
+    for (const c of sentinelsOf(g.json)) expect([c.log_driver, c.log_opts]).toEqual(['json-file', { 'max-size': '10m', 'max-file': '3' }]);
+    const logging = { driver: RedisLogDriver.LOCAL, options: { 'max-size': '5m' } };
+    const withLogging = sentinelsOf(group({ failover: { logging } }).json);
+    expect(withLogging).toHaveLength(3);
+    for (const c of withLogging) expect([c.log_driver, c.log_opts]).toEqual(['local', { 'max-size': '5m' }]);
+  });
 
   test('a sharing follower uses its primary\'s password, internal secret and CA, and generates none of them', () => {
     const passwords = Object.keys(g.json.resource.random_password).sort();
