@@ -160,20 +160,14 @@ export const CONTAINER_HARDENING: Pick<ContainerConfig, 'capabilities' | 'securi
 const HAPROXY_USER = 'haproxy';
 
 /**
- * Logging (lib/logging, `containerLogging`): Docker merges its daemon's
- * default `log-opts` into the options of every container that uses the
- * daemon's default driver, and the provider reads them back into `log_opts`,
- * which forces a new container: on such a host every plan would replace every
- * container (provider issues 473 and 873). Terraform ignores the read-back;
- * the settings hash below still replaces the container when its options change.
- */
-
-/**
  * What Terraform ignores on read-back, because the daemon, not the plan,
  * decides what Docker stores (kreuzwerker/docker 3.6.2,
  * resource_docker_container_funcs.go, Read):
  *
- * - `log_opts`: see above.
+ * - `log_opts` (driver and options: lib/logging, `containerLogging`): Docker
+ *   merges its daemon's default `log-opts` into the options of every container
+ *   that uses the daemon's default driver, Read brings them back, and
+ *   `log_opts` forces a new container (provider issues 473 and 873).
  * - `ulimit`: Docker stores the daemon's `default-ulimits` in every container
  *   for each name the container does not set, Read brings them all back, and
  *   `ulimit` forces a new container: on such a host every plan would replace
