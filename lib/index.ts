@@ -7,3 +7,4 @@ export * from './backup/backup-options';
 export * from './backup/backup-file';
 export * from './failover/redis-failover';
 export * from './metrics/metrics-options';
+export * from './logging/logging-options';

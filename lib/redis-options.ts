@@ -1,5 +1,6 @@
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { IConstruct } from 'constructs';
+import { RedisLoggingOptions } from './logging/logging-options';
 import { RedisMetricsOptions } from './metrics/metrics-options';
 import { RedisVersion } from './redis-version';
 import { RedisUser } from './users/redis-user';
@@ -377,6 +378,15 @@ export interface RedisInstanceOptions {
    * @default "oliver006/redis_exporter:v1.93.0"
    */
   readonly metricsImage?: string;
+
+  /**
+   * Where every container of the instance logs (Redis, its TLS sidecar or
+   * replication tunnel, the backup and metrics containers). A change replaces
+   * them all: Docker applies a log driver only when it creates a container.
+   *
+   * @default - Docker's json-file driver with `max-size` 10m and `max-file` 3
+   */
+  readonly logging?: RedisLoggingOptions;
 
   /**
    * Docker restart policy of the containers. Whatever the policy, a refresh

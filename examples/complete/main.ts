@@ -40,8 +40,12 @@ export class CompleteStack extends TerraformStack {
       ],
       entrypoint: ['sh', '-c'],
       // A service loop: it runs as long as the container.
-      command: ['while :; do redis-cli -u "$(cat /run/app/redis-url)" --tls --cacert /run/app/redis-ca.pem --no-auth-warning INCR app:heartbeats; sleep 60; done'],
+      command: ['trap "exit 0" TERM; while :; do redis-cli -u "$(cat /run/app/redis-url)" --tls --cacert /run/app/redis-ca.pem --no-auth-warning INCR app:heartbeats; sleep 60 & wait $!; done'],
       restart: 'unless-stopped',
+      // As the library's containers: the provider's default (true) deletes an app someone stopped at the next refresh, even in `cdktf diff`.
+      mustRun: false,
+      // The loop exits at SIGTERM (sh as PID 1 would ignore it without the trap; the sleep runs in the background so the trap runs at once): 10 s is ample.
+      destroyGraceSeconds: 10,
       // Created once Redis and its TLS sidecar exist.
       dependsOn: [db],
     });

@@ -8,7 +8,8 @@ import { DockerContainer } from '../private/docker-container';
 import { EngineFiles } from '../private/engine';
 import { InternalLogin } from '../private/internals';
 import { sharedText } from '../private/stack-registry';
-import { componentLabels, CONTAINER_HARDENING, IGNORED_READ_BACK, LOGGING, REDIS_PORT, REDIS_UID, replacedWith, SOCKET_DIR, SOCKET_PATH } from '../private/redis-node';
+import { ContainerLogging } from '../logging/container-logging';
+import { componentLabels, CONTAINER_HARDENING, IGNORED_READ_BACK, REDIS_PORT, REDIS_UID, replacedWith, SOCKET_DIR, SOCKET_PATH } from '../private/redis-node';
 import { ResolvedBackup } from './backup-checks';
 import { BACKUP_SCRIPT_BODY, renderBackupScriptHead, SnapshotMethod } from './backup-script';
 import { BACKUP_DIR, BACKUP_SCRIPT, BACKUP_SECRET, BACKUP_STATE_DIR, REDIS_DATA_MOUNT } from './paths';
@@ -36,6 +37,7 @@ export interface BackupContainerSpec {
   readonly backup: ResolvedBackup;
   readonly login: InternalLogin;
   readonly restart: string;
+  readonly logging: ContainerLogging;
   /** The Redis container's memory limit: a snapshot is smaller. */
   readonly containerSizeMb: number;
   /** Redis's Unix socket volume (sidecar mode): the backup container then needs no network at all. */
@@ -93,6 +95,7 @@ export function buildBackupContainer(scope: Construct, id: string, spec: BackupC
       : undefined,
     stateDir: BACKUP_STATE_DIR,
   });
+  const memoryMb = Math.max(MIN_BACKUP_MEMORY_MB, spec.containerSizeMb);
   const healthcheck: ContainerHealthcheck = {
     test: ['CMD', 'sh', BACKUP_SCRIPT, 'health'],
     interval: '1m0s',
@@ -121,8 +124,8 @@ export function buildBackupContainer(scope: Construct, id: string, spec: BackupC
       ...(spec.socketVolume ? [{ volumeName: spec.socketVolume.name, containerPath: SOCKET_DIR, readOnly: true }] : []),
       ...(bgsave ? [{ volumeName: spec.dataVolume!.name, containerPath: REDIS_DATA_MOUNT, readOnly: true }] : []),
     ],
-    memory: Math.max(MIN_BACKUP_MEMORY_MB, spec.containerSizeMb),
-    memorySwap: Math.max(MIN_BACKUP_MEMORY_MB, spec.containerSizeMb),
+    memory: memoryMb,
+    memorySwap: memoryMb,
     restart: spec.restart,
     mustRun: false,
     stopTimeout: BACKUP_STOP_GRACE_SECONDS,
@@ -133,8 +136,8 @@ export function buildBackupContainer(scope: Construct, id: string, spec: BackupC
       { file: BACKUP_SECRET, content: login.password, permissions: '0640' },
     ],
     healthcheck,
-    labels: componentLabels(spec.handle, 'database', 'backup', { healthcheck: containerHealthcheckToTerraform(healthcheck), log_opts: LOGGING.logOpts! }),
-    ...LOGGING,
+    labels: componentLabels(spec.handle, 'database', 'backup', { healthcheck: containerHealthcheckToTerraform(healthcheck), log_opts: spec.logging.logOpts, memory_swap: memoryMb }),
+    ...spec.logging,
     lifecycle: {
       ignoreChanges: IGNORED_READ_BACK,
       replaceTriggeredBy: replacedWith(spec.socketVolume ? undefined : spec.network, spec.socketVolume, bgsave ? spec.dataVolume : undefined),

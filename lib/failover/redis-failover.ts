@@ -1,10 +1,14 @@
 import { createHash } from 'crypto';
 import { Annotations, TerraformOutput, Token } from 'cdktf';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Construct } from 'constructs';
+import { containerLogging } from '../logging/container-logging';
+import { checkLogging } from '../logging/logging-checks';
+import { RedisLoggingOptions } from '../logging/logging-options';
 import { RedisDatabase } from '../redis-database';
 import { RedisFollower } from '../redis-follower';
 import { RedisRestartPolicy, RedisTlsMode } from '../redis-options';
@@ -14,7 +18,7 @@ import { dockerHostKey, dockerHostName } from '../private/docker-hosts';
 import { engineFeatures, engineFiles } from '../private/engine';
 import { imageIdFor } from '../private/images';
 import { InstanceInternals, internalsOf, registerFailoverMembership } from '../private/internals';
-import { CONTAINER_HARDENING, dockerLabels, IGNORED_READ_BACK, LOG_OPTS, LOGGING, REDIS_UID, SETTINGS_HASH_LABEL, settingsHash } from '../private/redis-node';
+import { CONTAINER_HARDENING, dockerLabels, IGNORED_READ_BACK, REDIS_UID, replacedWith, SERVER_ULIMITS, SETTINGS_HASH_LABEL, settingsHash } from '../private/redis-node';
 import { portText } from '../private/redis-service';
 import { claimHandle, claimHostPort } from '../private/stack-registry';
 import { handleFromId, HANDLE_PATTERN, HANDLE_RULE, isHostname, isIpv4, isLoopback, IPV4, ProblemList } from '../private/validation';
@@ -92,6 +96,13 @@ export interface RedisFailoverProps {
   readonly handle?: string;
 
   /**
+   * Where the Sentinels log.
+   *
+   * @default - Docker's json-file driver with `max-size` 10m and `max-file` 3
+   */
+  readonly logging?: RedisLoggingOptions;
+
+  /**
    * Create the outputs `HANDLE_master_name`, `HANDLE_sentinels`, `HANDLE_ca_certificate` and the sensitive `HANDLE_sentinel_password`.
    *
    * @default true
@@ -104,8 +115,14 @@ const MIN_SENTINELS = 3;
 const SENTINEL_PORT = 26379;
 const SENTINEL_TLS_PORT = 26380;
 const SENTINEL_MEMORY_MB = 128;
-/** Sentinel's data dir: the image's, owned by the server user; a restart keeps it. */
+/** Sentinel's data dir: the image's, owned by the server user, whose ownership Docker copies onto the new volume mounted there. */
 const SENTINEL_DIR = '/data';
+/**
+ * Sentinel exits within a second of SIGTERM (it writes its config whenever it
+ * learns something, not at exit); 10 s is Docker's own default for a stop,
+ * the margin a loaded host needs, where the provider's unset default kills it at once.
+ */
+const SENTINEL_STOP_GRACE_SECONDS = 10;
 const CERT_VALIDITY_HOURS = 2 * 365 * 24;
 const CERT_EARLY_RENEWAL_HOURS = 30 * 24;
 
@@ -159,6 +176,7 @@ export class RedisFailover extends Construct {
       problems.add(`\`quorum\` must be at most the number of \`sentinels\` (${count}), got ${props.quorum}: no failover could ever start`);
     }
     problems.integerAtLeast('downAfterMs', props.downAfterMs, 100, 'milliseconds');
+    checkLogging(problems, props.logging);
 
     const primaryInternals = internalsOf(primary);
     if (!(primary instanceof RedisDatabase) || !primaryInternals) {
@@ -285,6 +303,7 @@ export class RedisFailover extends Construct {
     const hostnames = [primaryAddress, ...memberInternals.map((i) => i.announceAddress!), ...sentinels.map((p) => p.address)]
       .some((address) => Token.isUnresolved(address) || !isIpv4(address));
     const tlsDir = `${files.configDir}/sentinel-tls`;
+    const logging = containerLogging(props.logging);
     const uploadedConf = `${files.configDir}/sentinel.conf`;
     for (const { placement, n, hostIp, publishedPort } of placements) {
       const scopeN = new Construct(this, `Sentinel${n}`);
@@ -309,7 +328,14 @@ export class RedisFailover extends Construct {
         tls: tls && { certFile: `${tlsDir}/sentinel.crt`, keyFile: `${tlsDir}/sentinel.key`, caFile: `${tlsDir}/ca.crt` },
         dataDir: SENTINEL_DIR,
       });
-      const startup = sentinelStartup(files.sentinelBinary, uploadedConf, SENTINEL_DIR);
+      const startup = sentinelStartup(files.sentinelBinary, uploadedConf, SENTINEL_DIR, handle);
+      // Its own volume, which a replaced container keeps: the config Sentinel rewrites with what it learned (see sentinelStartup).
+      const state = new Volume(scopeN, 'State', {
+        provider: placement.provider,
+        name: `${name}-data`,
+        driver: 'local',
+        labels: dockerLabels({ handle, role: 'failover', component: 'sentinel' }),
+      });
       new DockerContainer(scopeN, 'Container', {
         provider: placement.provider,
         name,
@@ -324,6 +350,9 @@ export class RedisFailover extends Construct {
         ports: [{ internal: listenPort, external: publishedPort, ip: hostIp, protocol: 'tcp' }],
         memory: SENTINEL_MEMORY_MB,
         memorySwap: SENTINEL_MEMORY_MB,
+        ulimit: SERVER_ULIMITS,
+        volumes: [{ volumeName: state.name, containerPath: SENTINEL_DIR }],
+        destroyGraceSeconds: SENTINEL_STOP_GRACE_SECONDS,
         restart: RedisRestartPolicy.UNLESS_STOPPED,
         mustRun: false,
         upload: [
@@ -336,10 +365,10 @@ export class RedisFailover extends Construct {
         ],
         labels: [
           ...dockerLabels({ handle, role: 'failover', component: 'sentinel' }),
-          { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: LOG_OPTS }) },
+          { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: logging.logOpts, memory_swap: SENTINEL_MEMORY_MB, ulimit: SERVER_ULIMITS }) },
         ],
-        ...LOGGING,
-        lifecycle: { ignoreChanges: IGNORED_READ_BACK },
+        ...logging,
+        lifecycle: { ignoreChanges: IGNORED_READ_BACK, replaceTriggeredBy: replacedWith(state) },
       });
     }
 

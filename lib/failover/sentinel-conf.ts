@@ -3,8 +3,8 @@ import { TLS12_CIPHERS, TLS13_SUITES } from '../private/tls-policy';
 /**
  * Renders a Sentinel's configuration from plain data. Pure and deterministic,
  * like the other renderers. Sentinel rewrites its config file as it learns the
- * topology, so the container runs a writable copy of this text (see
- * `sentinelStartup`), made at its first start.
+ * topology, so the container runs a writable copy of this text merged with
+ * what it learned (see `sentinelStartup`).
  */
 export interface SentinelConfInput {
   readonly masterName: string;
@@ -70,17 +70,37 @@ export function renderSentinelConf(input: SentinelConfInput): string {
   return lines.join('\n') + '\n';
 }
 
+/** The directives Sentinel learns and writes into its own config: kept across a replacement, for this master only. */
+const LEARNED = ['config-epoch', 'leader-epoch', 'known-replica', 'known-sentinel'];
+
 /**
- * Sentinel's entrypoint: the uploaded config is copied once into the
- * container's own writable filesystem, which a restart keeps, so Sentinel
- * remembers the topology it learned; a new container (a changed config)
- * starts from the code's and learns the rest from the other Sentinels.
+ * Sentinel's entrypoint. Its config lives in the Sentinel's own volume
+ * (`dataDir`), which a replacement keeps, because Sentinel rewrites it with
+ * what it learns. At every start the file is made anew from the uploaded
+ * config, so each directive the library renders (users, passwords, quorum,
+ * timeouts, certificates) is the code's, plus what Sentinel learned for this
+ * master: the epochs, the replicas and Sentinels it knows, and where the
+ * primary is now (the `monitor` line's address, with the code's quorum). A
+ * Sentinel that forgot those would start at epoch 0 watching the first
+ * deploy's primary, even after a failover.
+ *
+ * Plain sh, grep and sed (in every Debian image); no `${` or `%{`, which
+ * Terraform would interpolate.
  */
-export function sentinelStartup(sentinelBinary: string, uploadedConf: string, dataDir: string): { entrypoint: string[]; command: string[] } {
+export function sentinelStartup(sentinelBinary: string, uploadedConf: string, dataDir: string, masterName: string): { entrypoint: string[]; command: string[] } {
   const state = `${dataDir}/sentinel.conf`;
   const script = [
     'set -eu',
-    `if [ ! -f ${state} ]; then umask 077; cp ${uploadedConf} ${state}.new; mv ${state}.new ${state}; fi`,
+    'umask 077',
+    `if [ -f ${state} ]; then`,
+    `  learned=$(grep -E '^sentinel (current-epoch |(${LEARNED.join('|')}) ${masterName} )' ${state} || true)`,
+    `  at=$(sed -n 's/^sentinel monitor ${masterName} \\([^ ]*\\) \\([0-9]*\\) .*/\\1 \\2/p' ${state})`,
+    `  if [ -n "$at" ]; then sed "s/^sentinel monitor ${masterName} [^ ]* [0-9]* /sentinel monitor ${masterName} $at /" ${uploadedConf}; else cat ${uploadedConf}; fi > ${state}.new`,
+    `  if [ -n "$learned" ]; then printf '%s\\n' "$learned" >> ${state}.new; fi`,
+    'else',
+    `  cp ${uploadedConf} ${state}.new`,
+    'fi',
+    `mv ${state}.new ${state}`,
     `exec ${sentinelBinary} ${state}`,
   ].join('\n');
   return { entrypoint: ['/bin/sh', '-c'], command: [script] };

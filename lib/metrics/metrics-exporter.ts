@@ -4,6 +4,7 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { DockerContainer } from '../private/docker-container';
 import { imageIdFor } from '../private/images';
 import { InternalLogin } from '../private/internals';
+import { ContainerLogging } from '../logging/container-logging';
 import { companionContainerSettings } from '../private/redis-node';
 import {
   EXPORTER_CA_FILE, EXPORTER_PASSWORD_FILE, EXPORTER_PORT, ExporterConfigInput, renderExporterCommand, renderExporterPasswordFile,
@@ -16,6 +17,8 @@ const DEFAULT_METRICS_IMAGE = pinnedImage('oliver006/redis_exporter');
 const EXPORTER_BINARY = '/redis_exporter';
 const EXPORTER_UID = 59000;
 const EXPORTER_MEMORY_MB = 128;
+/** The exporter keeps no state and exits at once on SIGTERM; 10 s (Docker's own default) rather than the provider's 0, which kills it mid-scrape. */
+const EXPORTER_STOP_GRACE_SECONDS = 10;
 
 export interface MetricsExporterSpec {
   readonly handle: string;
@@ -24,6 +27,7 @@ export interface MetricsExporterSpec {
   readonly provider?: DockerProvider;
   readonly image?: string;
   readonly restart: string;
+  readonly logging: ContainerLogging;
   readonly networkName: string;
   readonly network?: TerraformResource;
   /** The name on the network whose certificate the exporter verifies, and the port behind it. */
@@ -62,16 +66,14 @@ export class MetricsExporter extends Construct {
       hostname: name,
       networksAdvanced: [{ name: spec.networkName, aliases: [name] }],
       ports: [{ internal: EXPORTER_PORT, external: metrics.port, ip: metrics.hostIp, protocol: 'tcp' }],
-      // Without memory_swap Docker stores twice the memory, which the provider reads back as a change on every plan.
-      memory: EXPORTER_MEMORY_MB,
-      memorySwap: EXPORTER_MEMORY_MB,
       restart: spec.restart,
       mustRun: false,
+      destroyGraceSeconds: EXPORTER_STOP_GRACE_SECONDS,
       upload: [
         { file: EXPORTER_PASSWORD_FILE, content: renderExporterPasswordFile(config, spec.login.password), permissions: '0640' },
         { file: EXPORTER_CA_FILE, content: spec.caCertificatePem, permissions: '0644' },
       ],
-      ...companionContainerSettings({ handle: spec.handle, role: spec.role, component: 'metrics', network: spec.network }),
+      ...companionContainerSettings({ handle: spec.handle, role: spec.role, component: 'metrics', network: spec.network, memoryMb: EXPORTER_MEMORY_MB, logging: spec.logging }),
     });
     const port = metrics.port ?? container.publishedPort(0);
     const host = metrics.hostIp === '0.0.0.0' ? spec.hostname : metrics.hostIp;

@@ -6,8 +6,8 @@ import { Construct } from 'constructs';
 import {
   Container, containerCapabilitiesToHclTerraform, containerCapabilitiesToTerraform, ContainerConfig, containerHealthcheckToHclTerraform, containerHealthcheckToTerraform, containerLabelsToHclTerraform,
   containerLabelsToTerraform, containerNetworksAdvancedToHclTerraform, containerNetworksAdvancedToTerraform, containerPortsToHclTerraform,
-  containerPortsToTerraform, containerUploadToHclTerraform, containerUploadToTerraform, containerVolumesToHclTerraform,
-  containerVolumesToTerraform,
+  containerPortsToTerraform, containerUlimitToHclTerraform, containerUlimitToTerraform, containerUploadToHclTerraform, containerUploadToTerraform,
+  containerVolumesToHclTerraform, containerVolumesToTerraform,
 } from '@cdktf/provider-docker/lib/container';
 
 /** How one argument of `docker_container` is written, in JSON and in HCL, as the provider's `Container` writes it. */
@@ -58,6 +58,7 @@ const ARGUMENTS = {
   labels: blocks('labels', containerLabelsToTerraform, containerLabelsToHclTerraform, 'set', 'ContainerLabelsList'),
   networksAdvanced: blocks('networks_advanced', containerNetworksAdvancedToTerraform, containerNetworksAdvancedToHclTerraform, 'set', 'ContainerNetworksAdvancedList'),
   ports: blocks('ports', containerPortsToTerraform, containerPortsToHclTerraform, 'list', 'ContainerPortsList'),
+  ulimit: blocks('ulimit', containerUlimitToTerraform, containerUlimitToHclTerraform, 'set', 'ContainerUlimitList'),
   upload: blocks('upload', containerUploadToTerraform, containerUploadToHclTerraform, 'set', 'ContainerUploadList'),
   volumes: blocks('volumes', containerVolumesToTerraform, containerVolumesToHclTerraform, 'set', 'ContainerVolumesList'),
 } satisfies Partial<Record<keyof ContainerConfig, Argument>>;

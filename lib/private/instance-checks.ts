@@ -1,3 +1,4 @@
+import { checkLogging } from '../logging/logging-checks';
 import { Annotations, Token } from 'cdktf';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Construct } from 'constructs';
@@ -66,6 +67,7 @@ export function checkInstanceOptions(check: InstanceCheck, options: RedisInstanc
   problems.integerAtLeast('size', options.size, 1, 'GB');
   problems.integerAtLeast('containerSizeMb', options.containerSizeMb, MIN_CONTAINER_SIZE_MB, 'MB');
   for (const { prop, port } of ports) problems.port(prop, port);
+  checkLogging(problems, options.logging);
   if (options.hostIp !== undefined) problems.matches('hostIp', options.hostIp, IPV4, 'an IPv4 address such as 0.0.0.0 or 127.0.0.1');
   if (options.plaintextHostIp !== undefined) problems.matches('plaintextHostIp', options.plaintextHostIp, IPV4, 'an IPv4 address such as 127.0.0.1');
   if (options.publishPlaintext === false && ports.some((p) => p.prop === 'port' && p.port !== undefined && !p.isDefault)) {

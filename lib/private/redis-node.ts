@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { ContainerConfig, ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { ContainerLogging } from '../logging/container-logging';
 import { deferredString } from './deferred';
 import { DockerContainer } from './docker-container';
 import { EngineFiles } from './engine';
@@ -30,6 +31,13 @@ export const LABEL_PREFIX = 'cdktf-docker-redis';
  */
 const REDIS_STOP_GRACE_SECONDS = 60;
 const TLS_SIDECAR_MEMORY_MB = 512;
+/**
+ * HAProxy (the sidecar and the replication tunnel) exits at once on SIGTERM,
+ * closing its connections, and keeps no state; the provider's unset default
+ * of 0 would still SIGKILL it before it closes them. 10 s is Docker's own
+ * default for a stop, the margin a loaded host needs to schedule the exit.
+ */
+const HAPROXY_STOP_GRACE_SECONDS = 10;
 
 interface RedisNodeData {
   /** A Docker volume mounted at the data directory (persistent flavors). */
@@ -127,6 +135,8 @@ export interface RedisNodeSpec {
   readonly restart: string;
   readonly data: RedisNodeData;
   readonly role: string;
+  /** Log driver and options of every container. */
+  readonly logging: ContainerLogging;
   readonly startup?: NodeStartup;
   /** Checks of values that reach its files and that Terraform knows only at deploy (deploy-time-checks.ts). */
   readonly preconditions?: Precondition[];
@@ -152,18 +162,40 @@ export const CONTAINER_HARDENING: Pick<ContainerConfig, 'capabilities' | 'securi
 /** The official HAProxy image's unprivileged user (uid 99); its containers run as it from the start. */
 const HAPROXY_USER = 'haproxy';
 
-export const LOG_OPTS = { 'max-size': '10m', 'max-file': '3' };
+/**
+ * What Terraform ignores on read-back, because the daemon, not the plan,
+ * decides what Docker stores (kreuzwerker/docker 3.6.2,
+ * resource_docker_container_funcs.go, Read):
+ *
+ * - `log_opts` (driver and options: lib/logging, `containerLogging`): Docker
+ *   merges its daemon's default `log-opts` into the options of every container
+ *   that uses the daemon's default driver, Read brings them back, and
+ *   `log_opts` forces a new container (provider issues 473 and 873).
+ * - `ulimit`: Docker stores the daemon's `default-ulimits` in every container
+ *   for each name the container does not set, Read brings them all back, and
+ *   `ulimit` forces a new container: on such a host every plan would replace
+ *   every container.
+ * - `memory_swap`: without swap accounting in the kernel Docker stores -1
+ *   whatever was asked, and Read writes -1 back: an update on every plan. It
+ *   always equals `memory` here, so hashing it also makes a memory change
+ *   replace the container rather than update it in place: an update would send
+ *   the new memory with the ignored old swap limit, which Docker refuses when
+ *   the memory grows past it.
+ *
+ * Each is in the settings hash wherever the library sets it, so a change of
+ * the library's own value still replaces the container.
+ */
+export const IGNORED_READ_BACK = ['log_opts', 'ulimit', 'memory_swap'];
 
 /**
- * Docker merges its daemon's default `log-opts` into the options of every
- * container that uses the daemon's default driver, and the provider reads them
- * back into `log_opts`, which forces a new container: on such a host every plan
- * would replace every container (provider issues 473 and 873). Terraform
- * ignores the read-back; the settings hash below still replaces the container
- * when the library changes them.
+ * Open files for the servers that accept clients (Redis, Sentinel, HAProxy):
+ * Redis's default `maxclients` 10000 plus the 32 descriptors it reserves for
+ * itself. Without it a daemon's `default-ulimits` (1024 on some
+ * distributions' Docker packages) silently lowers `maxclients` to about 990,
+ * and HAProxy's connection limit with it. No higher, so that engines that
+ * cannot raise a limit above their own (rootless Docker) can still start it.
  */
-export const LOGGING: Pick<ContainerConfig, 'logDriver' | 'logOpts'> = { logDriver: 'json-file', logOpts: LOG_OPTS };
-export const IGNORED_READ_BACK = ['log_opts'];
+export const SERVER_ULIMITS = [{ name: 'nofile', soft: 10032, hard: 10032 }];
 
 /**
  * Container settings a changed value of which the provider (kreuzwerker/docker
@@ -180,6 +212,8 @@ export interface HashedSettings {
   readonly healthcheck?: unknown;
   readonly tmpfs?: Record<string, string>;
   readonly log_opts: Record<string, string>;
+  readonly memory_swap: number;
+  readonly ulimit?: ReadonlyArray<{ readonly name: string; readonly soft: number; readonly hard: number }>;
 }
 
 /** JSON with sorted keys and without undefined values, so equal settings always hash alike. */
@@ -320,8 +354,11 @@ export class RedisNode extends Construct {
         ...(spec.startup?.mounts ?? []),
       ],
       tmpfs,
-      labels: roleLabels('redis', { healthcheck: containerHealthcheckToTerraform(redisHealthcheck), tmpfs, log_opts: LOG_OPTS }, dataLabels),
-      ...LOGGING,
+      ulimit: SERVER_ULIMITS,
+      labels: roleLabels('redis', {
+        healthcheck: containerHealthcheckToTerraform(redisHealthcheck), tmpfs, log_opts: spec.logging.logOpts, memory_swap: spec.containerSizeMb, ulimit: SERVER_ULIMITS,
+      }, dataLabels),
+      ...spec.logging,
       lifecycle: {
         ignoreChanges: IGNORED_READ_BACK,
         replaceTriggeredBy: replacedWith(spec.network, spec.data.volume, spec.tlsSidecar?.socketVolume),
@@ -347,12 +384,13 @@ export class RedisNode extends Construct {
         memorySwap: TUNNEL_MEMORY_MB,
         restart: spec.restart,
         mustRun: false,
+        destroyGraceSeconds: HAPROXY_STOP_GRACE_SECONDS,
         upload: [
           { file: TLS_PROXY_CONF_PATH, content: tunnel.conf, permissions: '0644' },
           { file: TUNNEL_CA_PATH, content: tunnel.caPem, permissions: '0644' },
         ],
-        labels: roleLabels('tunnel', { log_opts: LOG_OPTS }),
-        ...LOGGING,
+        labels: roleLabels('tunnel', { log_opts: spec.logging.logOpts, memory_swap: TUNNEL_MEMORY_MB }),
+        ...spec.logging,
         lifecycle: {
           ignoreChanges: IGNORED_READ_BACK,
           replaceTriggeredBy: replacedWith(spec.network),
@@ -380,14 +418,16 @@ export class RedisNode extends Construct {
         memorySwap: TLS_SIDECAR_MEMORY_MB,
         restart: spec.restart,
         mustRun: false,
+        destroyGraceSeconds: HAPROXY_STOP_GRACE_SECONDS,
         upload: [
           { file: TLS_PROXY_CONF_PATH, content: spec.tlsSidecar.conf, permissions: '0644' },
           { file: TLS_PEM_PATH, content: spec.tlsSidecar.pem, permissions: '0640' },
         ],
-        labels: roleLabels('tls', { log_opts: LOG_OPTS }),
+        ulimit: SERVER_ULIMITS,
+        labels: roleLabels('tls', { log_opts: spec.logging.logOpts, memory_swap: TLS_SIDECAR_MEMORY_MB, ulimit: SERVER_ULIMITS }),
         // Only ordering: whoever depends on the sidecar then also waits for Redis.
         dependsOn: [redis],
-        ...LOGGING,
+        ...spec.logging,
         lifecycle: {
           ignoreChanges: IGNORED_READ_BACK,
           replaceTriggeredBy: replacedWith(spec.network, spec.tlsSidecar.socketVolume),
@@ -408,18 +448,21 @@ export class RedisNode extends Construct {
  * The settings every container of an instance shares, for the containers
  * other modules add beside `RedisNode` (the metrics exporter): dropped
  * capabilities, labels with the settings hash, logging with Terraform
- * ignoring its read-back (see LOGGING), and replacement with the network the
+ * ignoring its read-back, and replacement with the network the
  * container names.
  */
-export function companionContainerSettings(spec: { handle: string; role: string; component: string; network?: TerraformResource }):
-Pick<ContainerConfig, 'labels' | 'logDriver' | 'logOpts' | 'lifecycle' | 'capabilities' | 'securityOpts'> {
+export function companionContainerSettings(spec: { handle: string; role: string; component: string; network?: TerraformResource; memoryMb: number; logging: ContainerLogging }):
+Pick<ContainerConfig, 'labels' | 'logDriver' | 'logOpts' | 'lifecycle' | 'capabilities' | 'securityOpts' | 'memory' | 'memorySwap'> {
   return {
     ...CONTAINER_HARDENING,
+    // memory_swap equal to memory: no swap, and the form Docker stores where swap accounting is on.
+    memory: spec.memoryMb,
+    memorySwap: spec.memoryMb,
     labels: [
       ...dockerLabels({ handle: spec.handle, role: spec.role, component: spec.component }),
-      { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: LOG_OPTS }) },
+      { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: spec.logging.logOpts, memory_swap: spec.memoryMb }) },
     ],
-    ...LOGGING,
+    ...spec.logging,
     lifecycle: {
       ignoreChanges: IGNORED_READ_BACK,
       replaceTriggeredBy: spec.network ? [resourceAddress(spec.network)] : [],

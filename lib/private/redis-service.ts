@@ -2,6 +2,7 @@ import { Fn, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { containerLogging } from '../logging/container-logging';
 import { RedisBackupFile } from '../backup/backup-file';
 import { ResolvedBackup } from '../backup/backup-checks';
 import { buildBackupContainer } from '../backup/backup-container';
@@ -220,6 +221,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
 
   const redisImageId = imageIdFor(scope, 'RedisImage', options.image ?? version.image, options.provider);
   const restart = options.restart ?? RedisRestartPolicy.UNLESS_STOPPED;
+  const logging = containerLogging(options.logging);
   const node = new RedisNode(scope, 'Node', {
     handle,
     provider: options.provider,
@@ -255,6 +257,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     hostTlsPort: spec.hostTlsPort,
     containerSizeMb: settings.containerSizeMb,
     restart,
+    logging,
     data: dataVolume ? { volume: dataVolume } : { tmpfsSizeGb: settings.size },
     startup: spec.restoreFrom && restoreStartup({ handle, version, files, file: spec.restoreFrom, appendOnly: settings.appendOnly, nativeTls }),
     preconditions: singleLinePreconditions(scope, `${spec.kind === 'database' ? 'RedisDatabase' : 'RedisFollower'} ${handle}`, [
@@ -330,13 +333,13 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
     metrics: spec.metrics,
   });
   const metrics = spec.metrics && new MetricsExporter(scope, 'Metrics', spec.metrics, {
-    handle, role: spec.kind, provider: options.provider, image: options.metricsImage, restart,
+    handle, role: spec.kind, provider: options.provider, image: options.metricsImage, restart, logging,
     networkName: spec.networkName, network: networkNamed(scope, spec.networkName), tlsHost: networkTlsHost, tlsPort: TLS_PORT,
     caCertificatePem: tls.caCertificatePem, login: users.exporter!, hostname: settings.hostname, createOutput: options.createOutputs ?? true,
   });
   if (spec.backup) {
     buildBackupContainer(scope, 'Backup', {
-      handle, version, files, imageId: redisImageId, backup: spec.backup, login: users.backup, restart, provider: options.provider,
+      handle, version, files, imageId: redisImageId, backup: spec.backup, login: users.backup, restart, logging, provider: options.provider,
       containerSizeMb: settings.containerSizeMb,
       socketVolume, networkName: spec.networkName, network: networkNamed(scope, spec.networkName), dataVolume,
     });

@@ -4,7 +4,8 @@
  * change replaces. Each finding of the provider review has its test here; the
  * e2e day-two suite shows the same on a Docker engine.
  */
-import { diffResource } from '../e2e/standin/diff';
+import { actionFor, diffResource } from '../e2e/standin/diff';
+import { containerAttributes } from '../e2e/standin/docker-resources';
 import { PROVIDER_FACTS } from '../support/provider-facts';
 import { representativePlans } from '../support/representative-plans';
 import { RedisDatabase, RedisVersion } from '../../lib';
@@ -85,6 +86,13 @@ describe('finding 5: a stopped database is left alone by a refresh', () => {
   });
 });
 
+describe('finding 8: every container gets time to stop cleanly', () => {
+  const graceOf: Record<string, number> = { redis: 60, backup: 15, tls: 10, tunnel: 10, sentinel: 10, metrics: 10 };
+  test.each(containers.map((c) => [c.address, c.body]))('%s has the destroy_grace_seconds of its kind (the provider\'s unset default kills at once)', (_address, body) => {
+    expect(body.destroy_grace_seconds).toBe(graceOf[labelValue(body, 'component') ?? '']);
+  });
+});
+
 describe('finding 6: containers are replaced with the network and volumes they use', () => {
   test.each(containers.map((c) => [c.address, c.body]))('%s lists every network and volume it refers to in replace_triggered_by, as bare addresses', (_address, body) => {
     const referenced = [...JSON.stringify([body.networks_advanced, body.volumes]).matchAll(/\$\{(docker_(?:network|volume)\.[\w-]+)\.name\}/g)]
@@ -107,3 +115,62 @@ test('a memory-only database warns at synth that a deploy replacing its containe
   const persistent = new RedisDatabase(stack, 'cache', { version: RedisVersion.V7_2, port: 7000, tlsPort: 7001 });
   expect(warningsUnder(persistent).join('\n')).not.toContain('memory-only');
 });
+
+/**
+ * What Docker stores for a container as planned, on a daemon with
+ * `default-ulimits` (for names the container does not set) and on a kernel
+ * without swap accounting, where Docker stores MemorySwap -1 whatever was
+ * asked (moby's daemon checks `sysInfo.SwapLimit` at create). The stand-in's
+ * Read turns it into state as kreuzwerker/docker 3.6.2 does
+ * (internal/provider/resource_docker_container_funcs.go, resourceDockerContainerRead:
+ * `d.Set("ulimit", flattenUlimits(container.HostConfig.Ulimits))`, and
+ * `memory_swap` in MiB when positive, else as stored: -1).
+ */
+function inspectOnCommonDaemon(config: any): any {
+  const mib = 1024 * 1024;
+  const own = (config.ulimit ?? []).map((u: any) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }));
+  const defaults = [{ Name: 'nofile', Soft: 1024, Hard: 4096 }, { Name: 'core', Soft: 0, Hard: 0 }].filter((d) => !own.some((u: any) => u.Name === d.Name));
+  return {
+    Id: 'c0ffee', Name: `/${config.name}`, State: { Running: true },
+    Config: { Image: config.image, Hostname: config.hostname, Cmd: config.command, Entrypoint: config.entrypoint, User: config.user, StopTimeout: config.stop_timeout },
+    HostConfig: {
+      Memory: config.memory * mib, MemorySwap: -1, Ulimits: [...own, ...defaults],
+      LogConfig: { Type: config.log_driver, Config: config.log_opts }, RestartPolicy: { Name: config.restart },
+    },
+  };
+}
+
+describe('finding 7: a daemon\'s default-ulimits and a kernel without swap accounting change no container', () => {
+  test('the stand-in reads both back as the provider does', () => {
+    const state = containerAttributes({}, inspectOnCommonDaemon({ name: 'x', memory: 512, ulimit: [{ name: 'nofile', soft: 10032, hard: 10032 }] }));
+    expect(state.memory_swap).toBe(-1);
+    expect(state.ulimit).toEqual([{ name: 'nofile', soft: 10032, hard: 10032 }, { name: 'core', soft: 0, hard: 0 }]);
+  });
+
+  test.each(containers.map((c) => [c.address, c.body]))('%s plans no change from that read-back, and would without its ignore_changes', (_address, body) => {
+    const { lifecycle, depends_on: _dependsOn, ...config } = body;
+    const read = containerAttributes(config, inspectOnCommonDaemon(config));
+    const defaults = Object.entries(PROVIDER_FACTS.docker_container.attributes).filter(([, f]) => f.default !== undefined).map(([name, f]) => [name, f.default]);
+    const state = {
+      ...Object.fromEntries(defaults),
+      ...config,
+      healthcheck: config.healthcheck && { ...config.healthcheck, start_interval: '0s' },
+      ulimit: read.ulimit,
+      memory_swap: read.memory_swap,
+    };
+    const without = diffResource('docker_container', config, state, ['log_opts']);
+    expect(without.map((d) => d.attribute).sort()).toEqual(['memory_swap', 'ulimit']);
+    expect(actionFor(without)).toBe('replace');
+    expect(diffResource('docker_container', config, state, lifecycle.ignore_changes).map((d) => d.attribute)).toEqual([]);
+  });
+
+  test('the servers that accept clients set the open files Redis\'s maxclients 10000 needs, in their settings hash', () => {
+    const servers = containers.filter((c) => /^\$\{docker_image\./.test(c.body.image) && ['redis', 'tls', 'sentinel'].includes(labelValue(c.body, 'component') ?? ''));
+    expect(servers.length).toBeGreaterThan(0);
+    for (const c of servers) expect(c.body.ulimit).toEqual([{ name: 'nofile', soft: 10032, hard: 10032 }]);
+  });
+});
+
+function labelValue(body: any, name: string): string | undefined {
+  return (body.labels ?? []).find((l: any) => l.label === `cdktf-docker-redis.${name}`)?.value;
+}

@@ -77,7 +77,7 @@ describe('a database with metrics enabled', () => {
       { label: 'cdktf-docker-redis.handle', value: 'cache' },
       { label: 'cdktf-docker-redis.role', value: 'database' },
     ]));
-    expect(exporter.lifecycle).toEqual({ ignore_changes: ['log_opts'], replace_triggered_by: ['docker_network.cache_Network_F71C11E1'] });
+    expect(exporter.lifecycle).toEqual({ ignore_changes: ['log_opts', 'ulimit', 'memory_swap'], replace_triggered_by: ['docker_network.cache_Network_F71C11E1'] });
   });
 });
 

@@ -37,6 +37,8 @@ describe('a follower on another Docker host', () => {
       expect(tunnel.provider).toBe('docker.b');
       expect(tunnel.name).toBe('replica-tunnel');
       expect(tunnel.ports).toBeUndefined();
+      // HAProxy exits at once on SIGTERM; the provider's unset default would kill it before it closes its connections.
+      expect(tunnel.destroy_grace_seconds).toBe(10);
       expect(tunnel.networks_advanced).toEqual([{ name: redis.networks_advanced[0].name, aliases: ['replica-tunnel'] }]);
     });
 

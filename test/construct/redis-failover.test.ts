@@ -1,6 +1,6 @@
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import {
-  RedisBackupFile, RedisDatabase, RedisDatabaseProps, RedisFailover, RedisFailoverProps, RedisFollower, RedisFollowerProps, RedisTlsMode, RedisVersion, SentinelPlacement,
+  RedisBackupFile, RedisDatabase, RedisDatabaseProps, RedisFailover, RedisFailoverProps, RedisLogDriver, RedisFollower, RedisFollowerProps, RedisTlsMode, RedisVersion, SentinelPlacement,
 } from '../../lib';
 import { NODE_STATE_FILE } from '../../lib/failover/node-startup';
 import { dockerStack, errorOf, resourceAt, synthJson, uploadOf, warningsUnder } from '../support/synth';
@@ -30,6 +30,15 @@ function group(options: {
 
 describe('RedisFailover', () => {
   const g = group();
+
+  test('the Sentinels log where the group\'s logging says, json-file with the library\'s limits by default', () => {
+    const sentinelsOf = (json: any) => Object.values<any>(json.resource.docker_container).filter((c) => c.name.includes('-sentinel-'));
+    for (const c of sentinelsOf(g.json)) expect([c.log_driver, c.log_opts]).toEqual(['json-file', { 'max-size': '10m', 'max-file': '3' }]);
+    const logging = { driver: RedisLogDriver.LOCAL, options: { 'max-size': '5m' } };
+    const withLogging = sentinelsOf(group({ failover: { logging } }).json);
+    expect(withLogging).toHaveLength(3);
+    for (const c of withLogging) expect([c.log_driver, c.log_opts]).toEqual(['local', { 'max-size': '5m' }]);
+  });
 
   test('a sharing follower uses its primary\'s password, internal secret and CA, and generates none of them', () => {
     const passwords = Object.keys(g.json.resource.random_password).sort();
@@ -75,7 +84,14 @@ describe('RedisFailover', () => {
     expect(conf).toMatch(/^requirepass "\$\{sha256\(join\("\/", \[random_password\.db_InternalSecret_\w+\.result, "sentinel-clients"\]\)\)\}"$/m);
     const ids = sentinels.map((c) => /sentinel myid (\w+)/.exec(uploadOf(c, SENTINEL_CONF))![1]);
     expect(new Set(ids).size).toBe(3);
-    expect(sentinels[0].command[0]).toContain('if [ ! -f /data/sentinel.conf ]; then');
+    // Its config lives in a volume of its own, which a replacement keeps (the merge at each start: test/unit/sentinel-startup.test.ts).
+    expect(sentinels[0].command[0]).toContain('mv /data/sentinel.conf.new /data/sentinel.conf');
+    const volumes = Object.values<any>(g.json.resource.docker_volume).filter((v) => /-sentinel-\d-data$/.test(v.name));
+    expect(volumes).toHaveLength(3);
+    for (const c of sentinels) {
+      expect(c.volumes).toEqual([{ volume_name: expect.stringMatching(/^\$\{docker_volume\..*_Sentinel\d_State_\w+\.name\}$/), container_path: '/data' }]);
+      expect(c.destroy_grace_seconds).toBe(10);
+    }
   });
 
   test('outputs the master name and Sentinel addresses, and the Sentinel password as sensitive', () => {

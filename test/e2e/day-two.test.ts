@@ -28,6 +28,8 @@ const REDIS_UPGRADE_IMAGE = process.env.REDIS_UPGRADE_TEST_IMAGE ?? 'cdktf-docke
 const HAPROXY_IMAGE = process.env.HAPROXY_TEST_IMAGE ?? 'cdktf-docker-redis-test/haproxy:2.6';
 /** What the second engine's daemon.json adds to every container on the default log driver. */
 const DAEMON_LOG_OPTS = { 'max-size': '5m', 'max-file': '2', compress: 'true', tag: '{{.Name}}', mode: 'non-blocking' };
+/** What it stores in every container for each name the container does not set: 1024 open files is some distributions' packaged default. */
+const DAEMON_ULIMITS = { nofile: { Name: 'nofile', Soft: 1024, Hard: 4096 }, core: { Name: 'core', Soft: 0, Hard: 0 } };
 
 interface Variant {
   readonly primaryVersion: RedisVersion;
@@ -132,7 +134,11 @@ async function inspect(name: string): Promise<any> {
 beforeAll(async () => {
   const started = Date.now();
   requireImages([REDIS_IMAGE, HAPROXY_IMAGE]);
-  daemon = await startSecondDockerd({ name: 'e2e-b', pool: '10.213.0.0/16', config: { 'log-driver': 'json-file', 'log-opts': DAEMON_LOG_OPTS, init: true } });
+  daemon = await startSecondDockerd({
+    name: 'e2e-b',
+    pool: '10.213.0.0/16',
+    config: { 'log-driver': 'json-file', 'log-opts': DAEMON_LOG_OPTS, init: true, 'default-ulimits': DAEMON_ULIMITS },
+  });
   await daemon.loadImages([REDIS_IMAGE, HAPROXY_IMAGE]);
   for (const key of Object.keys(ports) as Array<keyof typeof ports>) ports[key] = await freePort();
   standin = new StandIn();
@@ -148,15 +154,22 @@ afterAll(async () => {
   }
 });
 
-scenario('first deploy, then a plan after apply is empty on an engine with its own log-opts and init', async () => {
+scenario('first deploy, then a plan after apply is empty on an engine with its own log-opts, init and default-ulimits', async () => {
   const { plan } = synth(FIRST);
   const created = await standin.apply(plan);
   expect(created.every((c) => c.action === 'create')).toBe(true);
   const primary = await inspect('dtwo-primary');
-  // The engine did merge its options in, and the container runs without docker-init as the provider asks: the check below is not vacuous.
+  // The engine did merge its options and limits in, and the container runs without docker-init as the provider asks: the check below is not vacuous.
   expect(primary.HostConfig.LogConfig.Config).toEqual({ ...DAEMON_LOG_OPTS, 'max-size': '10m', 'max-file': '3' });
+  expect(primary.HostConfig.Ulimits).toEqual([{ Name: 'nofile', Soft: 10032, Hard: 10032 }, DAEMON_ULIMITS.core]);
+  expect((await inspect('dtwo-primary-backup')).HostConfig.Ulimits).toEqual(expect.arrayContaining(Object.values(DAEMON_ULIMITS)));
   expect(primary.HostConfig.Init).toBe(false);
   await standin.expectNoChanges(plan);
+  // The library's own limit, not the daemon's 1024, is what Redis runs with.
+  await waitServing(plan, 'dtwo-primary');
+  const client = await connectWith(plan, 'dtwo-primary');
+  expect(await configGet(client, 'maxclients')).toBe('10000');
+  client.disconnect();
 });
 
 scenario('generated password and certificates work end to end; 0.0.0.0 and Docker-chosen ports through the outputs', async () => {

@@ -8,6 +8,8 @@
  */
 import { RedisDatabase, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
 import { connectWithUrl } from '../support/clients';
+import { execFile } from 'child_process';
+import { promisify } from 'util';
 import { freePort, requireTools, waitFor } from '../support/processes';
 import { synthJson, warningsUnder } from '../support/synth';
 import { dockerOk, engineFor, StandIn } from './docker-apply';
@@ -44,7 +46,7 @@ const {
  * (native TLS) on A with `mh-nreplica` on B, replicating with
  * `tls-replication`.
  */
-function synth(): any {
+function synth(downAfterMs = DOWN_AFTER_MS): any {
   const on = twoHostStack(hosts, 'multi-host', {
     version: RedisVersion.V7_0, image: REDIS_IMAGE, tlsSidecarImage: HAPROXY_IMAGE, containerSizeMb: 512, size: 1, preventDestroy: false,
   });
@@ -59,7 +61,7 @@ function synth(): any {
   const failover = addFailoverGroup(on, 'mh-fo', {
     primary: ports.fprimary, primaryTls: ports.fprimaryTls, replica: ports.freplica, replicaTls: ports.freplicaTls,
     sentinels: [ports.sentinel1, ports.sentinel2, ports.sentinel3],
-  }, DOWN_AFTER_MS);
+  }, downAfterMs);
   failoverWarnings = warningsUnder(failover);
   return synthJson(stack);
 }
@@ -239,4 +241,31 @@ scenario('Sentinel promotes the follower on host B when the primary is killed; e
   expect(await standin.apply(plan)).toEqual([]);
   await standin.expectNoChanges(plan);
   expect(await roleOf('mh-fo-replica')).toBe('master');
+});
+
+/** The config a Sentinel runs from, in its volume. */
+async function sentinelState(n: number): Promise<string> {
+  const host = n === 3 ? ['-H', hosts.bHost] : [];
+  return (await promisify(execFile)('docker', [...host, 'exec', `mh-fo-sentinel-${n}`, 'cat', '/data/sentinel.conf'], { timeout: 30_000 })).stdout;
+}
+
+scenario('Sentinels replaced by a changed plan keep the epoch, the primary and the peers they learned, and run the new directives', async () => {
+  const before = await Promise.all([1, 2, 3].map(sentinelState));
+  const epochs = before.map((conf) => Number(/^sentinel config-epoch mh-fo (\d+)$/m.exec(conf)?.[1]));
+  // The failover above raised it: a Sentinel that forgot would be back at 0, watching the first deploy's primary.
+  for (const epoch of epochs) expect(epoch).toBeGreaterThan(0);
+
+  plan = synth(DOWN_AFTER_MS + 1000);
+  const changes = (await standin.apply(plan)).map((c) => `${c.action} ${c.address}`).sort();
+  expect(changes).toEqual([1, 2, 3].map((n) => expect.stringMatching(new RegExp(`^replace docker_container\\.mh-fo_Sentinel${n}_Container_`))));
+  for (const [i, conf] of (await Promise.all([1, 2, 3].map(sentinelState))).entries()) {
+    expect(conf).toMatch(new RegExp(`^sentinel down-after-milliseconds mh-fo ${DOWN_AFTER_MS + 1000}$`, 'm'));
+    expect(conf).toMatch(new RegExp(`^sentinel monitor mh-fo ${hosts.bAddress.replace(/\./g, '\\.')} ${ports.freplicaTls} 2$`, 'm'));
+    expect(Number(/^sentinel config-epoch mh-fo (\d+)$/m.exec(conf)?.[1])).toBe(epochs[i]);
+    expect(conf.match(/^sentinel known-sentinel mh-fo /gm)).toHaveLength(2);
+    expect(conf).toMatch(new RegExp(`^sentinel known-replica mh-fo ${hosts.aAddress.replace(/\./g, '\\.')} ${ports.fprimaryTls}$`, 'm'));
+  }
+  expect(await askSentinel('mh-fo', 'GET-MASTER-ADDR-BY-NAME', 'mh-fo')).toEqual([hosts.bAddress, String(ports.freplicaTls)]);
+  expect(await roleOf('mh-fo-replica')).toBe('master');
+  await standin.expectNoChanges(plan);
 });

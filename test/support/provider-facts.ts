@@ -28,8 +28,13 @@ export type ReadBack =
   | 'read'
   /** Never set by Read: the state keeps the value applied last. */
   | 'kept'
-  /** Read from Docker, which merges the daemon's default `log-opts` into containers using the default driver. */
-  | 'merged';
+  /**
+   * Read from Docker, which merges daemon defaults into what the container asked for: `log-opts` into
+   * containers on the default driver, `default-ulimits` for every name the container does not set.
+   */
+  | 'merged'
+  /** Read from Docker, which may store another value than the one asked for: `memory_swap` is -1 without swap accounting. */
+  | 'altered';
 
 export type Shape = 'string' | 'number' | 'bool' | 'list' | 'set' | 'map' | 'block' | 'block-list' | 'block-set';
 
@@ -109,7 +114,10 @@ export const PROVIDER_FACTS: Readonly<Record<string, ResourceFacts>> = {
       log_opts: fact('force-new', 'merged', 'map'),
       mounts: fact('force-new', 'read', 'block-set'),
       host: fact('force-new', 'read', 'block-set'),
-      ulimit: fact('force-new', 'read', 'block-set'),
+      // Read: `d.Set("ulimit", flattenUlimits(container.HostConfig.Ulimits))`, and Docker stores the daemon's default-ulimits there.
+      ulimit: fact('force-new', 'merged', 'block-set', {
+        nested: { name: fact('force-new', 'read', 'string'), soft: fact('force-new', 'read', 'number'), hard: fact('force-new', 'read', 'number') },
+      }),
       devices: fact('force-new', 'read', 'block-set'),
       // Read sets what Docker reports: `ALL` as given, other names upper-case with `CAP_` (the daemon normalizes them), in sorted order.
       capabilities: fact('force-new', 'read', 'block-set', {
@@ -129,7 +137,8 @@ export const PROVIDER_FACTS: Readonly<Record<string, ResourceFacts>> = {
       restart: fact('update', 'read', 'string', { default: 'no' }),
       max_retry_count: fact('update', 'read', 'number'),
       memory: fact('update', 'read', 'number'),
-      memory_swap: fact('update', 'read', 'number'),
+      // Read: MiB when positive, else as stored; a daemon on a kernel without swap accounting stores -1 whatever was asked.
+      memory_swap: fact('update', 'altered', 'number'),
       cpu_shares: fact('update', 'read', 'number'),
       cpu_set: fact('update', 'read', 'string'),
       // Not ForceNew and not in Update's list: stored, never applied. Read brings the container's value back.

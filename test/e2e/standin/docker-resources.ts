@@ -297,7 +297,7 @@ const CONTAINER_ARGUMENTS = [
   'name', 'image', 'hostname', 'domainname', 'command', 'entrypoint', 'user', 'working_dir', 'group_add', 'env', 'labels',
   'network_mode', 'networks_advanced', 'ports', 'memory', 'memory_swap', 'restart', 'max_retry_count', 'must_run',
   'stop_timeout', 'stop_signal', 'destroy_grace_seconds', 'remove_volumes', 'upload', 'healthcheck', 'volumes', 'tmpfs',
-  'log_driver', 'log_opts', 'read_only', 'tty', 'stdin_open', 'rm', 'init', 'start', 'capabilities', 'security_opts',
+  'log_driver', 'log_opts', 'read_only', 'tty', 'stdin_open', 'rm', 'init', 'start', 'capabilities', 'security_opts', 'ulimit',
 ];
 
 /** The one `capabilities` block (MaxItems 1), as cdktf renders it: an object, or a list of one. */
@@ -359,6 +359,7 @@ export const dockerContainer: ResourceHandler = {
     }
     for (const u of config.upload ?? []) only(`${where}.upload`, u, ['file', 'content', 'permissions', 'executable']);
     for (const p of config.ports ?? []) only(`${where}.ports`, p, ['internal', 'external', 'ip', 'protocol']);
+    for (const u of config.ulimit ?? []) only(`${where}.ulimit`, u, ['name', 'soft', 'hard']);
     if (config.healthcheck) only(`${where}.healthcheck`, config.healthcheck, ['test', 'interval', 'timeout', 'start_period', 'start_interval', 'retries']);
     only(`${where}.capabilities`, capabilitiesOf(config), ['add', 'drop']);
 
@@ -414,6 +415,8 @@ export const dockerContainer: ResourceHandler = {
         CapAdd: capabilitiesOf(config).add,
         CapDrop: capabilitiesOf(config).drop,
         SecurityOpt: config.security_opts,
+        // ulimitsToDockerUlimits; the daemon adds its default-ulimits for the names not given here.
+        Ulimits: (config.ulimit ?? []).map((u: any) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
         // The provider always sends init, false unless set: a daemon's "init": true does not apply to its containers.
         Init: config.init ?? false,
       },

@@ -1,0 +1,71 @@
+/**
+ * A Sentinel's start script (sentinelStartup) run by sh on this host, with
+ * `cat` in place of the Sentinel binary so the config it would start from is
+ * printed: the code's directives at every start, plus what Sentinel learned.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { renderSentinelConf, sentinelStartup } from '../../lib/failover/sentinel-conf';
+import { tempDir } from '../support/processes';
+
+const INPUT = {
+  masterName: 'fo',
+  primaryHost: '10.0.0.1',
+  primaryPort: '6380',
+  quorum: 2,
+  downAfterMs: 5000,
+  failoverTimeoutMs: 60000,
+  myid: 'a'.repeat(40),
+  announceIp: '10.0.0.9',
+  announcePort: 26380,
+  listenPort: 26380,
+  authUser: 'sentinel',
+  authPass: 'old-pass',
+  requirePass: 'old-clients',
+  hostnames: false,
+  dataDir: '/data',
+};
+
+/** What Sentinel writes after a failover moved the primary to 10.0.0.2 (the shape of its config rewrite). */
+const REWRITTEN_BY_SENTINEL = [
+  ...renderSentinelConf(INPUT).trimEnd().split('\n').filter((l) => !l.startsWith('sentinel monitor')),
+  'sentinel monitor fo 10.0.0.2 6381 2',
+  'user default on #0123 ~* &* +@all',
+  'sentinel config-epoch fo 3',
+  'sentinel leader-epoch fo 3',
+  'sentinel current-epoch 3',
+  'sentinel known-replica fo 10.0.0.1 6380',
+  'sentinel known-sentinel fo 10.0.0.8 26380 ' + 'b'.repeat(40),
+  'sentinel known-sentinel other 10.0.0.7 26380 ' + 'c'.repeat(40),
+].join('\n') + '\n';
+
+function start(dir: string, uploaded: string): string {
+  fs.writeFileSync(path.join(dir, 'uploaded.conf'), uploaded);
+  const { entrypoint, command } = sentinelStartup('cat', path.join(dir, 'uploaded.conf'), dir, 'fo');
+  return execFileSync(entrypoint[0], [...entrypoint.slice(1), ...command], { encoding: 'utf8', timeout: 10_000 });
+}
+
+test('a first start runs the uploaded config as it is', () => {
+  const dir = tempDir('sentinel-start');
+  expect(start(dir, renderSentinelConf(INPUT))).toBe(renderSentinelConf(INPUT));
+  expect(fs.statSync(path.join(dir, 'sentinel.conf')).mode & 0o777).toBe(0o600);
+});
+
+test('a replaced Sentinel keeps its epochs, known peers and current primary, and takes every directive of the new config', () => {
+  const dir = tempDir('sentinel-start');
+  fs.writeFileSync(path.join(dir, 'sentinel.conf'), REWRITTEN_BY_SENTINEL);
+  const changed = renderSentinelConf({ ...INPUT, quorum: 1, downAfterMs: 7000, authPass: 'new-pass', requirePass: 'new-clients' });
+  const lines = start(dir, changed).trimEnd().split('\n');
+  expect(lines).toEqual([
+    ...changed.trimEnd().split('\n').map((l) => (l.startsWith('sentinel monitor') ? 'sentinel monitor fo 10.0.0.2 6381 1' : l)),
+    'sentinel config-epoch fo 3',
+    'sentinel leader-epoch fo 3',
+    'sentinel current-epoch 3',
+    'sentinel known-replica fo 10.0.0.1 6380',
+    'sentinel known-sentinel fo 10.0.0.8 26380 ' + 'b'.repeat(40),
+  ]);
+  expect(lines.join('\n')).not.toMatch(/old-pass|old-clients|user default|other/);
+  // The next start merges the same way: nothing piles up.
+  expect(start(dir, changed).trimEnd().split('\n')).toEqual(lines);
+});
