@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { ChildProcess, execFileSync, spawn, spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -29,16 +29,75 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
-/** A port that was free on 127.0.0.1 a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** The ports the kernel hands out as source ports of outgoing connections (`ip_local_port_range`). */
+function ephemeralPortRange(): { low: number; high: number } {
+  const [low, high] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  return { low, high };
+}
+
+/**
+ * Where test ports come from: below the ephemeral range when there is room,
+ * else above it. A port from the ephemeral range can be taken between the
+ * check and Docker's bind by any outgoing connection (a client's source
+ * port), which left a database tainted with "address already in use" now and
+ * then; outside it only a listener can take one.
+ */
+export function testPortRange(ephemeral = ephemeralPortRange()): { low: number; high: number } {
+  const size = 8000;
+  if (ephemeral.low - size >= 10_000) return { low: ephemeral.low - size, high: ephemeral.low - 1 };
+  if (65_535 - ephemeral.high >= size) return { low: ephemeral.high + 1, high: 65_535 };
+  throw new Error(`ip_local_port_range ${ephemeral.low}-${ephemeral.high} leaves no range of ${size} ports for tests outside it`);
+}
+
+/** Ports this process has handed out: never the same one twice, even once it is closed again. */
+const handedOut = new Set<number>();
+
+/** On 0.0.0.0, binding fails while any address has the port. */
+function canListen(port: number, host = '0.0.0.0'): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A port outside the ephemeral range that no process listened on a moment
+ * ago, on any address (Docker publishes TLS ports on 0.0.0.0).
+ */
+export async function freePort(): Promise<number> {
+  const { low, high } = testPortRange();
+  const start = low + Math.floor(Math.random() * (high - low + 1));
+  for (let i = 0; i <= high - low; i++) {
+    const port = low + ((start - low + i) % (high - low + 1));
+    if (handedOut.has(port)) continue;
+    if (await canListen(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port in ${low}-${high}`);
+}
+
+/**
+ * Runs `command` (built from the path of a copy of `scriptsDir`) as nobody
+ * when this process is root, to see what a user without root or Docker access
+ * gets. The copy is where that user can read it: the checkout may be in a
+ * directory only root may enter (a clone in `mktemp -d`, as CI makes one).
+ */
+export function runScriptsAsNobody(
+  scriptsDir: string, command: (copiedScriptsDir: string) => string[], options: { env?: NodeJS.ProcessEnv; timeoutMs: number },
+): SpawnSyncReturns<string> {
+  const copy = tempDir('scripts-as-nobody');
+  try {
+    const copiedScriptsDir = path.join(copy, 'scripts');
+    fs.cpSync(scriptsDir, copiedScriptsDir, { recursive: true });
+    const asNobody = process.getuid!() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const argv = [...asNobody, ...command(copiedScriptsDir)];
+    return spawnSync(argv[0], argv.slice(1), { cwd: copy, env: options.env, encoding: 'utf8', timeout: options.timeoutMs });
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

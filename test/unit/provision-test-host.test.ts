@@ -1,7 +1,7 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { runScriptsAsNobody } from '../support/processes';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { provision, ProvisionError } = require('../../scripts/provision-test-host');
@@ -252,19 +252,9 @@ describe('scripts/provision-test-host.js (npm test\'s provisioning stage)', () =
   });
 
   test('fails on this machine, run by a user without root or Docker access, with exactly one line on stderr', () => {
-    // The real scripts and commands: whatever this user lacks first, one line says so. The scripts are
-    // copied where that user can read them: the checkout may be in a directory only root may enter.
-    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-docker-redis-provision-real-'));
-    try {
-      fs.cpSync(path.join(root, 'scripts'), path.join(copy, 'scripts'), { recursive: true });
-      fs.chmodSync(copy, 0o755);
-      const asNobody = process.getuid!() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-      const command = [...asNobody, process.execPath, path.join(copy, 'scripts', 'provision-test-host.js')];
-      const result = spawnSync(command[0], command.slice(1), { cwd: copy, encoding: 'utf8', timeout: 60_000 });
-      expect(result.status).toBe(1);
-      expect(result.stderr).toMatch(/^npm test: [^\n]*: run [^\n]+\n$/);
-    } finally {
-      fs.rmSync(copy, { recursive: true, force: true });
-    }
+    // The real scripts and commands: whatever this user lacks first, one line says so.
+    const result = runScriptsAsNobody(path.join(root, 'scripts'), (scripts) => [process.execPath, path.join(scripts, 'provision-test-host.js')], { timeoutMs: 60_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^npm test: [^\n]*: run [^\n]+\n$/);
   });
 });

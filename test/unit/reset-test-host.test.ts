@@ -7,7 +7,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { tempDir } from '../support/processes';
+import { runScriptsAsNobody, tempDir } from '../support/processes';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'scripts', 'reset-test-host.sh');
 /** What provisioning installs: the `packages=(...)` line of install-test-tools.sh, which the script reads too. */
@@ -36,20 +36,10 @@ function standIns(): { bin: string; calls: () => string[] } {
   return { bin, calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []) };
 }
 
-/**
- * The script where an unprivileged user can read it: the checkout may be in a
- * directory only root may enter (a clone in `mktemp -d`, as CI makes one).
- */
-function readableCopy(): string {
-  const dir = tempDir('reset-test-host-scripts');
-  dirs.push(dir);
-  fs.cpSync(path.dirname(SCRIPT), path.join(dir, 'scripts'), { recursive: true });
-  return path.join(dir, 'scripts', path.basename(SCRIPT));
-}
-
 function reset(args: string[], bin: string, asNobody = false) {
-  const command = asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'bash', readableCopy(), ...args] : ['bash', SCRIPT, ...args];
-  return spawnSync(command[0], command.slice(1), { encoding: 'utf8', env: { PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin` }, timeout: 60_000 });
+  const env = { PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin` };
+  if (asNobody) return runScriptsAsNobody(path.dirname(SCRIPT), (scripts) => ['bash', path.join(scripts, path.basename(SCRIPT)), ...args], { env, timeoutMs: 60_000 });
+  return spawnSync('bash', [SCRIPT, ...args], { encoding: 'utf8', env, timeout: 60_000 });
 }
 
 /** Only commands that read: the dry run changes nothing. */
