@@ -172,6 +172,11 @@ scenario('a full disk: a failed snapshot stops writes with MISCONF, corrupts not
   const saved = await snapshotChecksum();
 
   await docker(['run', '-d', '--name', FILLER, '--network', 'none', '-v', `${DB}-data:/fill`, '--entrypoint', 'sleep', REDIS_IMAGE, 'infinity']);
+  // What the container sees as the volume's size: its quota, or without quotas the whole data root.
+  const volumeSize = Number(await inContainer(FILLER, 'df -B1 --output=size /fill | tail -1'));
+  if (daemon.projectQuotas) expect(volumeSize).toBe(1024 ** 3);
+  else expect(volumeSize / 1024 ** 2).toBeGreaterThan(DATA_ROOT_MB * 0.95);
+  expect(volumeSize).toBeLessThanOrEqual(DATA_ROOT_MB * 1024 ** 2);
   // fallocate takes the bulk without writing it; dd then takes what is left, block by block, until the write fails.
   const fill = await docker(['exec', FILLER, 'sh', '-c',
     'avail=$(df -B1 --output=avail /fill | tail -1); fallocate -l $((avail - 8388608)) /fill/filler-1 && dd if=/dev/zero of=/fill/filler-2 bs=64k 2>&1; echo "dd exit $?"'], true);

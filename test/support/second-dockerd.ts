@@ -71,10 +71,9 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The kernel's last line about an XFS on a loop device: why it refused a mount (mount itself only says "wrong fs type, bad option, …"). */
-async function lastXfsKernelLine(): Promise<string | undefined> {
-  const log = await run('dmesg', [], { timeout: 10_000 }).then((r) => r.stdout, () => '');
-  return log.split('\n').reverse().find((line) => /XFS \(loop\d+\)/.test(line))?.replace(/^\[[^\]]*\]\s*/, '');
+/** The kernel log's lines, each with its timestamp. */
+async function kernelLog(): Promise<string[]> {
+  return run('dmesg', [], { timeout: 10_000, maxBuffer: 64 * 1024 * 1024 }).then((r) => r.stdout.split('\n').filter(Boolean), () => []);
 }
 
 /**
@@ -93,10 +92,17 @@ async function mountXfs(image: string, dir: string, sizeMb: number): Promise<{ p
   await exec('mkfs.xfs', ['-q', image], 60_000);
   fs.mkdirSync(dir, { recursive: true });
   const withQuotas = ['-o', 'loop,pquota', image, dir];
+  const lastLogged = (await kernelLog()).pop();
   const refused = await run('mount', withQuotas, { timeout: 30_000 }).then(() => undefined, (e: any) => String(e.stderr || e.message).trim().split('\n')[0]);
   if (refused === undefined) return { projectQuotas: true };
-  const kernel = await lastXfsKernelLine();
-  await exec('mount', ['-o', 'loop', image, dir]);
+  // mount itself only says "wrong fs type, bad option, …"; the kernel's XFS line since the attempt says what was refused.
+  const log = await kernelLog();
+  const since = lastLogged === undefined ? log : log.slice(log.lastIndexOf(lastLogged) + 1);
+  const kernel = since.reverse().find((line) => /XFS \(loop\d+\)/.test(line))?.replace(/^\[[^\]]*\]\s*/, '');
+  const withoutQuotas = ['-o', 'loop', image, dir];
+  await run('mount', withoutQuotas, { timeout: 30_000 }).catch((e: any) => {
+    throw new Error(`mount ${withoutQuotas.join(' ')} failed: ${String(e.stderr || e.message).trim().split('\n')[0]} (with pquota: ${refused})`);
+  });
   return { projectQuotas: false, quotaRefusal: `mount ${withQuotas.join(' ')}: ${refused}${kernel ? ` (kernel: ${kernel})` : ''}` };
 }
 
