@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the integration and end-to-end suites run: real Redis,
-# HAProxy and OpenSSL, a Docker engine, busybox, and debootstrap for the
-# test images (scripts/build-test-images.sh).
+# HAProxy and OpenSSL, a Docker engine, busybox, xfsprogs (mkfs.xfs for the
+# disk suite's data root), and debootstrap for the test images
+# (scripts/build-test-images.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-packages=(redis-server redis-tools haproxy openssl docker.io busybox-static debootstrap openssh-server openssh-client)
+packages=(redis-server redis-tools haproxy openssl docker.io busybox-static xfsprogs debootstrap openssh-server openssh-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

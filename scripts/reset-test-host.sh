@@ -4,7 +4,9 @@
 # leaves behind. For timing a first `npm test` from a new clone, as users
 # meet it. It removes:
 #   - the suites' second Docker engines (test/support/second-dockerd.ts): their
-#     dockerd, exec and data roots, sockets, bridges (cdr-*) and FORWARD rules;
+#     dockerd, exec and data roots, sockets, bridges (cdr-*) and FORWARD rules,
+#     and the disk suite's XFS image (/var/lib/cdktf-docker-redis-*.xfs, whose
+#     loop device goes with the unmount of the data root on it);
 #   - every Docker engine on the machine and its state (the one
 #     scripts/start-dockerd.sh started, or systemd's): test images, containers,
 #     volumes, networks, /var/lib/docker and /var/lib/containerd;

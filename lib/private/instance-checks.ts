@@ -246,6 +246,14 @@ export function checkInstanceSettings(
     if (options.preventDestroy === false) {
       check.warn('`preventDestroy` is off: a plan that replaces the data volume deletes the data');
     }
+    const stopWrites = options.config?.['stop-writes-on-bgsave-error'];
+    // Redis applies the setting only while a save schedule is set; it reads yes/no in any case.
+    if (stopWrites !== undefined && !Token.isUnresolved(stopWrites) && stopWrites.trim().toLowerCase() === 'no' && (options.saveSchedule === undefined || options.saveSchedule.length > 0)) {
+      check.warn(
+        '`config` sets "stop-writes-on-bgsave-error" to "no": when a snapshot fails (a full disk), Redis keeps acknowledging writes it cannot save ' +
+        'and a restart loses everything since the last good snapshot; without it Redis refuses writes (MISCONF) until a snapshot succeeds',
+      );
+    }
   } else {
     check.warn(
       'memory-only: the data lives in the Redis container alone, so a deploy that replaces it (a new `containerSizeMb`, `size`, `version`, ' +

@@ -12,6 +12,13 @@
  * set by the first engine, with bridged traffic passing through iptables)
  * would otherwise stop: one ACCEPT rule for its own address pool, removed
  * again on stop.
+ *
+ * With `xfsDataRoot` its data root is an XFS file system of its own, made in
+ * a sparse file and loop-mounted with project quotas (`pquota`): where Docker
+ * enforces a local volume's `size`. A kernel built without XFS quota support
+ * refuses that mount; the engine then runs on the same file system mounted
+ * without quotas and says why in `quotaRefusal`, so a suite can show what
+ * such a host does.
  */
 import { ChildProcess, execFile, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -27,6 +34,8 @@ export interface SecondDockerdOptions {
   readonly config: Record<string, unknown>;
   /** A /16 no other engine or network here uses, such as 10.213.0.0/16: networks get /24s of its lower half, the bridge its last /24. */
   readonly pool: string;
+  /** Puts the data root on a loop-mounted XFS of this many MiB (a sparse file: only what is written takes space). */
+  readonly xfsDataRoot?: { readonly sizeMb: number };
 }
 
 export interface SecondDockerd {
@@ -34,6 +43,10 @@ export interface SecondDockerd {
   readonly host: string;
   /** Its bridge's address, the gateway of the pool's last /24: where it publishes ports for the host. */
   readonly address: string;
+  /** Whether the data root has XFS project quotas (only with `xfsDataRoot`). */
+  readonly projectQuotas: boolean;
+  /** With `xfsDataRoot` on a kernel that refused project quotas: the mount command and what mount and the kernel said. */
+  readonly quotaRefusal?: string;
   /** Copies images from the first engine. */
   loadImages(images: string[]): Promise<void>;
   /** Stops the engine and removes its roots, bridge and firewall rule. */
@@ -58,6 +71,41 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The kernel log's lines, each with its timestamp. */
+async function kernelLog(): Promise<string[]> {
+  return run('dmesg', [], { timeout: 10_000, maxBuffer: 64 * 1024 * 1024 }).then((r) => r.stdout.split('\n').filter(Boolean), () => []);
+}
+
+/**
+ * Makes `image` a fresh XFS and mounts it on `dir` with project quotas, or,
+ * where the kernel refuses them, without; `mount -o loop` detaches the loop
+ * device again at unmount.
+ */
+async function mountXfs(image: string, dir: string, sizeMb: number): Promise<{ projectQuotas: boolean; quotaRefusal?: string }> {
+  fs.rmSync(image, { force: true });
+  const fd = fs.openSync(image, 'w');
+  try {
+    fs.ftruncateSync(fd, sizeMb * 1024 * 1024);
+  } finally {
+    fs.closeSync(fd);
+  }
+  await exec('mkfs.xfs', ['-q', image], 60_000);
+  fs.mkdirSync(dir, { recursive: true });
+  const withQuotas = ['-o', 'loop,pquota', image, dir];
+  const lastLogged = (await kernelLog()).pop();
+  const refused = await run('mount', withQuotas, { timeout: 30_000 }).then(() => undefined, (e: any) => String(e.stderr || e.message).trim().split('\n')[0]);
+  if (refused === undefined) return { projectQuotas: true };
+  // mount itself only says "wrong fs type, bad option, …"; the kernel's XFS line since the attempt says what was refused.
+  const log = await kernelLog();
+  const since = lastLogged === undefined ? log : log.slice(log.lastIndexOf(lastLogged) + 1);
+  const kernel = since.reverse().find((line) => /XFS \(loop\d+\)/.test(line))?.replace(/^\[[^\]]*\]\s*/, '');
+  const withoutQuotas = ['-o', 'loop', image, dir];
+  await run('mount', withoutQuotas, { timeout: 30_000 }).catch((e: any) => {
+    throw new Error(`mount ${withoutQuotas.join(' ')} failed: ${String(e.stderr || e.message).trim().split('\n')[0]} (with pquota: ${refused})`);
+  });
+  return { projectQuotas: false, quotaRefusal: `mount ${withQuotas.join(' ')}: ${refused}${kernel ? ` (kernel: ${kernel})` : ''}` };
+}
+
 /** Unmounts whatever an engine killed without cleanup left under `root`, deepest first. */
 async function unmountUnder(root: string): Promise<void> {
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
@@ -68,7 +116,7 @@ async function unmountUnder(root: string): Promise<void> {
 }
 
 export async function startSecondDockerd(options: SecondDockerdOptions): Promise<SecondDockerd> {
-  requireTools('dockerd', 'docker', 'busybox', 'iptables', 'umount');
+  requireTools('dockerd', 'docker', 'busybox', 'iptables', 'umount', ...(options.xfsDataRoot ? ['mkfs.xfs', 'mount', 'dmesg'] : []));
   if (!/^[a-z0-9-]{1,12}$/.test(options.name)) throw new Error(`second dockerd name "${options.name}" must be 1-12 characters of [a-z0-9-]`);
   const m = /^(\d+)\.(\d+)\.0\.0\/16$/.exec(options.pool);
   if (!m) throw new Error(`second dockerd pool ${options.pool} must be an a.b.0.0/16`);
@@ -79,6 +127,7 @@ export async function startSecondDockerd(options: SecondDockerdOptions): Promise
   const pidFile = `/run/${id}.pid`;
   const execRoot = `/run/${id}`;
   const dataRoot = `/var/lib/${id}`;
+  const xfsImage = `/var/lib/${id}.xfs`;
   const configFile = `/run/${id}.json`;
   const logFile = `/var/log/${id}.log`;
   const bridge = `cdr-${options.name}`.slice(0, 15);
@@ -97,7 +146,7 @@ export async function startSecondDockerd(options: SecondDockerdOptions): Promise
     await unmountUnder(execRoot);
     await unmountUnder(dataRoot);
     for (const p of [execRoot, dataRoot]) fs.rmSync(p, { recursive: true, force: true });
-    for (const p of [socket, pidFile, configFile]) fs.rmSync(p, { force: true });
+    for (const p of [socket, pidFile, configFile, xfsImage]) fs.rmSync(p, { force: true });
     if (fs.existsSync(`/sys/class/net/${bridge}`)) await exec('busybox', ['ip', 'link', 'del', bridge]);
     for (let i = 0; i < 10 && await run('iptables', ['-C', ...forwardRule]).then(() => true, () => false); i++) {
       await exec('iptables', ['-D', ...forwardRule]);
@@ -111,6 +160,15 @@ export async function startSecondDockerd(options: SecondDockerdOptions): Promise
   await exec('busybox', ['ip', 'link', 'set', bridge, 'up']);
   await exec('iptables', ['-I', ...forwardRule]);
   fs.writeFileSync(configFile, JSON.stringify(options.config));
+  let quotas: { projectQuotas: boolean; quotaRefusal?: string } = { projectQuotas: false };
+  if (options.xfsDataRoot) {
+    try {
+      quotas = await mountXfs(xfsImage, dataRoot, options.xfsDataRoot.sizeMb);
+    } catch (e) {
+      await cleanUp();
+      throw e;
+    }
+  }
 
   const log = fs.openSync(logFile, 'w');
   const child = spawn('dockerd', [
@@ -135,6 +193,7 @@ export async function startSecondDockerd(options: SecondDockerdOptions): Promise
   return {
     host,
     address,
+    ...quotas,
     async loadImages(images: string[]): Promise<void> {
       await new Promise<void>((resolve, reject) => {
         const save = spawn('docker', ['save', ...images], { stdio: ['ignore', 'pipe', 'pipe'] });

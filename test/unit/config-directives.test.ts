@@ -223,6 +223,18 @@ describe('RedisDatabase `config`', () => {
     })).not.toThrow();
   });
 
+  test('warns when snapshots that fail would no longer stop writes, and only then', () => {
+    const warning = 'RedisDatabase cache: `config` sets "stop-writes-on-bgsave-error" to "no": when a snapshot fails (a full disk), Redis keeps acknowledging writes ' +
+      'it cannot save and a restart loses everything since the last good snapshot; without it Redis refuses writes (MISCONF) until a snapshot succeeds';
+    const warnings = (options: Partial<RedisDatabaseProps>) => warningsUnder(new RedisDatabase(dockerStack(), 'cache', { version: RedisVersion.V7_2, ...options }));
+    expect(warnings({ config: { 'stop-writes-on-bgsave-error': 'no' } })).toContainEqual(warning);
+    expect(warnings({ config: { 'stop-writes-on-bgsave-error': 'NO' } })).toContainEqual(warning);
+    expect(warnings({ config: { 'stop-writes-on-bgsave-error': 'no' }, saveSchedule: [{ afterSeconds: 60, minChanges: 1 }] })).toContainEqual(warning);
+    expect(warnings({ config: { 'stop-writes-on-bgsave-error': 'yes' } })).not.toContainEqual(warning);
+    // Without a save schedule Redis never stops writes for a failed snapshot, so the setting changes nothing.
+    expect(warnings({ config: { 'stop-writes-on-bgsave-error': 'no' }, saveSchedule: [], appendOnly: true })).not.toContainEqual(warning);
+  });
+
   test('warns on a directive the version accepts but ignores', () => {
     const stack = dockerStack();
     const db = new RedisDatabase(stack, 'cache', { version: RedisVersion.of('8.2'), config: { 'io-threads-do-reads': 'yes' } });
