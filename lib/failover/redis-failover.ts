@@ -1,10 +1,6 @@
 import { createHash } from 'crypto';
 import { Annotations, TerraformOutput, Token } from 'cdktf';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { Volume } from '@cdktf/provider-docker/lib/volume';
-import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
-import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
-import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Construct } from 'constructs';
 import { containerLogging } from '../logging/container-logging';
 import { checkLogging } from '../logging/logging-checks';
@@ -20,6 +16,7 @@ import { imageIdFor } from '../private/images';
 import { InstanceInternals, internalsOf, registerFailoverMembership } from '../private/internals';
 import { CONTAINER_HARDENING, dockerLabels, IGNORED_READ_BACK, REDIS_UID, replacedWith, SERVER_ULIMITS, SETTINGS_HASH_LABEL, settingsHash } from '../private/redis-node';
 import { portText } from '../private/redis-service';
+import { CertRequest, LocallySignedCert, PrivateKey, Volume } from '../private/lean-resources';
 import { claimHandle, claimHostPort } from '../private/stack-registry';
 import { handleFromId, HANDLE_PATTERN, HANDLE_RULE, isHostname, isIpv4, isLoopback, IPV4, ProblemList } from '../private/validation';
 import { renderSentinelConf, sentinelStartup } from './sentinel-conf';

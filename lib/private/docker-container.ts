@@ -9,6 +9,7 @@ import {
   containerPortsToTerraform, containerUlimitToHclTerraform, containerUlimitToTerraform, containerUploadToHclTerraform, containerUploadToTerraform,
   containerVolumesToHclTerraform, containerVolumesToTerraform,
 } from '@cdktf/provider-docker/lib/container';
+import { withoutUndefined } from './lean-resources';
 
 /** How one argument of `docker_container` is written, in JSON and in HCL, as the provider's `Container` writes it. */
 interface Argument {
@@ -92,6 +93,11 @@ export class DockerContainer extends TerraformResource {
   /** The host port Docker publishes the `index`th of `ports` on: a token, as it is known only after apply. */
   public publishedPort(index: number): number {
     return Token.asNumber(this.interpolationForAttribute(`ports[${index}].external`));
+  }
+
+  /** Without the metadata and meta-arguments cdktf leaves `undefined`, nor the block fields the provider's functions do (`withoutUnsetArguments`). */
+  public toTerraform(): any {
+    return withoutUndefined(super.toTerraform());
   }
 
   protected synthesizeAttributes(): { [name: string]: any } {
