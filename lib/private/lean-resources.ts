@@ -8,20 +8,42 @@ import { LocallySignedCert as ProviderLocallySignedCert } from '@cdktf/provider-
 import { PrivateKey as ProviderPrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { SelfSignedCert as ProviderSelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 
-/**
- * `value` without the object keys whose value is `undefined`, at any depth
- * of plain objects and arrays; tokens, class instances and array elements
- * are kept as they are. cdktf's resolve drops those keys from the plan
- * anyway (and keeps `{}` and `[]`), so the plan is the same.
- */
-export function withoutUndefined(value: unknown): any {
-  if (Array.isArray(value)) return value.map(withoutUndefined);
-  if (value === null || typeof value !== 'object' || Tokenization.isResolvable(value)) return value;
-  const prototype = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return value;
+/** A copy of `object` without its keys whose value is `undefined`, or `object` when it is not a plain object. */
+function withoutUndefinedKeys(object: unknown): any {
+  if (typeof object !== 'object' || object === null || Array.isArray(object) || Tokenization.isResolvable(object)) return object;
+  const prototype = Object.getPrototypeOf(object);
+  if (prototype !== Object.prototype && prototype !== null) return object;
   const result: { [key: string]: unknown } = {};
-  for (const [key, entry] of Object.entries(value)) {
-    if (entry !== undefined) result[key] = withoutUndefined(entry);
+  for (const key of Object.keys(object)) {
+    const value = (object as { [key: string]: unknown })[key];
+    if (value !== undefined) result[key] = value;
+  }
+  return result;
+}
+
+/** `value`, and each element when it is an array, without undefined keys: an argument, or a block or a list of blocks. */
+function argumentWithoutUndefined(value: unknown): any {
+  return Array.isArray(value) ? value.map(withoutUndefinedKeys) : withoutUndefinedKeys(value);
+}
+
+/**
+ * A resource's `toTerraform()` without the keys whose value is `undefined`
+ * where cdktf and the provider classes leave them: beside the resource
+ * (`moved`, `import`), among its arguments and meta-arguments, in its
+ * metadata, and in its blocks. cdktf's resolve drops those keys from the
+ * plan anyway (it keeps `{}` and `[]`), so the plan is the same. Only
+ * those levels are visited: a walk of every value costs as much as cdktf
+ * spends on the keys it removes.
+ */
+export function withoutUndefined(fragment: { [key: string]: any }): any {
+  const result = withoutUndefinedKeys(fragment);
+  for (const byName of Object.values<any>(result.resource ?? {})) {
+    for (const name of Object.keys(byName)) {
+      const attributes = withoutUndefinedKeys(byName[name]);
+      for (const key of Object.keys(attributes)) attributes[key] = argumentWithoutUndefined(attributes[key]);
+      if (attributes['//']?.metadata) attributes['//'] = { ...attributes['//'], metadata: withoutUndefinedKeys(attributes['//'].metadata) };
+      byName[name] = attributes;
+    }
   }
   return result;
 }
