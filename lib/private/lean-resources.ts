@@ -37,15 +37,18 @@ function argumentWithoutUndefined(value: unknown): any {
  */
 export function withoutUndefined(fragment: { [key: string]: any }): any {
   const result = withoutUndefinedKeys(fragment);
-  for (const byName of Object.values<any>(result.resource ?? {})) {
-    for (const name of Object.keys(byName)) {
-      const attributes = withoutUndefinedKeys(byName[name]);
+  if (result.resource === undefined) return result;
+  const resource: { [type: string]: { [name: string]: unknown } } = {};
+  for (const [type, byName] of Object.entries<{ [name: string]: unknown }>(result.resource)) {
+    resource[type] = {};
+    for (const [name, resourceAttributes] of Object.entries(byName)) {
+      const attributes = withoutUndefinedKeys(resourceAttributes);
       for (const key of Object.keys(attributes)) attributes[key] = argumentWithoutUndefined(attributes[key]);
       if (attributes['//']?.metadata) attributes['//'] = { ...attributes['//'], metadata: withoutUndefinedKeys(attributes['//'].metadata) };
-      byName[name] = attributes;
+      resource[type][name] = attributes;
     }
   }
-  return result;
+  return { ...result, resource };
 }
 
 type ResourceClass = new (...args: any[]) => TerraformResource;
