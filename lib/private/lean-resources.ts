@@ -56,18 +56,21 @@ type ResourceClass = new (...args: any[]) => TerraformResource;
 /**
  * `Base`, handing cdktf only what it sets. A provider class's `toTerraform`
  * lists every argument of the resource type, set or not, and the metadata
- * and meta-arguments it leaves out as `undefined`: a tenth to a quarter of
- * the keys of each of the library's resources. cdktf resolves each key in
+ * and meta-arguments it leaves out as `undefined`: a tenth to over a quarter
+ * of the keys of each of the library's resources. cdktf resolves each key in
  * two passes over the stack (preparing it, then writing it), at the same
  * cost whether its value is set or not (docs/architecture.md, "What
  * synthesis costs").
  */
 export function withoutUnsetArguments<T extends ResourceClass>(Base: T): T {
-  return class extends Base {
+  const Lean = class extends Base {
     public toTerraform(): any {
       return withoutUndefined(super.toTerraform());
     }
   };
+  // Messages that name a construct's class (constructs' id clashes, cdktf's Testing) name the provider's.
+  Object.defineProperty(Lean, 'name', { value: Base.name });
+  return Lean;
 }
 
 // The provider classes the library creates, with the same construct ids, attributes and plan.

@@ -6,7 +6,8 @@ import { CompleteStack } from '../../examples/complete/main';
 import { MemoryOnlyStack } from '../../examples/memory-only/main';
 import { MultiHostStack } from '../../examples/multi-host/main';
 import { RedisDatabase, RedisTlsMode, RedisVersion } from '../../lib';
-import { withoutUndefined } from '../../lib/private/lean-resources';
+import { Password as ProviderPassword } from '@cdktf/provider-random/lib/password';
+import { Password, withoutUndefined } from '../../lib/private/lean-resources';
 
 /** What the examples lack: a native-TLS Valkey and a metrics exporter. */
 class MoreResources extends TerraformStack {
@@ -74,5 +75,14 @@ describe('withoutUndefined', () => {
     expect(attributes.date).toBe(date);
     expect(JSON.stringify(fragment)).toBe(before);
     expect('gone' in fragment.resource.t.a).toBe(true);
+  });
+});
+
+describe('withoutUnsetArguments', () => {
+  test('a library resource is an instance of its provider class, under its name and resource type', () => {
+    const password = new Password(new TerraformStack(Testing.app(), 'test'), 'Password', { length: 40 });
+    expect(password).toBeInstanceOf(ProviderPassword);
+    expect(password.constructor.name).toBe('Password');
+    expect(password.terraformResourceType).toBe('random_password');
   });
 });
