@@ -12,6 +12,8 @@ import { dockerLabels, REDIS_PORT } from './private/redis-node';
 import { buildRedisService, networkTlsHostFor } from './private/redis-service';
 import { resolveSettings } from './private/settings';
 import { HostPortRequest, recordNetwork } from './private/stack-registry';
+import { withoutTokenTraces } from './private/token-traces';
+import { Network as NetworkResource } from './private/lean-resources';
 import { appUserCredentials } from './users/instance-users';
 import { checkUsers } from './users/user-checks';
 import { checkPeerAddresses } from './failover/peer-address-checks';
@@ -116,29 +118,34 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
     this.version = version!;
     this.settings = settings!;
 
-    const network = props.network ?? new Network(this, 'Network', {
-      provider: props.provider,
-      name: this.handle,
-      labels: dockerLabels({ handle: this.handle }),
+    const { networkName, service } = withoutTokenTraces(() => {
+      const network = props.network ?? new NetworkResource(this, 'Network', {
+        provider: props.provider,
+        name: this.handle,
+        labels: dockerLabels({ handle: this.handle }),
+      });
+      const name = network.name;
+      recordNetwork(this, name, network);
+      return {
+        networkName: name,
+        service: buildRedisService(this, {
+          kind: 'database',
+          handle: this.handle,
+          version: this.version,
+          options: props,
+          settings: this.settings,
+          hostPort: ports[0].port,
+          hostTlsPort: ports[1].port,
+          networkName: name,
+          metrics,
+          backup,
+          restoreFrom,
+        }),
+      };
     });
-    this.networkName = network.name;
-    recordNetwork(this, this.networkName, network);
+    this.networkName = networkName;
     this.networkHost = this.handle;
     this.networkPort = REDIS_PORT;
-
-    const service = buildRedisService(this, {
-      kind: 'database',
-      handle: this.handle,
-      version: this.version,
-      options: props,
-      settings: this.settings,
-      hostPort: ports[0].port,
-      hostTlsPort: ports[1].port,
-      networkName: this.networkName,
-      metrics,
-      backup,
-      restoreFrom,
-    });
     this.credentials = service.credentials;
     this.appCredentials = service.appCredentials;
     this.fqn = service.dependableFqn;

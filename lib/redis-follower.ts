@@ -1,5 +1,4 @@
 import { ITerraformDependable } from 'cdktf';
-import { Network } from '@cdktf/provider-docker/lib/network';
 import { Construct } from 'constructs';
 import { refuseBackupProps } from './backup/backup-checks';
 import { IRedisDatabase, RedisCredentials, RedisInstanceOptions, RedisInstanceSettings } from './redis-options';
@@ -13,6 +12,8 @@ import { dockerLabels, REDIS_PORT } from './private/redis-node';
 import { buildRedisService, networkTlsHostFor, portText } from './private/redis-service';
 import { resolveSettings } from './private/settings';
 import { HostPortRequest, recordNetwork } from './private/stack-registry';
+import { withoutTokenTraces } from './private/token-traces';
+import { Network } from './private/lean-resources';
 import { appUserCredentials } from './users/instance-users';
 import { checkUsers } from './users/user-checks';
 import { CrossHostReplication, planCrossHostReplication } from './failover/cross-host';
@@ -156,36 +157,40 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
     this.version = version!;
     this.settings = settings!;
 
-    if (crossHost) {
-      // The primary's network is on another host: a follower there gets a network of its own, as a database does.
-      const network = new Network(this, 'Network', { provider: props.provider, name: this.handle, labels: dockerLabels({ handle: this.handle }) });
-      this.networkName = network.name;
-      recordNetwork(this, this.networkName, network);
-    } else {
-      this.networkName = primary.networkName;
-    }
+    const { networkName, service } = withoutTokenTraces(() => {
+      let name = primary.networkName;
+      if (crossHost) {
+        // The primary's network is on another host: a follower there gets a network of its own, as a database does.
+        const network = new Network(this, 'Network', { provider: props.provider, name: this.handle, labels: dockerLabels({ handle: this.handle }) });
+        name = network.name;
+        recordNetwork(this, name, network);
+      }
+      return {
+        networkName: name,
+        service: buildRedisService(this, {
+          kind: 'follower',
+          handle: this.handle,
+          version: this.version,
+          options: props,
+          settings: this.settings,
+          hostPort: props.port,
+          hostTlsPort: props.tlsPort,
+          networkName: name,
+          replicaOf: {
+            host: primary.networkHost,
+            port: primary.networkPort,
+            user: primaryLogin!.user,
+            password: primaryLogin!.password,
+          },
+          crossHost: crossHost && { ...crossHost, primaryCaPem: primary.credentials.caCertificatePem },
+          shared: props.sharePrimaryCredentials ? primaryInternals!.secrets : undefined,
+          metrics,
+        }),
+      };
+    });
+    this.networkName = networkName;
     this.networkHost = this.handle;
     this.networkPort = REDIS_PORT;
-
-    const service = buildRedisService(this, {
-      kind: 'follower',
-      handle: this.handle,
-      version: this.version,
-      options: props,
-      settings: this.settings,
-      hostPort: props.port,
-      hostTlsPort: props.tlsPort,
-      networkName: this.networkName,
-      replicaOf: {
-        host: primary.networkHost,
-        port: primary.networkPort,
-        user: primaryLogin!.user,
-        password: primaryLogin!.password,
-      },
-      crossHost: crossHost && { ...crossHost, primaryCaPem: primary.credentials.caCertificatePem },
-      shared: props.sharePrimaryCredentials ? primaryInternals!.secrets : undefined,
-      metrics,
-    });
     this.credentials = service.credentials;
     this.appCredentials = service.appCredentials;
     this.fqn = service.dependableFqn;

@@ -1,10 +1,6 @@
 import { createHash } from 'crypto';
 import { Annotations, TerraformOutput, Token } from 'cdktf';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { Volume } from '@cdktf/provider-docker/lib/volume';
-import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
-import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
-import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Construct } from 'constructs';
 import { containerLogging } from '../logging/container-logging';
 import { checkLogging } from '../logging/logging-checks';
@@ -20,6 +16,8 @@ import { imageIdFor } from '../private/images';
 import { InstanceInternals, internalsOf, registerFailoverMembership } from '../private/internals';
 import { CONTAINER_HARDENING, dockerLabels, IGNORED_READ_BACK, REDIS_UID, replacedWith, SERVER_ULIMITS, SETTINGS_HASH_LABEL, settingsHash } from '../private/redis-node';
 import { portText } from '../private/redis-service';
+import { CertRequest, LocallySignedCert, PrivateKey, Volume } from '../private/lean-resources';
+import { withoutTokenTraces } from '../private/token-traces';
 import { claimHandle, claimHostPort } from '../private/stack-registry';
 import { handleFromId, HANDLE_PATTERN, HANDLE_RULE, isHostname, isIpv4, isLoopback, IPV4, ProblemList } from '../private/validation';
 import { renderSentinelConf, sentinelStartup } from './sentinel-conf';
@@ -292,94 +290,97 @@ export class RedisFailover extends Construct {
     this.sentinelPassword = derivedPassword(secrets.internalSecret!, 'sentinel-clients');
     this.sentinelAddresses = placements.map((p) => `${p.placement.address}:${p.publishedPort}`);
 
-    const primaryAddress = primaryInternals!.announceAddress!;
-    const primaryPort = portText((native ? primaryInternals!.hostTlsPort : primaryInternals!.hostPort)!);
-    registerFailoverMembership(primary, { group: handle, tlsReplication: native });
-    for (const follower of followers) {
-      registerFailoverMembership(follower, { group: handle, tlsReplication: native, initialReplicaOf: { host: primaryAddress, port: primaryPort } });
-    }
+    // Without the stack trace cdktf captures for each token, a tenth of synthesis; the checks above keep theirs (lib/private/token-traces.ts).
+    withoutTokenTraces(() => {
+      const primaryAddress = primaryInternals!.announceAddress!;
+      const primaryPort = portText((native ? primaryInternals!.hostTlsPort : primaryInternals!.hostPort)!);
+      registerFailoverMembership(primary, { group: handle, tlsReplication: native });
+      for (const follower of followers) {
+        registerFailoverMembership(follower, { group: handle, tlsReplication: native, initialReplicaOf: { host: primaryAddress, port: primaryPort } });
+      }
 
-    const files = engineFiles(version);
-    const hostnames = [primaryAddress, ...memberInternals.map((i) => i.announceAddress!), ...sentinels.map((p) => p.address)]
-      .some((address) => Token.isUnresolved(address) || !isIpv4(address));
-    const tlsDir = `${files.configDir}/sentinel-tls`;
-    const logging = containerLogging(props.logging);
-    const uploadedConf = `${files.configDir}/sentinel.conf`;
-    for (const { placement, n, hostIp, publishedPort } of placements) {
-      const scopeN = new Construct(this, `Sentinel${n}`);
-      const name = `${handle}-sentinel-${n}`;
-      const tls = native ? this.sentinelCertificate(scopeN, placement.address, ca) : undefined;
-      const listenPort = native ? SENTINEL_TLS_PORT : SENTINEL_PORT;
-      const conf = renderSentinelConf({
-        masterName: handle,
-        primaryHost: primaryAddress,
-        primaryPort,
-        quorum,
-        downAfterMs,
-        failoverTimeoutMs: Math.max(60_000, downAfterMs * 4),
-        myid: sentinelId(handle, n),
-        announceIp: placement.address,
-        announcePort: publishedPort,
-        listenPort,
-        authUser: sentinelLogin.user!,
-        authPass: sentinelLogin.password,
-        requirePass: this.sentinelPassword,
-        hostnames,
-        tls: tls && { certFile: `${tlsDir}/sentinel.crt`, keyFile: `${tlsDir}/sentinel.key`, caFile: `${tlsDir}/ca.crt` },
-        dataDir: SENTINEL_DIR,
-      });
-      const startup = sentinelStartup(files.sentinelBinary, uploadedConf, SENTINEL_DIR, handle);
-      // Its own volume, which a replaced container keeps: the config Sentinel rewrites with what it learned (see sentinelStartup).
-      const state = new Volume(scopeN, 'State', {
-        provider: placement.provider,
-        name: `${name}-data`,
-        driver: 'local',
-        labels: dockerLabels({ handle, role: 'failover', component: 'sentinel' }),
-      });
-      new DockerContainer(scopeN, 'Container', {
-        provider: placement.provider,
-        name,
-        image: imageIdFor(this, `Sentinel${n}Image`, primaryInternals!.imageReference, placement.provider),
-        entrypoint: startup.entrypoint,
-        command: startup.command,
-        // The server user, with group root for the root-owned 0640 uploads that hold secrets.
-        user: `${REDIS_UID}:${REDIS_UID}`,
-        groupAdd: ['0'],
-        ...CONTAINER_HARDENING,
-        hostname: name,
-        ports: [{ internal: listenPort, external: publishedPort, ip: hostIp, protocol: 'tcp' }],
-        memory: SENTINEL_MEMORY_MB,
-        memorySwap: SENTINEL_MEMORY_MB,
-        ulimit: SERVER_ULIMITS,
-        volumes: [{ volumeName: state.name, containerPath: SENTINEL_DIR }],
-        destroyGraceSeconds: SENTINEL_STOP_GRACE_SECONDS,
-        restart: RedisRestartPolicy.UNLESS_STOPPED,
-        mustRun: false,
-        upload: [
-          { file: uploadedConf, content: conf, permissions: '0640' },
-          ...(tls ? [
-            { file: `${tlsDir}/sentinel.crt`, content: tls.certificatePem, permissions: '0644' },
-            { file: `${tlsDir}/sentinel.key`, content: tls.privateKeyPem, permissions: '0640' },
-            { file: `${tlsDir}/ca.crt`, content: ca.certificatePem, permissions: '0644' },
-          ] : []),
-        ],
-        labels: [
-          ...dockerLabels({ handle, role: 'failover', component: 'sentinel' }),
-          { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: logging.logOpts, memory_swap: SENTINEL_MEMORY_MB, ulimit: SERVER_ULIMITS }) },
-        ],
-        ...logging,
-        lifecycle: { ignoreChanges: IGNORED_READ_BACK, replaceTriggeredBy: replacedWith(state) },
-      });
-    }
+      const files = engineFiles(version);
+      const hostnames = [primaryAddress, ...memberInternals.map((i) => i.announceAddress!), ...sentinels.map((p) => p.address)]
+        .some((address) => Token.isUnresolved(address) || !isIpv4(address));
+      const tlsDir = `${files.configDir}/sentinel-tls`;
+      const logging = containerLogging(props.logging);
+      const uploadedConf = `${files.configDir}/sentinel.conf`;
+      for (const { placement, n, hostIp, publishedPort } of placements) {
+        const scopeN = new Construct(this, `Sentinel${n}`);
+        const name = `${handle}-sentinel-${n}`;
+        const tls = native ? this.sentinelCertificate(scopeN, placement.address, ca) : undefined;
+        const listenPort = native ? SENTINEL_TLS_PORT : SENTINEL_PORT;
+        const conf = renderSentinelConf({
+          masterName: handle,
+          primaryHost: primaryAddress,
+          primaryPort,
+          quorum,
+          downAfterMs,
+          failoverTimeoutMs: Math.max(60_000, downAfterMs * 4),
+          myid: sentinelId(handle, n),
+          announceIp: placement.address,
+          announcePort: publishedPort,
+          listenPort,
+          authUser: sentinelLogin.user!,
+          authPass: sentinelLogin.password,
+          requirePass: this.sentinelPassword,
+          hostnames,
+          tls: tls && { certFile: `${tlsDir}/sentinel.crt`, keyFile: `${tlsDir}/sentinel.key`, caFile: `${tlsDir}/ca.crt` },
+          dataDir: SENTINEL_DIR,
+        });
+        const startup = sentinelStartup(files.sentinelBinary, uploadedConf, SENTINEL_DIR, handle);
+        // Its own volume, which a replaced container keeps: the config Sentinel rewrites with what it learned (see sentinelStartup).
+        const state = new Volume(scopeN, 'State', {
+          provider: placement.provider,
+          name: `${name}-data`,
+          driver: 'local',
+          labels: dockerLabels({ handle, role: 'failover', component: 'sentinel' }),
+        });
+        new DockerContainer(scopeN, 'Container', {
+          provider: placement.provider,
+          name,
+          image: imageIdFor(this, `Sentinel${n}Image`, primaryInternals!.imageReference, placement.provider),
+          entrypoint: startup.entrypoint,
+          command: startup.command,
+          // The server user, with group root for the root-owned 0640 uploads that hold secrets.
+          user: `${REDIS_UID}:${REDIS_UID}`,
+          groupAdd: ['0'],
+          ...CONTAINER_HARDENING,
+          hostname: name,
+          ports: [{ internal: listenPort, external: publishedPort, ip: hostIp, protocol: 'tcp' }],
+          memory: SENTINEL_MEMORY_MB,
+          memorySwap: SENTINEL_MEMORY_MB,
+          ulimit: SERVER_ULIMITS,
+          volumes: [{ volumeName: state.name, containerPath: SENTINEL_DIR }],
+          destroyGraceSeconds: SENTINEL_STOP_GRACE_SECONDS,
+          restart: RedisRestartPolicy.UNLESS_STOPPED,
+          mustRun: false,
+          upload: [
+            { file: uploadedConf, content: conf, permissions: '0640' },
+            ...(tls ? [
+              { file: `${tlsDir}/sentinel.crt`, content: tls.certificatePem, permissions: '0644' },
+              { file: `${tlsDir}/sentinel.key`, content: tls.privateKeyPem, permissions: '0640' },
+              { file: `${tlsDir}/ca.crt`, content: ca.certificatePem, permissions: '0644' },
+            ] : []),
+          ],
+          labels: [
+            ...dockerLabels({ handle, role: 'failover', component: 'sentinel' }),
+            { label: SETTINGS_HASH_LABEL, value: settingsHash({ log_opts: logging.logOpts, memory_swap: SENTINEL_MEMORY_MB, ulimit: SERVER_ULIMITS }) },
+          ],
+          ...logging,
+          lifecycle: { ignoreChanges: IGNORED_READ_BACK, replaceTriggeredBy: replacedWith(state) },
+        });
+      }
 
-    if (props.createOutputs ?? true) {
-      const output = (outputId: string, name: string, value: string, sensitive: boolean) =>
-        new TerraformOutput(this, outputId, { value, sensitive }).overrideLogicalId(name);
-      output('MasterNameOutput', `${handle}_master_name`, this.masterName, false);
-      output('SentinelsOutput', `${handle}_sentinels`, this.sentinelAddresses.join(','), false);
-      output('SentinelPasswordOutput', `${handle}_sentinel_password`, this.sentinelPassword, true);
-      output('CaCertificateOutput', `${handle}_ca_certificate`, this.caCertificatePem, false);
-    }
+      if (props.createOutputs ?? true) {
+        const output = (outputId: string, name: string, value: string, sensitive: boolean) =>
+          new TerraformOutput(this, outputId, { value, sensitive }).overrideLogicalId(name);
+        output('MasterNameOutput', `${handle}_master_name`, this.masterName, false);
+        output('SentinelsOutput', `${handle}_sentinels`, this.sentinelAddresses.join(','), false);
+        output('SentinelPasswordOutput', `${handle}_sentinel_password`, this.sentinelPassword, true);
+        output('CaCertificateOutput', `${handle}_ca_certificate`, this.caCertificatePem, false);
+      }
+    });
   }
 
   /** A Sentinel's certificate, signed by the database's CA, for the address it is reached at. */

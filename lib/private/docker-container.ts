@@ -9,6 +9,7 @@ import {
   containerPortsToTerraform, containerUlimitToHclTerraform, containerUlimitToTerraform, containerUploadToHclTerraform, containerUploadToTerraform,
   containerVolumesToHclTerraform, containerVolumesToTerraform,
 } from '@cdktf/provider-docker/lib/container';
+import { withoutUndefined } from './lean-resources';
 
 /** How one argument of `docker_container` is written, in JSON and in HCL, as the provider's `Container` writes it. */
 interface Argument {
@@ -63,6 +64,9 @@ const ARGUMENTS = {
   volumes: blocks('volumes', containerVolumesToTerraform, containerVolumesToHclTerraform, 'set', 'ContainerVolumesList'),
 } satisfies Partial<Record<keyof ContainerConfig, Argument>>;
 
+/** `ARGUMENTS` as a list, made once: each container is synthesized twice per `cdktf synth`. */
+const ARGUMENT_LIST = Object.entries<Argument>(ARGUMENTS) as ReadonlyArray<[keyof typeof ARGUMENTS, Argument]>;
+
 export type DockerContainerConfig = Pick<ContainerConfig, 'provider' | 'dependsOn' | 'lifecycle' | keyof typeof ARGUMENTS>;
 
 /**
@@ -94,10 +98,15 @@ export class DockerContainer extends TerraformResource {
     return Token.asNumber(this.interpolationForAttribute(`ports[${index}].external`));
   }
 
+  /** Without the metadata and meta-arguments cdktf leaves `undefined`, nor the block fields the provider's functions do (`withoutUnsetArguments`). */
+  public toTerraform(): any {
+    return withoutUndefined(super.toTerraform());
+  }
+
   protected synthesizeAttributes(): { [name: string]: any } {
     const attributes: { [name: string]: any } = {};
-    for (const [key, argument] of Object.entries<Argument>(ARGUMENTS)) {
-      const value = this.config[key as keyof typeof ARGUMENTS];
+    for (const [key, argument] of ARGUMENT_LIST) {
+      const value = this.config[key];
       if (value !== undefined) attributes[argument.name] = argument.json(value);
     }
     return attributes;
@@ -105,8 +114,8 @@ export class DockerContainer extends TerraformResource {
 
   protected synthesizeHclAttributes(): { [name: string]: any } {
     const attributes: { [name: string]: any } = {};
-    for (const [key, argument] of Object.entries<Argument>(ARGUMENTS)) {
-      const value = this.config[key as keyof typeof ARGUMENTS];
+    for (const [key, argument] of ARGUMENT_LIST) {
+      const value = this.config[key];
       if (value === undefined) continue;
       const { hcl, isBlock, type, storageClassType } = argument;
       attributes[argument.name] = { value: hcl(value), isBlock, type, storageClassType };

@@ -1,6 +1,6 @@
 import { TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Image } from '@cdktf/provider-docker/lib/image';
+import { Image } from './lean-resources';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { dockerHostKey } from './docker-hosts';
 import { sharedImageIdsOf } from './stack-registry';

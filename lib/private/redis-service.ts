@@ -1,7 +1,7 @@
 import { Fn, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Password } from '@cdktf/provider-random/lib/password';
-import { Volume } from '@cdktf/provider-docker/lib/volume';
+import { Volume as VolumeResource } from '@cdktf/provider-docker/lib/volume';
+import { Password, Volume } from './lean-resources';
 import { containerLogging } from '../logging/container-logging';
 import { RedisBackupFile } from '../backup/backup-file';
 import { ResolvedBackup } from '../backup/backup-checks';
@@ -134,7 +134,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   const generated = suppliesTls(options) ? undefined : generateTlsMaterial(scope, tlsSpec, shared?.ca);
   const tls = generated ?? suppliedTlsMaterial(options.tlsCertificatePem!, options.tlsPrivateKeyPem!, options.tlsCaCertificatePem!);
 
-  let dataVolume: Volume | undefined;
+  let dataVolume: VolumeResource | undefined;
   if (version.persistent) {
     dataVolume = new Volume(scope, 'Data', {
       provider: options.provider,

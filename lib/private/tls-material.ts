@@ -1,9 +1,6 @@
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
-import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
-import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
-import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
+import { CertRequest, LocallySignedCert, PrivateKey, SelfSignedCert } from './lean-resources';
 import { isIpv4 } from './validation';
 
 /** PEM text; each ends with a newline, so they can be concatenated into one file. */

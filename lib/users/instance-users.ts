@@ -1,11 +1,11 @@
 import { createHash } from 'crypto';
 import { Fn, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
-import { Password } from '@cdktf/provider-random/lib/password';
 import { RedisCredentials } from '../redis-options';
 import { RedisVersion } from '../redis-version';
 import { derivedPassword, derivedPasswordHash } from '../private/derived-secret';
 import { EngineFiles, engineFeatures } from '../private/engine';
+import { Password } from '../private/lean-resources';
 import { InternalLogin } from '../private/internals';
 import { ConfAuthData } from '../private/redis-conf';
 import { REDIS_PORT } from '../private/redis-node';
