@@ -207,7 +207,7 @@ scenario('a full disk: a failed snapshot stops writes with MISCONF, corrupts not
   }
 
   await inContainer(FILLER, 'rm /fill/filler-1 /fill/filler-2');
-  // Freeing space is not enough: writes stay refused until a snapshot succeeds.
+  // Freeing space does not reopen writes: a snapshot must succeed first (the save schedule's next one is minutes away here).
   await expect(client.set('after-freeing', '1')).rejects.toThrow(/^MISCONF /);
   expect(await bgsave()).toBe('ok');
   await client.set('after-recovery', 'yes');
