@@ -217,6 +217,8 @@ describe.each(SENTINEL_IMAGES.map((s) => [s.label, s] as const))('%s', (_label, 
       ['CLIENT', 'KILL', 'ID', '1'],
       ['PUBLISH', '+switch-master', 'forged'],
       ['SHUTDOWN', 'NOSAVE'],
+      ['PING'],
+      ['INFO'],
       ['DEBUG', 'SLEEP', '0'],
       ['CONFIG', 'SET', 'maxclients', '1'],
     ];
@@ -227,7 +229,7 @@ describe.each(SENTINEL_IMAGES.map((s) => [s.label, s] as const))('%s', (_label, 
       const names = commands.map((c) => (c[0] === 'SENTINEL' || c[0] === 'ACL' || c[0] === 'CLIENT' || c[0] === 'CONFIG' ? `${c[0]}|${c[1]}` : c[0]).toLowerCase());
       const infos = (await admin.call('COMMAND', 'INFO', ...names)) as unknown[];
       const has = names.map((_, i) => infos[i] !== null);
-      const replies = [];
+      const replies: string[] = [];
       for (const command of commands) replies.push(await errorOf(app.call(command[0], ...command.slice(1))));
       const got = Object.fromEntries(commands.map((c, i) => [c.slice(0, 2).join(' '), replies[i].split(' ')[0]]));
       const expected = Object.fromEntries(commands.map((c, i) => [c.slice(0, 2).join(' '), has[i] ? 'NOPERM' : 'ERR']));
