@@ -8,7 +8,7 @@ import { RedisLoggingOptions } from '../logging/logging-options';
 import { RedisDatabase } from '../redis-database';
 import { RedisFollower } from '../redis-follower';
 import { RedisRestartPolicy, RedisTlsMode } from '../redis-options';
-import { derivedPassword } from '../private/derived-secret';
+import { derivedPassword, derivedPasswordHash } from '../private/derived-secret';
 import { DockerContainer } from '../private/docker-container';
 import { dockerHostKey, dockerHostName } from '../private/docker-hosts';
 import { engineFeatures, engineFiles } from '../private/engine';
@@ -20,7 +20,7 @@ import { CertRequest, LocallySignedCert, PrivateKey, Volume } from '../private/l
 import { withoutTokenTraces } from '../private/token-traces';
 import { claimHandle, claimHostPort } from '../private/stack-registry';
 import { handleFromId, HANDLE_PATTERN, HANDLE_RULE, isHostname, isIpv4, isLoopback, IPV4, ProblemList } from '../private/validation';
-import { renderSentinelConf, sentinelStartup } from './sentinel-conf';
+import { renderSentinelConf, SENTINEL_APP_USER, sentinelStartup } from './sentinel-conf';
 
 /** Where one Sentinel runs and how the others and clients reach it. */
 export interface SentinelPlacement {
@@ -38,7 +38,7 @@ export interface SentinelPlacement {
    * Host address its port is published on. A plaintext Sentinel (a group in
    * sidecar TLS mode) is published on loopback unless this says otherwise,
    * where the other Sentinels cannot reach it: such a group needs this set to
-   * the interface `address` names (which warns: its password and the
+   * the interface `address` names (which warns: its passwords and the
    * topology then travel in clear).
    *
    * @default - "0.0.0.0" for a TLS Sentinel (native TLS mode), "127.0.0.1" for a plaintext one
@@ -101,7 +101,8 @@ export interface RedisFailoverProps {
   readonly logging?: RedisLoggingOptions;
 
   /**
-   * Create the outputs `HANDLE_master_name`, `HANDLE_sentinels`, `HANDLE_ca_certificate` and the sensitive `HANDLE_sentinel_password`.
+   * Create the outputs `HANDLE_master_name`, `HANDLE_sentinels`, `HANDLE_ca_certificate`, `HANDLE_sentinel_username`
+   * and the sensitive `HANDLE_sentinel_password` (the apps' Sentinel login, which can only discover).
    *
    * @default true
    */
@@ -121,6 +122,9 @@ const SENTINEL_DIR = '/data';
  * the margin a loaded host needs, where the provider's unset default kills it at once.
  */
 const SENTINEL_STOP_GRACE_SECONDS = 10;
+/** The names the two Sentinel logins' passwords derive from (with the database's InternalSecret). */
+const SENTINEL_APP_SECRET = 'sentinel-clients';
+const SENTINEL_ADMIN_SECRET = 'sentinel-admin';
 const CERT_VALIDITY_HOURS = 2 * 365 * 24;
 const CERT_EARLY_RENEWAL_HOURS = 30 * 24;
 
@@ -134,8 +138,8 @@ function sentinelId(handle: string, index: number): string {
  * followers are the nodes of one database (shared password, users and CA),
  * and Sentinels on the given Docker hosts promote a follower when the
  * primary stops answering for `downAfterMs`. Clients connect through
- * Sentinel (the outputs give the master name, the Sentinels' addresses, their
- * password and the CA). The code's primary is the first deploy's: after a
+ * Sentinel (the outputs give the master name, the Sentinels' addresses, the
+ * apps' Sentinel login, which can only discover, and the CA). The code's primary is the first deploy's: after a
  * failover, deploys with unchanged code leave Sentinel's topology alone, and
  * every node keeps the role Sentinel gave it across restarts.
  */
@@ -144,7 +148,20 @@ export class RedisFailover extends Construct {
   public readonly masterName: string;
   /** `address:port` of each Sentinel, as clients reach them. */
   public readonly sentinelAddresses: string[];
-  /** What clients authenticate to the Sentinels with (sensitive). */
+  /**
+   * The user name of the apps' Sentinel login: `default`, so a client that
+   * sends only `sentinelPassword` logs in as it too. The login can only
+   * discover (SENTINEL GET-MASTER-ADDR-BY-NAME, MASTER, REPLICAS, SLAVES,
+   * SENTINELS) and subscribe to the failover notifications; it gets NOPERM for
+   * everything else (SENTINEL SET, REMOVE, MONITOR, FAILOVER, RESET, CONFIG,
+   * ACL, SHUTDOWN...).
+   */
+  public readonly sentinelUsername: string;
+  /**
+   * The password of the apps' Sentinel login (sensitive). The Sentinels'
+   * admin login, which they use with each other, has a password of its own
+   * that the library never hands out.
+   */
   public readonly sentinelPassword: string;
   /** The CA of every node's and every Sentinel's certificate. */
   public readonly caCertificatePem: string;
@@ -256,10 +273,10 @@ export class RedisFailover extends Construct {
       if (!native && !Token.isUnresolved(hostIp) && isLoopback(hostIp)) {
         problems.add(
           `\`${prop}.hostIp\` is ${hostIp}${placement.hostIp === undefined ? ' (the default of a plaintext Sentinel)' : ''}, where the other Sentinels cannot reach it at \`address\` from their containers: ` +
-          'use `tlsMode: RedisTlsMode.NATIVE` for TLS Sentinels published on every address, or set `hostIp` to the interface `address` names, which sends the Sentinel password and the topology in clear',
+          'use `tlsMode: RedisTlsMode.NATIVE` for TLS Sentinels published on every address, or set `hostIp` to the interface `address` names, which sends the Sentinel passwords and the topology in clear',
         );
       } else if (!native && !Token.isUnresolved(hostIp)) {
-        warn(`\`${prop}.hostIp\` ${hostIp} publishes a plaintext Sentinel beyond its host: the Sentinel password and the topology travel in clear; native TLS mode makes them TLS`);
+        warn(`\`${prop}.hostIp\` ${hostIp} publishes a plaintext Sentinel beyond its host: the Sentinel passwords and the topology travel in clear; native TLS mode makes them TLS`);
       }
       problems.port(`${prop}.${native ? 'tlsPort' : 'port'}`, publishedPort);
       claimHandle(this, hostKey, `${handle}-sentinel-${n}`, problems);
@@ -287,7 +304,9 @@ export class RedisFailover extends Construct {
     this.masterName = handle;
     this.quorum = quorum;
     this.caCertificatePem = ca.certificatePem;
-    this.sentinelPassword = derivedPassword(secrets.internalSecret!, 'sentinel-clients');
+    // The password apps held before the admin got a login of its own: apps keep working, and what they hold can no longer change Sentinel.
+    this.sentinelUsername = SENTINEL_APP_USER;
+    this.sentinelPassword = derivedPassword(secrets.internalSecret!, SENTINEL_APP_SECRET);
     this.sentinelAddresses = placements.map((p) => `${p.placement.address}:${p.publishedPort}`);
 
     // Without the stack trace cdktf captures for each token, a tenth of synthesis; the checks above keep theirs (lib/private/token-traces.ts).
@@ -323,7 +342,9 @@ export class RedisFailover extends Construct {
           listenPort,
           authUser: sentinelLogin.user!,
           authPass: sentinelLogin.password,
-          requirePass: this.sentinelPassword,
+          appPassHash: derivedPasswordHash(secrets.internalSecret!, SENTINEL_APP_SECRET),
+          adminPass: derivedPassword(secrets.internalSecret!, SENTINEL_ADMIN_SECRET),
+          adminPassHash: derivedPasswordHash(secrets.internalSecret!, SENTINEL_ADMIN_SECRET),
           hostnames,
           tls: tls && { certFile: `${tlsDir}/sentinel.crt`, keyFile: `${tlsDir}/sentinel.key`, caFile: `${tlsDir}/ca.crt` },
           dataDir: SENTINEL_DIR,
@@ -377,6 +398,7 @@ export class RedisFailover extends Construct {
           new TerraformOutput(this, outputId, { value, sensitive }).overrideLogicalId(name);
         output('MasterNameOutput', `${handle}_master_name`, this.masterName, false);
         output('SentinelsOutput', `${handle}_sentinels`, this.sentinelAddresses.join(','), false);
+        output('SentinelUsernameOutput', `${handle}_sentinel_username`, this.sentinelUsername, false);
         output('SentinelPasswordOutput', `${handle}_sentinel_password`, this.sentinelPassword, true);
         output('CaCertificateOutput', `${handle}_ca_certificate`, this.caCertificatePem, false);
       }

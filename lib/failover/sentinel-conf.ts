@@ -24,13 +24,44 @@ export interface SentinelConfInput {
   /** How it logs in to the nodes (ACL user `sentinel`). */
   readonly authUser: string;
   readonly authPass: string;
-  /** What clients and the other Sentinels authenticate with. */
-  readonly requirePass: string;
+  /** The SHA-256 (hex) of the apps' login's password: the ACL line holds only the hash. */
+  readonly appPassHash: string;
+  /** The admin login the Sentinels use with each other: its password (sent to the others) and its hash (checked here). */
+  readonly adminPass: string;
+  readonly adminPassHash: string;
   /** Host names instead of IP addresses among the announced addresses (Redis 6.2+). */
   readonly hostnames: boolean;
   readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
   readonly dataDir: string;
 }
+
+/**
+ * The apps' login to Sentinel: Sentinel's `default` user, so a client that
+ * sends only a password (as before this login existed) gets it. It may only
+ * discover: where the primary, replicas and other Sentinels are, and the
+ * failover notifications. What the clients send, read from their sources
+ * (ioredis 6.0, node-redis 6.3):
+ *
+ * - both open with HELLO 3 AUTH (or AUTH), which every user may run, then
+ *   CLIENT SETINFO (node-redis also CLIENT MAINT_NOTIFICATIONS); both ignore
+ *   the refusal of those, so they stay refused.
+ * - ioredis: SENTINEL GET-MASTER-ADDR-BY-NAME, SENTINELS, SLAVES (with
+ *   `role: 'slave'`), and SUBSCRIBE +switch-master on each Sentinel.
+ * - node-redis: SENTINEL SENTINELS, MASTER, REPLICAS, and PSUBSCRIBE of the
+ *   six patterns below, checked by the server as literal patterns.
+ *
+ * `reset` first: nothing of the built-in default (every command, key and
+ * channel) is kept.
+ */
+export const SENTINEL_APP_USER = 'default';
+export const SENTINEL_APP_RULES: readonly string[] = [
+  '&+switch-master',
+  '&switch-master', '&[-+]sdown', '&+slave', '&+sentinel', '&[-+]odown', '&+slave-reconf-done',
+  '+sentinel|get-master-addr-by-name', '+sentinel|master', '+sentinel|replicas', '+sentinel|slaves', '+sentinel|sentinels',
+  '+subscribe', '+psubscribe',
+];
+/** The Sentinels' own login with each other (`sentinel sentinel-user`): every command. Never handed out. */
+export const SENTINEL_ADMIN_USER = 'admin';
 
 function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -56,7 +87,11 @@ export function renderSentinelConf(input: SentinelConfInput): string {
       `tls-ciphers ${TLS12_CIPHERS}`,
       `tls-ciphersuites ${TLS13_SUITES}`,
     ] : [`port ${input.listenPort}`]),
-    `requirepass ${quote(input.requirePass)}`,
+    `user ${SENTINEL_APP_USER} reset on #${input.appPassHash} ${SENTINEL_APP_RULES.join(' ')}`,
+    `user ${SENTINEL_ADMIN_USER} reset on #${input.adminPassHash} ~* &* +@all`,
+    // Without these a Sentinel logs in to the others as `default` with requirepass (sentinel.c), which apps now hold.
+    `sentinel sentinel-user ${SENTINEL_ADMIN_USER}`,
+    `sentinel sentinel-pass ${quote(input.adminPass)}`,
     `sentinel announce-ip ${input.announceIp}`,
     `sentinel announce-port ${input.announcePort}`,
     ...(input.hostnames ? ['sentinel resolve-hostnames yes', 'sentinel announce-hostnames yes'] : []),

@@ -81,7 +81,11 @@ describe('RedisFailover', () => {
     expect(conf).toContain('sentinel down-after-milliseconds db-failover 5000\n');
     expect(conf).toContain('sentinel announce-ip 10.0.0.2\nsentinel announce-port 26380\n');
     expect(conf).toContain('tls-replication yes\n');
-    expect(conf).toMatch(/^requirepass "\$\{sha256\(join\("\/", \[random_password\.db_InternalSecret_\w+\.result, "sentinel-clients"\]\)\)\}"$/m);
+    // Apps log in as `default` (the password they held before) and may only discover; the Sentinels log in to each other as `admin`.
+    expect(conf).not.toMatch(/^requirepass /m);
+    expect(conf).toMatch(/^user default reset on #\$\{sha256\(sha256\(join\("\/", \[random_password\.db_InternalSecret_\w+\.result, "sentinel-clients"\]\)\)\)\} &\+switch-master .* \+psubscribe$/m);
+    expect(conf).toMatch(/^user admin reset on #\$\{sha256\(sha256\(join\("\/", \[random_password\.db_InternalSecret_\w+\.result, "sentinel-admin"\]\)\)\)\} ~\* &\* \+@all$/m);
+    expect(conf).toMatch(/^sentinel sentinel-user admin\nsentinel sentinel-pass "\$\{sha256\(join\("\/", \[random_password\.db_InternalSecret_\w+\.result, "sentinel-admin"\]\)\)\}"$/m);
     const ids = sentinels.map((c) => /sentinel myid (\w+)/.exec(uploadOf(c, SENTINEL_CONF))![1]);
     expect(new Set(ids).size).toBe(3);
     // Its config lives in a volume of its own, which a replacement keeps (the merge at each start: test/unit/sentinel-startup.test.ts).
@@ -94,10 +98,23 @@ describe('RedisFailover', () => {
     }
   });
 
-  test('outputs the master name and Sentinel addresses, and the Sentinel password as sensitive', () => {
+  test('outputs the master name, the Sentinel addresses and the apps\' Sentinel login, its password as sensitive', () => {
     expect(g.json.output['db-failover_master_name']).toEqual({ value: 'db-failover', sensitive: false });
     expect(g.json.output['db-failover_sentinels']).toEqual({ value: '10.0.0.1:26380,10.0.0.2:26380,10.0.0.2:26381', sensitive: false });
-    expect(g.json.output['db-failover_sentinel_password'].sensitive).toBe(true);
+    expect(g.json.output['db-failover_sentinel_username']).toEqual({ value: 'default', sensitive: false });
+    expect(g.json.output['db-failover_sentinel_password']).toEqual({
+      value: expect.stringMatching(/^\$\{sha256\(join\("\/", \[random_password\.db_InternalSecret_\w+\.result, "sentinel-clients"\]\)\)\}$/), sensitive: true,
+    });
+    expect(g.failover.sentinelUsername).toBe('default');
+  });
+
+  test('no output holds the Sentinels\' admin password or anything derived from it', () => {
+    const outputs = JSON.stringify(g.json.output);
+    expect(JSON.stringify(g.json)).toContain('sentinel-admin');
+    expect(outputs).not.toContain('sentinel-admin');
+    expect(Object.keys(g.json.output).filter((name) => name.startsWith('db-failover_')).sort()).toEqual([
+      'db-failover_ca_certificate', 'db-failover_master_name', 'db-failover_sentinel_password', 'db-failover_sentinel_username', 'db-failover_sentinels',
+    ]);
   });
 
   test('warns when losing one host leaves fewer Sentinels than the quorum, naming the host', () => {
@@ -189,7 +206,7 @@ describe('RedisFailover', () => {
       const { stack, failover } = oneHost({ plaintextHostIp: '10.0.0.1' }, '10.0.0.1');
       expect(resourceAt(stack, 'docker_container', 'fo/Sentinel1/Container').ports).toEqual([{ internal: 26379, external: 26379, ip: '10.0.0.1', protocol: 'tcp' }]);
       expect(warningsUnder(failover)).toContainEqual(
-        'RedisFailover fo: `sentinels[0].hostIp` 10.0.0.1 publishes a plaintext Sentinel beyond its host: the Sentinel password and the topology travel in clear; native TLS mode makes them TLS',
+        'RedisFailover fo: `sentinels[0].hostIp` 10.0.0.1 publishes a plaintext Sentinel beyond its host: the Sentinel passwords and the topology travel in clear; native TLS mode makes them TLS',
       );
     });
   });

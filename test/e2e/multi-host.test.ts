@@ -7,8 +7,9 @@
  * and to loopback.
  */
 import { RedisDatabase, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
-import { connectWithUrl } from '../support/clients';
+import { connectWithUrl, parseInfo } from '../support/clients';
 import { execFile } from 'child_process';
+import { createSentinel } from 'redis';
 import { promisify } from 'util';
 import { freePort, requireTools, waitFor } from '../support/processes';
 import { synthJson, warningsUnder } from '../support/synth';
@@ -37,7 +38,7 @@ const DOWN_AFTER_MS = 5000;
 let failoverWarnings: string[] = [];
 const { scenario, timings, report } = timedScenarios();
 const {
-  output, withClient, replication, waitServing, write, waitForKeys, withSentinelClient, askSentinel, waitForSentinelTopology,
+  output, withClient, replication, waitServing, write, waitForKeys, sentinelClient, withSentinelClient, askSentinel, askSentinelAt, waitForSentinelTopology,
 } = outputClients(() => standin.outputs(plan));
 
 /**
@@ -191,6 +192,46 @@ scenario('RedisFailover warns that 3 Sentinels on 2 hosts cannot survive the los
   expect(failoverWarnings).toEqual([expect.stringMatching(/^RedisFailover mh-fo: losing the default Docker host leaves 1 of 3 Sentinels, fewer than the quorum 2: a failure of that host cannot be failed over/)]);
 });
 
+/**
+ * An app's two clients through the group's Sentinels, from its outputs, logged in as the apps: ioredis in sentinel
+ * mode (reconnecting through Sentinel) and node-redis's sentinel client (following Sentinel's notifications). They stay connected
+ * across a failover, as an app's do.
+ */
+async function appClients(group: string, primary: string) {
+  // Retrying Sentinel too: until the failover, Sentinel names the dead primary, and a client that may not ask again gives up.
+  // ioredis's default `failoverDetector: false`: with it on, its +switch-master handler closed a reconnect in progress in
+  // some runs here, and the client ended (ioredis 6.0.0). The integration suite runs it on, on loopback.
+  const io = sentinelClient(group, primary, { retryStrategy: () => 200, sentinelRetryStrategy: () => 200 });
+  io.on('error', () => undefined);
+  const ca = output(`${group}_ca_certificate`);
+  const nodeRedis = createSentinel({
+    name: output(`${group}_master_name`),
+    sentinelRootNodes: output(`${group}_sentinels`).split(',').map((address) => ({ host: address.split(':')[0], port: Number(address.split(':')[1]) })),
+    // No reconnects of its own: the sentinel client replaces its connections when Sentinel names another primary,
+    // and a connection reconnecting to the killed primary would outlive the test.
+    sentinelClientOptions: {
+      username: output(`${group}_sentinel_username`), password: output(`${group}_sentinel_password`), socket: { tls: true, ca, reconnectStrategy: false },
+    },
+    nodeClientOptions: {
+      username: 'default', password: decodeURIComponent(new URL(output(`${primary}_tls_url`)).password), socket: { tls: true, ca, reconnectStrategy: false },
+    },
+  });
+  nodeRedis.on('error', () => undefined);
+  try {
+    await io.connect();
+    await nodeRedis.connect();
+  } catch (e) {
+    io.disconnect();
+    await nodeRedis.close().catch(() => undefined);
+    throw e;
+  }
+  return { io, nodeRedis, close: async () => {
+    io.disconnect();
+    // close(), not destroy(): a destroyed sentinel client leaves its rediscovery retries running for half a minute.
+    await nodeRedis.close().catch(() => undefined);
+  } };
+}
+
 scenario('Sentinel promotes the follower on host B when the primary is killed; every write WAIT acknowledged is there; the old primary rejoins as a follower; roles survive restarts; a re-apply changes nothing', async () => {
   await waitServing('mh-fo-primary');
   await waitServing('mh-fo-replica');
@@ -205,7 +246,18 @@ scenario('Sentinel promotes the follower on host B when the primary is killed; e
     return (await client.call('WAIT', '1', '5000')) as number;
   });
   expect(acknowledged).toBe(1);
+  const app = await appClients('mh-fo', 'mh-fo-primary');
+  try {
+    expect([await app.io.set('before-failover', 'ioredis'), await app.nodeRedis.set('before-failover-node', 'node-redis')]).toEqual(['OK', 'OK']);
+    expect(parseInfo(await app.io.info('replication')).role).toBe('master');
+    await failOver(app);
+  } finally {
+    await app.close();
+  }
+});
 
+/** The primary killed, and what follows: the rest of the scenario above, with the app's clients connected. */
+async function failOver(app: Awaited<ReturnType<typeof appClients>>): Promise<void> {
   const killed = Date.now();
   await dockerOk('POST', '/containers/mh-fo-primary/kill');
   let attempts = 0;
@@ -218,6 +270,31 @@ scenario('Sentinel promotes the follower on host B when the primary is killed; e
   expect(await askSentinel('mh-fo', 'GET-MASTER-ADDR-BY-NAME', 'mh-fo')).toEqual([hosts.bAddress, String(ports.freplicaTls)]);
   expect(await roleOf('mh-fo-replica')).toBe('master');
   expect(await withClient('mh-fo-replica', (c) => c.mget('acked:0', 'acked:999', 'after-failover'))).toEqual(['v0', 'v999', String(attempts)]);
+
+  // The app's clients, connected before, follow it to the new primary.
+  await waitFor('the app\'s ioredis to write on the new primary', async () => (
+    (await app.io.set('followed', 'ioredis').catch((e: Error) => { throw new Error(`${e.message} (ioredis ${app.io.status})`); })) === 'OK' ? true : undefined
+  ), 60_000, 200);
+  await waitFor('the app\'s node-redis to write on the new primary', async () => ((await app.nodeRedis.set('followed-node', 'node-redis')) === 'OK' ? true : undefined), 60_000, 200);
+  expect(await withClient('mh-fo-replica', (c) => c.mget('followed', 'followed-node', 'before-failover-node'))).toEqual(['ioredis', 'node-redis', 'node-redis']);
+
+  // The apps' login may discover, not change the group: each Sentinel refuses it SET and REMOVE, and the group is as it was.
+  for (const index of [0, 1, 2]) {
+    const refusals: string[] = [];
+    for (const command of [['SET', 'mh-fo', 'quorum', '1'], ['REMOVE', 'mh-fo']]) {
+      refusals.push(await askSentinelAt('mh-fo', index, ...command).then(() => 'allowed', (e: Error) => e.message.split(' ')[0]));
+    }
+    expect(refusals).toEqual(['NOPERM', 'NOPERM']);
+    const master = (await askSentinelAt('mh-fo', index, 'MASTER', 'mh-fo')) as unknown;
+    const fields = Array.isArray(master) ? Object.fromEntries(master.flatMap((v, i) => (i % 2 === 0 ? [[v, master[i + 1]]] : []))) : master as Record<string, unknown>;
+    expect([fields.quorum, fields.ip, fields.port].map(String)).toEqual(['2', hosts.bAddress, String(ports.freplicaTls)]);
+  }
+  // The control: the admin login, which stays on the Sentinels, runs SENTINEL SET there as README says (to the value it has).
+  const admin = await promisify(execFile)('docker', ['exec', 'mh-fo-sentinel-1', 'sh', '-c',
+    `sed -n "s/^sentinel sentinel-pass \\"\\(.*\\)\\"$/\\1/p" /usr/local/etc/redis/sentinel.conf | ` +
+    'redis-cli --tls --cacert /usr/local/etc/redis/sentinel-tls/ca.crt -p 26380 --user admin --askpass SENTINEL SET mh-fo quorum 2',
+  ], { timeout: 30_000 });
+  expect(admin.stdout.trim().split('\n').pop()).toBe('OK');
 
   // The old primary comes back with its old role in its config and data; Sentinel makes it a replica of the new one.
   await dockerOk('POST', '/containers/mh-fo-primary/start');
@@ -241,7 +318,7 @@ scenario('Sentinel promotes the follower on host B when the primary is killed; e
   expect(await standin.apply(plan)).toEqual([]);
   await standin.expectNoChanges(plan);
   expect(await roleOf('mh-fo-replica')).toBe('master');
-});
+}
 
 /** The config a Sentinel runs from, in its volume. */
 async function sentinelState(n: number): Promise<string> {

@@ -203,14 +203,15 @@ export function outputClients(outputs: () => Record<string, { readonly value: un
 
   /**
    * ioredis through a failover group's Sentinels, set up from the group's
-   * outputs and its primary's (the password) as README shows; fails fast
-   * unless `options` say otherwise.
+   * outputs (the apps' Sentinel login among them) and its primary's (the
+   * password) as README shows; fails fast unless `options` say otherwise.
    */
   const sentinelClient = (group: string, primary: string, options: RedisOptions = {}): Redis => {
     const ca = output(`${group}_ca_certificate`);
     return new Redis({
       sentinels: output(`${group}_sentinels`).split(',').map((address) => ({ host: address.split(':')[0], port: Number(address.split(':')[1]) })),
       name: output(`${group}_master_name`),
+      sentinelUsername: output(`${group}_sentinel_username`),
       sentinelPassword: output(`${group}_sentinel_password`),
       enableTLSForSentinelMode: true,
       sentinelTLS: { ca },
@@ -240,10 +241,14 @@ export function outputClients(outputs: () => Record<string, { readonly value: un
   }
 
   /** What the group's first Sentinel says. */
-  async function askSentinel(group: string, ...args: string[]): Promise<any> {
-    const address = output(`${group}_sentinels`).split(',')[0];
+  const askSentinel = (group: string, ...args: string[]): Promise<any> => askSentinelAt(group, 0, ...args);
+
+  /** What the group's Sentinel number `index` (from 0, in the output's order) says to the apps' login. */
+  async function askSentinelAt(group: string, index: number, ...args: string[]): Promise<any> {
+    const address = output(`${group}_sentinels`).split(',')[index];
     const client = new Redis({
-      host: address.split(':')[0], port: Number(address.split(':')[1]), password: output(`${group}_sentinel_password`),
+      host: address.split(':')[0], port: Number(address.split(':')[1]),
+      username: output(`${group}_sentinel_username`), password: output(`${group}_sentinel_password`),
       tls: { ca: output(`${group}_ca_certificate`) }, lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null, maxRetriesPerRequest: 0,
     });
     client.on('error', () => undefined);
@@ -265,5 +270,5 @@ export function outputClients(outputs: () => Record<string, { readonly value: un
     }, 60_000, 500,
   );
 
-  return { output, connect, withClient, replication, waitServing, write, waitForKeys, sentinelClient, withSentinelClient, askSentinel, waitForSentinelTopology };
+  return { output, connect, withClient, replication, waitServing, write, waitForKeys, sentinelClient, withSentinelClient, askSentinel, askSentinelAt, waitForSentinelTopology };
 }

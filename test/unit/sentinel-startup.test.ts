@@ -22,7 +22,9 @@ const INPUT = {
   listenPort: 26380,
   authUser: 'sentinel',
   authPass: 'old-pass',
-  requirePass: 'old-clients',
+  appPassHash: 'a1'.repeat(32),
+  adminPass: 'old-admin',
+  adminPassHash: 'b2'.repeat(32),
   hostnames: false,
   dataDir: '/data',
 };
@@ -31,7 +33,9 @@ const INPUT = {
 const REWRITTEN_BY_SENTINEL = [
   ...renderSentinelConf(INPUT).trimEnd().split('\n').filter((l) => !l.startsWith('sentinel monitor')),
   'sentinel monitor fo 10.0.0.2 6381 2',
-  'user default on #0123 ~* &* +@all',
+  // Sentinel writes its users back, their passwords as hashes.
+  `user default on #${'a1'.repeat(32)} &+switch-master +sentinel|master`,
+  `user admin on #${'b2'.repeat(32)} ~* &* +@all`,
   'sentinel config-epoch fo 3',
   'sentinel leader-epoch fo 3',
   'sentinel current-epoch 3',
@@ -55,7 +59,7 @@ test('a first start runs the uploaded config as it is', () => {
 test('a replaced Sentinel keeps its epochs, known peers and current primary, and takes every directive of the new config', () => {
   const dir = tempDir('sentinel-start');
   fs.writeFileSync(path.join(dir, 'sentinel.conf'), REWRITTEN_BY_SENTINEL);
-  const changed = renderSentinelConf({ ...INPUT, quorum: 1, downAfterMs: 7000, authPass: 'new-pass', requirePass: 'new-clients' });
+  const changed = renderSentinelConf({ ...INPUT, quorum: 1, downAfterMs: 7000, authPass: 'new-pass', adminPass: 'new-admin', appPassHash: 'c3'.repeat(32), adminPassHash: 'd4'.repeat(32) });
   const lines = start(dir, changed).trimEnd().split('\n');
   expect(lines).toEqual([
     ...changed.trimEnd().split('\n').map((l) => (l.startsWith('sentinel monitor') ? 'sentinel monitor fo 10.0.0.2 6381 1' : l)),
@@ -65,7 +69,7 @@ test('a replaced Sentinel keeps its epochs, known peers and current primary, and
     'sentinel known-replica fo 10.0.0.1 6380',
     'sentinel known-sentinel fo 10.0.0.8 26380 ' + 'b'.repeat(40),
   ]);
-  expect(lines.join('\n')).not.toMatch(/old-pass|old-clients|user default|other/);
+  expect(lines.join('\n')).not.toMatch(/old-pass|old-admin|a1a1|b2b2|other/);
   // The next start merges the same way: nothing piles up.
   expect(start(dir, changed).trimEnd().split('\n')).toEqual(lines);
 });
