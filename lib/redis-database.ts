@@ -8,7 +8,7 @@ import { IRedisDatabase, RedisCredentials, RedisInstanceOptions, RedisInstanceSe
 import { RedisVersion } from './redis-version';
 import { checkMetrics, ResolvedMetrics } from './metrics/metrics-checks';
 import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
-import { dockerLabels, REDIS_PORT } from './private/redis-node';
+import { ownNetwork, REDIS_PORT } from './private/redis-node';
 import { buildRedisService, networkTlsHostFor } from './private/redis-service';
 import { resolveSettings } from './private/settings';
 import { HostPortRequest, recordNetwork } from './private/stack-registry';
@@ -116,11 +116,7 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
     this.version = version!;
     this.settings = settings!;
 
-    const network = props.network ?? new Network(this, 'Network', {
-      provider: props.provider,
-      name: this.handle,
-      labels: dockerLabels({ handle: this.handle }),
-    });
+    const network = props.network ?? ownNetwork(this, this.handle, props.provider);
     this.networkName = network.name;
     recordNetwork(this, this.networkName, network);
     this.networkHost = this.handle;

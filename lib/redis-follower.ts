@@ -1,5 +1,4 @@
 import { ITerraformDependable } from 'cdktf';
-import { Network } from '@cdktf/provider-docker/lib/network';
 import { Construct } from 'constructs';
 import { refuseBackupProps } from './backup/backup-checks';
 import { IRedisDatabase, RedisCredentials, RedisInstanceOptions, RedisInstanceSettings } from './redis-options';
@@ -9,7 +8,7 @@ import { engineFeatures } from './private/engine';
 import { internalsOf } from './private/internals';
 import { checkMetrics, ResolvedMetrics } from './metrics/metrics-checks';
 import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
-import { dockerLabels, REDIS_PORT } from './private/redis-node';
+import { ownNetwork, REDIS_PORT } from './private/redis-node';
 import { buildRedisService, networkTlsHostFor, portText } from './private/redis-service';
 import { resolveSettings } from './private/settings';
 import { HostPortRequest, recordNetwork } from './private/stack-registry';
@@ -158,7 +157,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
 
     if (crossHost) {
       // The primary's network is on another host: a follower there gets a network of its own, as a database does.
-      const network = new Network(this, 'Network', { provider: props.provider, name: this.handle, labels: dockerLabels({ handle: this.handle }) });
+      const network = ownNetwork(this, this.handle, props.provider);
       this.networkName = network.name;
       recordNetwork(this, this.networkName, network);
     } else {
