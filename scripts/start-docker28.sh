@@ -36,7 +36,6 @@
 # Everything is idempotent and every wait bounded. Environment:
 #   TEST_IMAGE_PREFIX       the images copied (default cdktf-docker-redis-test)
 #   TEST_IMAGES_CACHE       downloaded packages, shared with build-test-images.sh
-#   DOCKER28_DAEMON_JSON    a daemon.json to start it with (default: none, its defaults)
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then
@@ -95,11 +94,14 @@ stop_engine() {
     log "stopping dockerd $pid"
     kill -TERM "$pid"
     # Containers get their stop timeouts (the library's are at most 60 s).
+    # Gone, or a zombie: when `run` started it, its parent is the command run, which never reaps it.
+    local state
     for _ in $(seq 1 1200); do
-      [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo gone)" = gone ] && break
+      state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo gone)
+      [ "$state" = gone ] || [ "$state" = Z ] && break
       sleep 0.1
     done
-    if [ -e "/proc/$pid" ]; then
+    if [ "$state" != gone ] && [ "$state" != Z ]; then
       log "dockerd $pid did not stop within 120 s: killing it"
       kill -KILL "$pid" 2>/dev/null || true
     fi
@@ -184,15 +186,8 @@ start_engine() {
   stop_engine
   make_netns
   mkdir -p "$DATA"
-  local config=()
-  if [ -n "${DOCKER28_DAEMON_JSON:-}" ]; then
-    cp "$DOCKER28_DAEMON_JSON" "$ROOT/etc/docker-daemon.json"
-    config=(--config-file /etc/docker-daemon.json)
-  else
-    rm -f "$ROOT/etc/docker-daemon.json"
-    # dockerd reads /etc/docker/daemon.json by default: none, so its defaults hold.
-    rm -f "$ROOT/etc/docker/daemon.json"
-  fi
+  # dockerd reads /etc/docker/daemon.json: none, so its defaults hold.
+  rm -f "$ROOT/etc/docker/daemon.json"
   log "starting dockerd in network namespace $NETNS (log: $LOG)"
   # As start-dockerd.sh: a session of its own and none of the caller's open
   # files (a test run's lock held by dockerd would block every later run).
@@ -202,7 +197,7 @@ start_engine() {
     done
     exec setsid nohup unshare --mount --propagation private nsenter --net="/run/netns/$NETNS" bash -c "$ENTER_ROOT" enter-root "$ROOT" "$DATA:/var/lib/docker" \
     dockerd --host unix:///run/docker.sock --data-root /var/lib/docker --exec-root /run/docker --pidfile /run/docker.pid \
-    --cgroup-parent "$CGROUP_PARENT" "${config[@]}" >"$LOG" 2>&1 </dev/null
+    --cgroup-parent "$CGROUP_PARENT" >"$LOG" 2>&1 </dev/null
   ) &
   local launcher=$!
   ln -sfn "$ROOT/run/docker.sock" "$SOCKET"
