@@ -10,6 +10,7 @@
 import { execFile, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { Network } from '@cdktf/provider-docker/lib/network';
 import { RedisDatabase, RedisVersion } from '../../lib';
 import { freePort, requireTools, tempDir } from '../support/processes';
 import { dockerStack, synthJson } from '../support/synth';
@@ -25,6 +26,10 @@ const VALKEY_IMAGE = `${PREFIX}/valkey:9.1`;
 const HAPROXY_IMAGE = `${PREFIX}/haproxy:3.2`;
 const OPEN = 'e2e-ep-open';
 const CLOSED = 'e2e-ep-closed';
+/** TLS on 127.0.0.1, on a network of the test's with a known gateway, which alone `allowedSources` lists. */
+const LOOP = 'e2e-ep-loop';
+const LOOP_SUBNET = '10.231.80.0/24';
+const LOOP_GATEWAY = '10.231.80.1';
 
 /** A namespace, its end of the veth pair and the host's, on a /30 nothing else here uses. */
 interface Namespace { readonly name: string; readonly hostIf: string; readonly nsIf: string; readonly hostAddress: string; readonly address: string }
@@ -45,7 +50,7 @@ const CLIENT = path.join(workDir, 'client.js');
 let standin: StandIn;
 let plan: any;
 let outputs: Record<string, string>;
-const ports = { openPlain: 0, openTls: 0, closedTls: 0 };
+const ports = { openPlain: 0, openTls: 0, closedTls: 0, loopTls: 0 };
 const { scenario, timings, report } = timedScenarios();
 
 function ip(...args: string[]): string {
@@ -104,11 +109,12 @@ process.stdin.on('data', (d) => (input += d)).on('end', () => {
 });
 `;
 
-/** Runs one session from inside `ns`; the password goes through stdin, never an argument. */
-function sessionFrom(ns: Namespace, target: { host: string; port: number; ca?: string; user?: string; password?: string }): Promise<Session> {
+/** Runs one session from inside `ns` (from the test's own namespace without one); the password goes through stdin, never an argument. */
+function sessionFrom(ns: Namespace | undefined, target: { host: string; port: number; ca?: string; user?: string; password?: string }): Promise<Session> {
   return new Promise((resolve, reject) => {
-    const child = execFile('ip', ['netns', 'exec', ns.name, process.execPath, CLIENT], { timeout: 20_000 }, (error, stdout) => {
-      if (error) reject(new Error(`client in ${ns.name} failed: ${error.message}`));
+    const command = ns ? ['ip', 'netns', 'exec', ns.name, process.execPath, CLIENT] : [process.execPath, CLIENT];
+    const child = execFile(command[0], command.slice(1), { timeout: 20_000 }, (error, stdout) => {
+      if (error) reject(new Error(`client in ${ns?.name ?? 'the test\'s namespace'} failed: ${error.message}`));
       else resolve(JSON.parse(stdout) as Session);
     });
     child.stdin!.end(JSON.stringify(target));
@@ -116,11 +122,13 @@ function sessionFrom(ns: Namespace, target: { host: string; port: number; ca?: s
 }
 
 async function removeLeftovers(): Promise<void> {
-  for (const name of [OPEN, `${OPEN}-tls`, CLOSED, `${CLOSED}-tls`]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
-  for (const volume of [`${OPEN}-data`, `${OPEN}-run`, `${OPEN}-backups`, `${CLOSED}-data`, `${CLOSED}-run`, `${CLOSED}-backups`]) {
-    await dockerApi('DELETE', `/volumes/${volume}?force=true`);
+  for (const handle of [OPEN, CLOSED, LOOP]) {
+    for (const name of [handle, `${handle}-tls`]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
   }
-  for (const network of [OPEN, CLOSED]) await dockerApi('DELETE', `/networks/${network}`);
+  for (const handle of [OPEN, CLOSED, LOOP]) {
+    for (const volume of [`${handle}-data`, `${handle}-run`, `${handle}-backups`]) await dockerApi('DELETE', `/volumes/${volume}?force=true`);
+  }
+  for (const network of [OPEN, CLOSED, LOOP]) await dockerApi('DELETE', `/networks/${network}`);
 }
 
 async function containerAddress(name: string, network: string): Promise<string> {
@@ -140,6 +148,7 @@ beforeAll(async () => {
   ports.openPlain = await freePort();
   ports.openTls = await freePort();
   ports.closedTls = await freePort();
+  ports.loopTls = await freePort();
   // Before the apply: the TLS ports are published on A's host-side address.
   addNamespace(A);
   addNamespace(B);
@@ -148,6 +157,11 @@ beforeAll(async () => {
   // TLS on the host end of A's veth, which B reaches too; plaintext on the default, 127.0.0.1.
   new RedisDatabase(stack, 'open', { ...common, handle: OPEN, hostIp: A.hostAddress, port: ports.openPlain, tlsPort: ports.openTls, allowedSources: [`${A.address}/32`] });
   new RedisDatabase(stack, 'closed', { ...common, handle: CLOSED, hostIp: A.hostAddress, publishPlaintext: false, tlsPort: ports.closedTls });
+  if (ip('-4', 'route', 'show', LOOP_SUBNET).trim() !== '') throw new Error(`${LOOP_SUBNET} is routed here already: pick another subnet for the test`);
+  const loopNetwork = new Network(stack, 'loop-network', { name: LOOP, ipamConfig: [{ subnet: LOOP_SUBNET, gateway: LOOP_GATEWAY }] });
+  new RedisDatabase(stack, 'loop', {
+    ...common, handle: LOOP, network: loopNetwork, hostIp: '127.0.0.1', publishPlaintext: false, tlsPort: ports.loopTls, allowedSources: [`${LOOP_GATEWAY}/32`],
+  });
   plan = synthJson(stack);
   standin = new StandIn();
   const started = Date.now();
@@ -206,4 +220,9 @@ scenario('the default plaintext port, published on 127.0.0.1, from a namespace t
   timings.push(`engine ${engine}: loopback-published plaintext reachable from a routed namespace: ${reachable}`);
   if (!(line in LOOPBACK_PLAINTEXT_REACHABLE)) throw new Error(`engine ${engine}: reachable ${reachable}; record it in LOOPBACK_PLAINTEXT_REACHABLE and README's "Security"`);
   expect(reachable).toBe(LOOPBACK_PLAINTEXT_REACHABLE[line]);
+});
+
+scenario('a loopback client reaches the sidecar as its network\'s gateway (Docker\'s userland proxy): allowedSources listing only the gateway admits it', async () => {
+  const session = await sessionFrom(undefined, { host: '127.0.0.1', port: ports.loopTls, ...credentialsOf(LOOP) });
+  expect(session).toEqual({ connected: true, handshake: true, received: '+OK\r\n+PONG\r\n+OK\r\n' });
 });
