@@ -66,21 +66,22 @@ const docker28: TestEngine = {
   },
 };
 
-function select(): TestEngine {
-  const wanted = process.env.CDKTF_DOCKER_REDIS_TEST_ENGINE;
+/** The engine an environment names; anything inconsistent fails, naming what to set. */
+export function selectTestEngine(env: NodeJS.ProcessEnv): TestEngine {
+  const wanted = env.CDKTF_DOCKER_REDIS_TEST_ENGINE;
   if (wanted === undefined || wanted === 'main') {
-    if (process.env.DOCKER_HOST && process.env.DOCKER_HOST !== DEFAULT_DOCKER_HOST) {
-      throw new Error(`DOCKER_HOST is ${process.env.DOCKER_HOST}: the e2e suites run on the machine's engine (${DEFAULT_DOCKER_HOST}) or, through scripts/start-docker28.sh run, on Docker 28; unset it`);
+    if (env.DOCKER_HOST && env.DOCKER_HOST !== DEFAULT_DOCKER_HOST) {
+      throw new Error(`DOCKER_HOST is ${env.DOCKER_HOST}: the e2e suites run on the machine's engine (${DEFAULT_DOCKER_HOST}) or, through scripts/start-docker28.sh run, on Docker 28; unset it`);
     }
     return main;
   }
   if (wanted === 'docker28') {
-    if (process.env.DOCKER_HOST !== DOCKER28_HOST) {
-      throw new Error(`CDKTF_DOCKER_REDIS_TEST_ENGINE=docker28 needs DOCKER_HOST=${DOCKER28_HOST} (got ${process.env.DOCKER_HOST ?? 'nothing'}): ${docker28.startHint}`);
+    if (env.DOCKER_HOST !== DOCKER28_HOST) {
+      throw new Error(`CDKTF_DOCKER_REDIS_TEST_ENGINE=docker28 needs DOCKER_HOST=${DOCKER28_HOST} (got ${env.DOCKER_HOST ?? 'nothing'}): ${docker28.startHint}`);
     }
     return docker28;
   }
   throw new Error(`CDKTF_DOCKER_REDIS_TEST_ENGINE is "${wanted}": it must be main or docker28`);
 }
 
-export const TEST_ENGINE = select();
+export const TEST_ENGINE = selectTestEngine(process.env);

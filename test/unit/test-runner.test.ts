@@ -44,6 +44,8 @@ describe('npm test (scripts/test.js)', () => {
     expect(STAGES.map((s: any) => s.name)).toEqual(['provisioning', 'build', 'typecheck', 'unit', 'synthesis', 'terraform', 'integration', 'e2e', 'e2e-docker28']);
     expect(STAGES[0].command).toEqual(['node', 'scripts/provision-test-host.js']);
     const scripts = ['build', 'typecheck', 'test:unit', 'bench', 'test:terraform', 'test:integration', 'test:e2e', 'test:e2e-docker28'];
+    // The last runs its suites inside Docker 28's network namespace, through the script that starts it.
+    expect(pkg.scripts['test:e2e-docker28']).toMatch(/^bash scripts\/start-docker28\.sh run jest --runInBand --verbose( test\/e2e\/[a-z0-9-]+\.test\.ts)+$/);
     STAGES.slice(1).forEach((s: any, i: number) => {
       expect(s.command).toEqual(['npm', 'run', '--silent', scripts[i], ...(scripts[i] === 'bench' ? ['--', 'synth', '--report'] : [])]);
       expect(pkg.scripts[scripts[i]]).toBeDefined();
