@@ -8,12 +8,11 @@ import { IRedisDatabase, RedisCredentials, RedisInstanceOptions, RedisInstanceSe
 import { RedisVersion } from './redis-version';
 import { checkMetrics, ResolvedMetrics } from './metrics/metrics-checks';
 import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
-import { dockerLabels, REDIS_PORT } from './private/redis-node';
+import { ownNetwork, REDIS_PORT } from './private/redis-node';
 import { buildRedisService, networkTlsHostFor } from './private/redis-service';
 import { resolveSettings } from './private/settings';
 import { HostPortRequest, recordNetwork } from './private/stack-registry';
 import { withoutTokenTraces } from './private/token-traces';
-import { Network as NetworkResource } from './private/lean-resources';
 import { appUserCredentials } from './users/instance-users';
 import { checkUsers } from './users/user-checks';
 import { checkPeerAddresses } from './failover/peer-address-checks';
@@ -119,11 +118,7 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
     this.settings = settings!;
 
     const { networkName, service } = withoutTokenTraces(() => {
-      const network = props.network ?? new NetworkResource(this, 'Network', {
-        provider: props.provider,
-        name: this.handle,
-        labels: dockerLabels({ handle: this.handle }),
-      });
+      const network = props.network ?? ownNetwork(this, this.handle, props.provider);
       const name = network.name;
       recordNetwork(this, name, network);
       return {

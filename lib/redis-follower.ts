@@ -8,12 +8,11 @@ import { engineFeatures } from './private/engine';
 import { internalsOf } from './private/internals';
 import { checkMetrics, ResolvedMetrics } from './metrics/metrics-checks';
 import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
-import { dockerLabels, REDIS_PORT } from './private/redis-node';
+import { ownNetwork, REDIS_PORT } from './private/redis-node';
 import { buildRedisService, networkTlsHostFor, portText } from './private/redis-service';
 import { resolveSettings } from './private/settings';
 import { HostPortRequest, recordNetwork } from './private/stack-registry';
 import { withoutTokenTraces } from './private/token-traces';
-import { Network } from './private/lean-resources';
 import { appUserCredentials } from './users/instance-users';
 import { checkUsers } from './users/user-checks';
 import { CrossHostReplication, planCrossHostReplication } from './failover/cross-host';
@@ -161,7 +160,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
       let name = primary.networkName;
       if (crossHost) {
         // The primary's network is on another host: a follower there gets a network of its own, as a database does.
-        const network = new Network(this, 'Network', { provider: props.provider, name: this.handle, labels: dockerLabels({ handle: this.handle }) });
+        const network = ownNetwork(this, this.handle, props.provider);
         name = network.name;
         recordNetwork(this, name, network);
       }

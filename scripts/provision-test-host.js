@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // First stage of `npm test`: makes this machine ready for the Terraform,
 // integration and end-to-end suites (Debian packages, Terraform, a running
-// Docker engine, the test images), each step cheap when already done. Where it
+// Docker engine, the test images, Docker 28 for the e2e-docker28 stage), each
+// step cheap when already done. Where it
 // cannot (not root, not Debian, no Debian archive, no Terraform to be had, no
 // access to Docker) it stops with one line that
 // names what is missing and the command to run.
@@ -17,6 +18,8 @@ const AS_ROOT = 'sudo node scripts/provision-test-host.js';
 // terraform_data, which the Terraform suite's plan mirror is made of, came with 1.4.
 const MIN_TERRAFORM = [1, 4];
 const TERRAFORM_INSTALL_DOCS = 'https://developer.hashicorp.com/terraform/install';
+/** Where scripts/start-docker28.sh's engine answers. */
+const DOCKER28_HOST = 'unix:///run/cdktf-docker-redis-docker28.sock';
 
 class ProvisionError extends Error {}
 
@@ -136,6 +139,19 @@ function provision({
     if (build.output) log(build.output);
     return `test images built: ${built.map((i) => i.split(' ')[0]).join(' ')}`;
   });
+
+  timed(() => {
+    if (!asRoot) {
+      const version = run('docker', ['-H', DOCKER28_HOST, 'version', '--format', '{{.Server.Version}}'], 30_000);
+      if (!version.ok) throw new ProvisionError(`Docker 28, the e2e-docker28 stage's engine, is not running, and starting it needs root: run ${AS_ROOT}`);
+      return `Docker engine ${version.output} answers at ${DOCKER28_HOST}`;
+    }
+    // Builds its root when that is not current, starts it when it is not running, copies test images it lacks.
+    const start = run('bash', [path.join(scriptsDir, 'start-docker28.sh'), 'start'], 20 * 60_000);
+    if (!start.ok) throw new ProvisionError(`Docker 28 did not start (${start.lastLine}): see why with: bash scripts/start-docker28.sh`);
+    if (start.output) log(start.output);
+    return `Docker 28 running at ${DOCKER28_HOST} with the test images`;
+  });
 }
 
 /** The package list of install-test-tools.sh, its `packages=(...)` line. */
@@ -162,11 +178,11 @@ function testImageNames(env) {
 }
 
 /** Scripts that neither install the images' sources nor build them. */
-const NOT_IMAGE_INPUTS = ['start-dockerd.sh', 'reset-test-host.sh'];
+const NOT_IMAGE_INPUTS = ['start-dockerd.sh', 'start-docker28.sh', 'reset-test-host.sh'];
 
 /**
  * What the test images are made from: the scripts that install their sources
- * and build them (every scripts/*.sh but the dockerd starter and the reset) and
+ * and build them (every scripts/*.sh but the two engine starters and the reset) and
  * the image names taken from the environment. A change to any of them rebuilds.
  */
 function imageFingerprint(scriptsDir, env) {

@@ -7,6 +7,9 @@
 #     dockerd, exec and data roots, sockets, bridges (cdr-*) and FORWARD rules,
 #     and the disk suite's XFS image (/var/lib/cdktf-docker-redis-*.xfs, whose
 #     loop device goes with the unmount of the data root on it);
+#   - Docker 28 (scripts/start-docker28.sh): its dockerd, root filesystem, data
+#     root, socket, network namespace (cdr-docker28) and log;
+#   - the cgroups of both (cgroup v1 and v2);
 #   - every Docker engine on the machine and its state (the one
 #     scripts/start-dockerd.sh started, or systemd's): test images, containers,
 #     volumes, networks, /var/lib/docker and /var/lib/containerd;
@@ -80,7 +83,7 @@ remove() {
   done
 }
 
-echo "== the suites' second Docker engines"
+echo "== the suites' second Docker engines, Docker 28"
 for pidfile in /run/cdktf-docker-redis-*.pid; do
   [ -e "$pidfile" ] || continue
   [ "$pidfile" = /run/cdktf-docker-redis-dockerd.pid ] && continue
@@ -98,7 +101,12 @@ if command -v iptables > /dev/null; then
     act iptables -D FORWARD -s "$pool" -d "$pool" -j ACCEPT
   done
 fi
-for cgroup in /sys/fs/cgroup/cdktf-docker-redis-*; do
+# Docker 28's network namespace, with what its engine made in it.
+for netns in /run/netns/cdr-*; do
+  [ -e "$netns" ] && act ip netns delete "$(basename "$netns")"
+done
+# cgroup v2 has one hierarchy, v1 one per controller.
+for cgroup in /sys/fs/cgroup/cdktf-docker-redis-* /sys/fs/cgroup/*/cdktf-docker-redis-*; do
   [ -d "$cgroup" ] && act rmdir "$cgroup"
 done
 
@@ -145,7 +153,7 @@ fi
 echo "== files"
 remove /var/lib/docker /var/lib/containerd /run/docker /run/containerd /var/run/docker.sock /etc/docker \
   /var/lib/cdktf-docker-redis-* /run/cdktf-docker-redis-* /var/cache/cdktf-docker-redis-test \
-  /var/log/dockerd-ci.log /var/tmp/cdktf-docker-redis-images.* "${TMPDIR:-/tmp}"/cdktf-docker-redis-*
+  /var/log/dockerd-ci.log /var/log/cdktf-docker-redis-*.log /var/tmp/cdktf-docker-redis-images.* "${TMPDIR:-/tmp}"/cdktf-docker-redis-*
 
 if [ "$DRY_RUN" = 1 ]; then
   echo "dry run: nothing was changed"

@@ -2,12 +2,14 @@ import { createHash } from 'crypto';
 import { Precondition, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { ContainerConfig, ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
+import type { Network as ProviderNetwork } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { ContainerLogging } from '../logging/container-logging';
 import { deferredString } from './deferred';
 import { DockerContainer } from './docker-container';
 import { EngineFiles } from './engine';
+import { Network } from './lean-resources';
 import { TlsMaterial } from './tls-material';
 
 /** Where things live inside the containers; fixed so configs and tests agree. */
@@ -264,6 +266,24 @@ export function dockerLabels(values: Record<string, string>) {
   return Object.keys(values)
     .sort()
     .map((key) => ({ label: `${LABEL_PREFIX}.${key}`, value: values[key] }));
+}
+
+/**
+ * The network a database, or a follower on another host, makes for itself,
+ * named after its handle. `ipv6` is the engine's to choose and ignored when
+ * read back: an engine whose daemon.json `default-network-opts` enable IPv6
+ * on bridge networks (Docker 25 and later) creates it with IPv6, the
+ * provider's Read sets `ipv6 = true`, and `ipv6` forces a new network without
+ * being Computed (kreuzwerker/docker v3.6.2, resource_docker_network.go):
+ * every plan would replace the network and every container on it.
+ */
+export function ownNetwork(scope: Construct, handle: string, provider: DockerProvider | undefined): ProviderNetwork {
+  return new Network(scope, 'Network', {
+    provider,
+    name: handle,
+    labels: dockerLabels({ handle }),
+    lifecycle: { ignoreChanges: ['ipv6'] },
+  });
 }
 
 /**

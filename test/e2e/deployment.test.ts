@@ -13,7 +13,6 @@
 import { execFile } from 'child_process';
 import { randomBytes, X509Certificate } from 'crypto';
 import * as fs from 'fs';
-import * as path from 'path';
 import { promisify } from 'util';
 import { Container } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
@@ -28,7 +27,7 @@ import {
 } from '../support/server-images';
 import { removeDatabases } from '../support/leftovers';
 import { dockerStack, synthJson } from '../support/synth';
-import { dockerApi, dockerOk, StandIn } from './docker-apply';
+import { dockerApi, dockerOk, StandIn, TEST_ENGINE } from './docker-apply';
 import { timedScenarios } from '../support/scenarios';
 
 const run = promisify(execFile);
@@ -131,7 +130,7 @@ async function removeLeftovers(): Promise<void> {
 
 beforeAll(async () => {
   const info = await dockerApi('GET', '/info').catch((e) => {
-    throw new Error(`no Docker engine answers on /var/run/docker.sock (${e.message}): run scripts/start-dockerd.sh`);
+    throw new Error(`no Docker engine answers at ${TEST_ENGINE.host} (${e.message}): ${TEST_ENGINE.startHint}`);
   });
   if (info.status !== 200) throw new Error(`Docker engine answered HTTP ${info.status}`);
   requireImages([NEWEST.image, NEWEST.tlsSidecarImage, OLDEST.image, OLDEST.tlsSidecarImage]);
@@ -543,33 +542,12 @@ scenario('a memory-only follower\'s full sync from a memory-only primary filled 
   }
 });
 
-/**
- * Restarts the Docker daemon the way a host reboot does: containers stop and
- * come back by their restart policy, in no particular order.
- */
-async function restartDockerDaemon(): Promise<void> {
-  const ours = '/run/cdktf-docker-redis-dockerd.pid';
-  const pid = fs.existsSync('/var/run/docker.pid') ? Number(fs.readFileSync('/var/run/docker.pid', 'utf8')) : NaN;
-  if (fs.existsSync(ours) && Number(fs.readFileSync(ours, 'utf8')) === pid) {
-    process.kill(pid, 'SIGTERM');
-    await waitFor('dockerd to exit', async () => {
-      const state = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] : 'gone';
-      return state === 'gone' || state === 'Z' ? true : undefined;
-    }, 90_000, 250);
-    await run('bash', [path.join(__dirname, '..', '..', 'scripts', 'start-dockerd.sh')], { timeout: 120_000 });
-  } else {
-    await run('systemctl', ['restart', 'docker'], { timeout: 120_000 }).catch((e) => {
-      throw new Error(`cannot restart the Docker daemon: it was not started by scripts/start-dockerd.sh and systemctl failed (${e.message})`);
-    });
-  }
-}
-
 scenario('after a Docker daemon restart every database comes back with its saved data and both endpoints, and the app reaches it again', async () => {
   const writer = await connect('e2e-cache');
   expect(await writer.set('across-daemon-restart', 'kept')).toBe('OK');
   const visitsBefore = Number(await writer.get('app:tls'));
   writer.disconnect();
-  await restartDockerDaemon();
+  await TEST_ENGINE.restart();
   for (const handle of DATABASES) {
     await waitUntilServing(handle);
     await waitUntilServing(handle, true);

@@ -5,18 +5,20 @@
  * its provider configurations name. See standin/standin.ts for what it models
  * and docs/architecture.md for why it exists.
  */
-import { DEFAULT_DOCKER_HOST, engineFor, EngineResponse } from './standin/engine';
+import { engineFor, EngineResponse } from './standin/engine';
+import { TEST_ENGINE } from './test-engine';
 
 export { StandIn } from './standin/standin';
 export type { PlannedChange } from './standin/standin';
 export { engineFor } from './standin/engine';
+export { TEST_ENGINE } from './test-engine';
 
-/** One Engine API call on the default engine, with the negotiated API version. */
+/** One Engine API call on the suites' engine (test-engine.ts), with the negotiated API version. */
 export function dockerApi(method: string, path: string, body?: unknown, raw?: Buffer, timeoutMs?: number): Promise<EngineResponse> {
-  return engineFor(DEFAULT_DOCKER_HOST).call(method, path, { body, tar: raw, timeoutMs });
+  return engineFor(TEST_ENGINE.host).call(method, path, { body, tar: raw, timeoutMs });
 }
 
-/** One Engine API call on the default engine that must succeed. */
+/** One Engine API call on the suites' engine that must succeed. */
 export function dockerOk(method: string, path: string, body?: unknown, raw?: Buffer, timeoutMs?: number): Promise<any> {
-  return engineFor(DEFAULT_DOCKER_HOST).ok(method, path, { body, tar: raw, timeoutMs });
+  return engineFor(TEST_ENGINE.host).ok(method, path, { body, tar: raw, timeoutMs });
 }

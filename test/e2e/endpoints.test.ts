@@ -1,5 +1,5 @@
 /**
- * End to end on the default engine: what a database's endpoints expose to a
+ * End to end on the suites' engine (test-engine.ts): what a database's endpoints expose to a
  * client that is not on the Docker host. The test creates two network
  * namespaces, each joined to the host by a veth pair on a /30 of its own,
  * that route to the database's bridge network through the host, as a machine
@@ -10,6 +10,7 @@
 import { execFile, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { Network } from '@cdktf/provider-docker/lib/network';
 import { RedisDatabase, RedisVersion } from '../../lib';
 import { freePort, requireTools, tempDir } from '../support/processes';
 import { dockerStack, synthJson } from '../support/synth';
@@ -25,6 +26,10 @@ const VALKEY_IMAGE = `${PREFIX}/valkey:9.1`;
 const HAPROXY_IMAGE = `${PREFIX}/haproxy:3.2`;
 const OPEN = 'e2e-ep-open';
 const CLOSED = 'e2e-ep-closed';
+/** TLS on 127.0.0.1, on a network of the test's with a known gateway, which alone `allowedSources` lists. */
+const LOOP = 'e2e-ep-loop';
+const LOOP_SUBNET = '10.231.80.0/24';
+const LOOP_GATEWAY = '10.231.80.1';
 
 /** A namespace, its end of the veth pair and the host's, on a /30 nothing else here uses. */
 interface Namespace { readonly name: string; readonly hostIf: string; readonly nsIf: string; readonly hostAddress: string; readonly address: string }
@@ -34,16 +39,18 @@ const B: Namespace = { name: 'e2e-ep-b', hostIf: 'e2eepb0', nsIf: 'e2eepb1', hos
 /**
  * Plaintext on a loopback-published port, reached at the container's address
  * from a namespace that routes to the bridge, per engine version; README's
- * "Security" records the same.
+ * "Security" records the same. 28.x drops it: from 28.0 the engine filters
+ * packets for a container's address that do not come in on its bridge unless
+ * the port is published to them (its "direct routing" protection).
  */
-const LOOPBACK_PLAINTEXT_REACHABLE: Record<string, boolean> = { '20.10': true };
+const LOOPBACK_PLAINTEXT_REACHABLE: Record<string, boolean> = { '20.10': true, '28.5': false };
 
 const workDir = tempDir('e2e-endpoints');
 const CLIENT = path.join(workDir, 'client.js');
 let standin: StandIn;
 let plan: any;
 let outputs: Record<string, string>;
-const ports = { openPlain: 0, openTls: 0, closedTls: 0 };
+const ports = { openPlain: 0, openTls: 0, closedTls: 0, loopTls: 0 };
 const { scenario, timings, report } = timedScenarios();
 
 function ip(...args: string[]): string {
@@ -74,8 +81,11 @@ function addNamespace(ns: Namespace): void {
   inNs('link', 'set', 'lo', 'up');
 }
 
-/** What a client in `ns` got from `host:port`: whether TCP (and TLS) came up, and what the server sent to `AUTH`, `PING`, `QUIT`. */
-interface Session { readonly connected: boolean; readonly handshake: boolean; readonly received: string }
+/**
+ * What a client in `ns` got from `host:port`: whether TCP (and TLS) came up, what the server sent to `AUTH`, `PING`,
+ * `QUIT`, and the socket's error code if it had one.
+ */
+interface Session { readonly connected: boolean; readonly handshake: boolean; readonly received: string; readonly error?: string }
 
 const CLIENT_SCRIPT = `
 const net = require('net'), tls = require('tls');
@@ -86,7 +96,7 @@ process.stdin.on('data', (d) => (input += d)).on('end', () => {
   const done = () => { process.stdout.write(JSON.stringify(result)); process.exit(0); };
   const tcp = net.connect({ host: o.host, port: o.port });
   tcp.setTimeout(3000, () => { tcp.destroy(); done(); });
-  tcp.on('error', done);
+  tcp.on('error', (e) => { result.error = e.code; done(); });
   tcp.on('connect', () => {
     result.connected = true;
     const hello = (o.user ? 'AUTH ' + o.user + ' ' + o.password + '\\r\\n' : '') + 'PING\\r\\nQUIT\\r\\n';
@@ -99,11 +109,12 @@ process.stdin.on('data', (d) => (input += d)).on('end', () => {
 });
 `;
 
-/** Runs one session from inside `ns`; the password goes through stdin, never an argument. */
-function sessionFrom(ns: Namespace, target: { host: string; port: number; ca?: string; user?: string; password?: string }): Promise<Session> {
+/** Runs one session from inside `ns` (from the test's own namespace without one); the password goes through stdin, never an argument. */
+function sessionFrom(ns: Namespace | undefined, target: { host: string; port: number; ca?: string; user?: string; password?: string }): Promise<Session> {
   return new Promise((resolve, reject) => {
-    const child = execFile('ip', ['netns', 'exec', ns.name, process.execPath, CLIENT], { timeout: 20_000 }, (error, stdout) => {
-      if (error) reject(new Error(`client in ${ns.name} failed: ${error.message}`));
+    const command = ns ? ['ip', 'netns', 'exec', ns.name, process.execPath, CLIENT] : [process.execPath, CLIENT];
+    const child = execFile(command[0], command.slice(1), { timeout: 20_000 }, (error, stdout) => {
+      if (error) reject(new Error(`client in ${ns?.name ?? 'the test\'s namespace'} failed: ${error.message}`));
       else resolve(JSON.parse(stdout) as Session);
     });
     child.stdin!.end(JSON.stringify(target));
@@ -111,11 +122,13 @@ function sessionFrom(ns: Namespace, target: { host: string; port: number; ca?: s
 }
 
 async function removeLeftovers(): Promise<void> {
-  for (const name of [OPEN, `${OPEN}-tls`, CLOSED, `${CLOSED}-tls`]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
-  for (const volume of [`${OPEN}-data`, `${OPEN}-run`, `${OPEN}-backups`, `${CLOSED}-data`, `${CLOSED}-run`, `${CLOSED}-backups`]) {
-    await dockerApi('DELETE', `/volumes/${volume}?force=true`);
+  for (const handle of [OPEN, CLOSED, LOOP]) {
+    for (const name of [handle, `${handle}-tls`]) await dockerApi('DELETE', `/containers/${name}?force=true&v=true`);
   }
-  for (const network of [OPEN, CLOSED]) await dockerApi('DELETE', `/networks/${network}`);
+  for (const handle of [OPEN, CLOSED, LOOP]) {
+    for (const volume of [`${handle}-data`, `${handle}-run`, `${handle}-backups`]) await dockerApi('DELETE', `/volumes/${volume}?force=true`);
+  }
+  for (const network of [OPEN, CLOSED, LOOP]) await dockerApi('DELETE', `/networks/${network}`);
 }
 
 async function containerAddress(name: string, network: string): Promise<string> {
@@ -135,6 +148,7 @@ beforeAll(async () => {
   ports.openPlain = await freePort();
   ports.openTls = await freePort();
   ports.closedTls = await freePort();
+  ports.loopTls = await freePort();
   // Before the apply: the TLS ports are published on A's host-side address.
   addNamespace(A);
   addNamespace(B);
@@ -143,6 +157,11 @@ beforeAll(async () => {
   // TLS on the host end of A's veth, which B reaches too; plaintext on the default, 127.0.0.1.
   new RedisDatabase(stack, 'open', { ...common, handle: OPEN, hostIp: A.hostAddress, port: ports.openPlain, tlsPort: ports.openTls, allowedSources: [`${A.address}/32`] });
   new RedisDatabase(stack, 'closed', { ...common, handle: CLOSED, hostIp: A.hostAddress, publishPlaintext: false, tlsPort: ports.closedTls });
+  if (ip('-4', 'route', 'show', LOOP_SUBNET).trim() !== '') throw new Error(`${LOOP_SUBNET} is routed here already: pick another subnet for the test`);
+  const loopNetwork = new Network(stack, 'loop-network', { name: LOOP, ipamConfig: [{ subnet: LOOP_SUBNET, gateway: LOOP_GATEWAY }] });
+  new RedisDatabase(stack, 'loop', {
+    ...common, handle: LOOP, network: loopNetwork, hostIp: '127.0.0.1', publishPlaintext: false, tlsPort: ports.loopTls, allowedSources: [`${LOOP_GATEWAY}/32`],
+  });
   plan = synthJson(stack);
   standin = new StandIn();
   const started = Date.now();
@@ -151,7 +170,8 @@ beforeAll(async () => {
   timings.push(`apply: ${Date.now() - started} ms`);
   const bridges = await Promise.all([OPEN, CLOSED].map(async (n) => (await dockerOk('GET', `/networks/${n}`)).IPAM.Config[0].Subnet as string));
   addRoutes(A, bridges);
-  addRoutes(B, bridges);
+  // B reaches the TLS ports published on A's host-side address, as a second client machine would.
+  addRoutes(B, [...bridges, `${A.hostAddress}/32`]);
 });
 
 afterAll(async () => {
@@ -171,11 +191,14 @@ scenario('TLS works from a namespace off the host: the listed source logs in and
 });
 
 scenario('allowedSources refuses a second address, in another namespace, before the TLS handshake', async () => {
-  // At the sidecar's own address (the published port lets it through the engine's filter), with B's address as the source.
-  const session = await sessionFrom(B, { host: await containerAddress(`${OPEN}-tls`, OPEN), port: 6380, ...credentialsOf(OPEN) });
-  expect(session).toEqual({ connected: true, handshake: false, received: '' });
+  // At the published port, as a client off the host reaches it: the engine's DNAT keeps B's address as the source.
+  // (Not at the sidecar's own address: Docker 28 drops what comes to a container's address from off its bridge.)
+  const session = await sessionFrom(B, { host: A.hostAddress, port: ports.openTls, ...credentialsOf(OPEN) });
+  expect(session).toMatchObject({ handshake: false, received: '' });
+  // HAProxy resets the connection at once: the client sees it after the TCP handshake, or before it has seen the handshake complete.
+  expect(session.connected ? 'closed after connecting' : session.error).toMatch(/^(closed after connecting|ECONNRESET)$/);
   // Without a list, the same namespace is served: the refusal is the list's.
-  const unfiltered = await sessionFrom(B, { host: await containerAddress(`${CLOSED}-tls`, CLOSED), port: 6380, ...credentialsOf(CLOSED) });
+  const unfiltered = await sessionFrom(B, { host: A.hostAddress, port: ports.closedTls, ...credentialsOf(CLOSED) });
   expect(unfiltered).toMatchObject({ handshake: true, received: '+OK\r\n+PONG\r\n+OK\r\n' });
 });
 
@@ -197,4 +220,9 @@ scenario('the default plaintext port, published on 127.0.0.1, from a namespace t
   timings.push(`engine ${engine}: loopback-published plaintext reachable from a routed namespace: ${reachable}`);
   if (!(line in LOOPBACK_PLAINTEXT_REACHABLE)) throw new Error(`engine ${engine}: reachable ${reachable}; record it in LOOPBACK_PLAINTEXT_REACHABLE and README's "Security"`);
   expect(reachable).toBe(LOOPBACK_PLAINTEXT_REACHABLE[line]);
+});
+
+scenario('a loopback client reaches the sidecar as its network\'s gateway (Docker\'s userland proxy): allowedSources listing only the gateway admits it', async () => {
+  const session = await sessionFrom(undefined, { host: '127.0.0.1', port: ports.loopTls, ...credentialsOf(LOOP) });
+  expect(session).toEqual({ connected: true, handshake: true, received: '+OK\r\n+PONG\r\n+OK\r\n' });
 });

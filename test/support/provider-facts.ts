@@ -30,7 +30,8 @@ export type ReadBack =
   | 'kept'
   /**
    * Read from Docker, which merges daemon defaults into what the container asked for: `log-opts` into
-   * containers on the default driver, `default-ulimits` for every name the container does not set.
+   * containers on the default driver, `default-ulimits` for every name the container does not set;
+   * into what a network asked for: `default-network-opts` (Docker 25+), IPv6 among them.
    */
   | 'merged'
   /** Read from Docker, which may store another value than the one asked for: `memory_swap` is -1 without swap accounting. */
@@ -234,7 +235,8 @@ export const PROVIDER_FACTS: Readonly<Record<string, ResourceFacts>> = {
       internal: fact('force-new', 'read', 'bool', { computedWhenUnset: true }),
       attachable: fact('force-new', 'read', 'bool'),
       ingress: fact('force-new', 'read', 'bool'),
-      ipv6: fact('force-new', 'read', 'bool'),
+      // Not sent unless true (GetOk): an engine whose default-network-opts enable IPv6 creates the network with it.
+      ipv6: fact('force-new', 'merged', 'bool'),
       ipam_driver: fact('force-new', 'read', 'string', { default: 'default' }),
       ipam_options: fact('force-new', 'read', 'map'),
       ipam_config: fact('force-new', 'read', 'block-set', { computedWhenUnset: true }),

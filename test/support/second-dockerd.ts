@@ -1,5 +1,7 @@
 /**
- * A second Docker engine on this host, started and stopped by a test suite:
+ * A second Docker engine on this host, started and stopped by a test suite
+ * (of the version the suites run on: Debian's dockerd, or Docker 28 from
+ * scripts/start-docker28.sh's root when they run there):
  * its own socket, data root, exec root, containerd, cgroup parent and bridge
  * (on an address pool that clashes with no other engine's), and a daemon
  * configuration of the suite's choosing. Images come from the first engine,
@@ -22,8 +24,10 @@
  */
 import { ChildProcess, execFile, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as path from 'path';
 import { promisify } from 'util';
 import { requireTools, waitFor } from './processes';
+import { TEST_ENGINE } from '../e2e/test-engine';
 
 const run = promisify(execFile);
 
@@ -147,7 +151,8 @@ export async function startSecondDockerd(options: SecondDockerdOptions): Promise
     await unmountUnder(dataRoot);
     for (const p of [execRoot, dataRoot]) fs.rmSync(p, { recursive: true, force: true });
     for (const p of [socket, pidFile, configFile, xfsImage]) fs.rmSync(p, { force: true });
-    if (fs.existsSync(`/sys/class/net/${bridge}`)) await exec('busybox', ['ip', 'link', 'del', bridge]);
+    // Asked through netlink, not /sys: a suite run in a network namespace (scripts/start-docker28.sh run) sees the machine's /sys.
+    if (await run('busybox', ['ip', 'link', 'show', bridge]).then(() => true, () => false)) await exec('busybox', ['ip', 'link', 'del', bridge]);
     for (let i = 0; i < 10 && await run('iptables', ['-C', ...forwardRule]).then(() => true, () => false); i++) {
       await exec('iptables', ['-D', ...forwardRule]);
     }
@@ -171,11 +176,15 @@ export async function startSecondDockerd(options: SecondDockerdOptions): Promise
   }
 
   const log = fs.openSync(logFile, 'w');
-  const child = spawn('dockerd', [
+  const args = [
     '--host', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot, '--pidfile', pidFile, '--config-file', configFile,
     '--bridge', bridge, '--default-address-pool', `base=${a}.${b}.0.0/17,size=24`, '--cgroup-parent', `/${id}`,
     '--iptables=false', '--ip-forward=false', '--ip-masq=false',
-  ], { stdio: ['ignore', log, log] });
+  ];
+  // On Docker 28 the second engine is a Docker 28 too, from that engine's root (the script execs into dockerd: same pid).
+  const child = TEST_ENGINE.name === 'docker28'
+    ? spawn('bash', [path.join(__dirname, '..', '..', 'scripts', 'start-docker28.sh'), 'dockerd', dataRoot, ...args], { stdio: ['ignore', log, log] })
+    : spawn('dockerd', args, { stdio: ['ignore', log, log] });
   fs.closeSync(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const host = `unix://${socket}`;

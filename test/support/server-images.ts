@@ -51,7 +51,9 @@ export function requireImages(images: readonly string[]): void {
       return true;
     }
   });
-  if (missing.length > 0) throw new Error(`test images missing: ${missing.join(', ')}; run \`sudo bash scripts/build-test-images.sh\``);
+  // Docker 28 (scripts/start-docker28.sh) gets its images from the machine's engine when it starts.
+  const build = process.env.CDKTF_DOCKER_REDIS_TEST_ENGINE === 'docker28' ? 'sudo bash scripts/build-test-images.sh && sudo bash scripts/start-docker28.sh' : 'sudo bash scripts/build-test-images.sh';
+  if (missing.length > 0) throw new Error(`test images missing: ${missing.join(', ')}; run \`${build}\``);
 }
 
 /** prometheus-redis-exporter, Debian's build of oliver006/redis_exporter; its entrypoint is the exporter. */

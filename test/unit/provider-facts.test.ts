@@ -5,6 +5,7 @@
  * not ignore fails here, before a deploy shows it.
  */
 import { createHash } from 'crypto';
+import { LABEL_PREFIX } from '../../lib/private/redis-node';
 import { DOCKER_HANDLERS } from '../e2e/standin/docker-resources';
 import { AttributeFact, META_ARGUMENTS, PROVIDER_FACTS } from '../support/provider-facts';
 import { representativePlans } from '../support/representative-plans';
@@ -99,6 +100,18 @@ test('a setting the daemon merges its defaults into or stores altered is ignored
   const daemonDecided = Object.entries(PROVIDER_FACTS.docker_container.attributes).filter(([, f]) => daemonDecides(f)).map(([name]) => name);
   expect(daemonDecided.sort()).toEqual(['log_opts', 'memory_swap', 'ulimit']);
   const notIgnored = containers.flatMap((r) => daemonDecided
+    .filter((name) => !(r.body.lifecycle?.ignore_changes ?? []).includes(name))
+    .map((name) => `${r.address}.${name}`));
+  expect(notIgnored).toEqual([]);
+});
+
+test('a network setting the daemon merges its defaults into is ignored on read-back on every network the library makes', () => {
+  const daemonDecided = Object.entries(PROVIDER_FACTS.docker_network.attributes).filter(([, f]) => daemonDecides(f)).map(([name]) => name);
+  expect(daemonDecided).toEqual(['ipv6']);
+  // The library's networks carry its handle label; a user's own (passed as `network`) is the user's.
+  const networks = resources.filter((r) => r.type === 'docker_network' && (r.body.labels ?? []).some((l: any) => l.label === `${LABEL_PREFIX}.handle`));
+  expect(networks.length).toBeGreaterThan(1);
+  const notIgnored = networks.flatMap((r) => daemonDecided
     .filter((name) => !(r.body.lifecycle?.ignore_changes ?? []).includes(name))
     .map((name) => `${r.address}.${name}`));
   expect(notIgnored).toEqual([]);

@@ -19,6 +19,8 @@ interface FakeHost {
   noApt?: boolean;
   /** Terraform on PATH (`ok`, `old`), or absent with apt-get offering it (`installable`) or not (`missing`). */
   terraform?: 'ok' | 'old' | 'installable' | 'missing';
+  /** Whether Docker 28 answers before provisioning starts it. */
+  docker28?: 'running' | 'stopped';
 }
 
 /**
@@ -26,7 +28,7 @@ interface FakeHost {
  * install, dockerd and image scripts that only record that they ran, so each
  * test sees what provisioning did and what it printed.
  */
-function fakeHost({ missing = [], aptError, docker = 'ok', noApt = false, terraform = 'ok' }: FakeHost = {}) {
+function fakeHost({ missing = [], aptError, docker = 'ok', noApt = false, terraform = 'ok', docker28 = 'stopped' }: FakeHost = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-docker-redis-provision-'));
   const bin = path.join(dir, 'bin');
   const scripts = path.join(dir, 'scripts');
@@ -48,7 +50,9 @@ function fakeHost({ missing = [], aptError, docker = 'ok', noApt = false, terraf
     denied: 'echo "permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock" >&2; exit 1',
     down: `[ -e ${dir}/dockerd-started ] && { echo 20.10.24; exit 0; }; echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock." >&2; exit 1`,
   }[docker];
-  write(path.join(bin, 'docker'), `#!/bin/bash\ncase "$1" in\n  version) ${dockerVersion};;\n  image) cat ${dir}/images;;\nesac\n`);
+  const docker28Version = `[ -e ${dir}/docker28-started ] && { echo 28.5.2; exit 0; }; echo "Cannot connect to the Docker daemon at $2." >&2; exit 1`;
+  write(path.join(bin, 'docker'), `#!/bin/bash\n[ "$1" = -H ] && { ${docker28Version}; }\ncase "$1" in\n  version) ${dockerVersion};;\n  image) cat ${dir}/images;;\nesac\n`);
+  if (docker28 === 'running') fs.writeFileSync(path.join(dir, 'docker28-started'), '');
   fs.writeFileSync(path.join(dir, 'images'), 'cdktf-docker-redis-test/redis:7.0 sha256:old\nother/image:1 sha256:other\n');
   write(path.join(scripts, 'install-test-tools.sh'), [
     '#!/usr/bin/env bash',
@@ -63,6 +67,7 @@ function fakeHost({ missing = [], aptError, docker = 'ok', noApt = false, terraf
     '',
   ].join('\n'));
   write(path.join(scripts, 'start-dockerd.sh'), `#!/usr/bin/env bash\ntouch ${dir}/dockerd-started\necho "Docker engine ready"\n`);
+  write(path.join(scripts, 'start-docker28.sh'), `#!/usr/bin/env bash\necho "$*" >>${dir}/docker28-runs\ntouch ${dir}/docker28-started\necho "docker28: ready"\n`);
   write(path.join(scripts, 'build-test-images.sh'), [
     '#!/usr/bin/env bash',
     `echo built >>${dir}/builds`,
@@ -92,7 +97,8 @@ function fakeHost({ missing = [], aptError, docker = 'ok', noApt = false, terraf
     }
     throw new Error('provisioning did not fail');
   };
-  return { dir, scripts, builds, run, failure, cleanUp: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  const docker28Runs = () => (fs.existsSync(path.join(dir, 'docker28-runs')) ? fs.readFileSync(path.join(dir, 'docker28-runs'), 'utf8').trim().split('\n') : []);
+  return { dir, scripts, builds, docker28Runs, run, failure, cleanUp: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 describe('scripts/provision-test-host.js (npm test\'s provisioning stage)', () => {
@@ -106,14 +112,20 @@ describe('scripts/provision-test-host.js (npm test\'s provisioning stage)', () =
         'provision: building the test images (scripts/build-test-images.sh)',
         'built cdktf-docker-redis-test/redis:7.0',
         expect.stringMatching(/^provision: test images built: cdktf-docker-redis-test\/redis:7\.0 \(/),
+        'docker28: ready',
+        expect.stringMatching(/^provision: Docker 28 running at unix:\/\/\/run\/cdktf-docker-redis-docker28\.sock with the test images \(/),
       ]);
       expect(host.run()).toEqual([
         expect.stringMatching(/^provision: Debian test packages installed \(/),
         expect.stringMatching(/^provision: Terraform 1\.11\.4 on the PATH \(/),
         expect.stringMatching(/^provision: Docker engine 20\.10\.24 answers \(/),
         expect.stringMatching(/^provision: test images up to date: cdktf-docker-redis-test\/redis:7\.0 \(/),
+        'docker28: ready',
+        expect.stringMatching(/^provision: Docker 28 running at /),
       ]);
       expect(host.builds()).toBe(1);
+      // The script is idempotent (root current, engine running, images present: nothing to do), so every run asks it.
+      expect(host.docker28Runs()).toEqual(['start', 'start']);
     } finally {
       host.cleanUp();
     }
@@ -246,6 +258,36 @@ describe('scripts/provision-test-host.js (npm test\'s provisioning stage)', () =
     try {
       expect(host.failure(1000)).toBe(`the test images are missing or older than scripts/build-test-images.sh, and building them needs root: run ${AS_ROOT}`);
       expect(host.builds()).toBe(0);
+    } finally {
+      host.cleanUp();
+    }
+  });
+
+  test('fails with one line when Docker 28 is not running and starting it needs root; passes when it answers', () => {
+    const host = fakeHost();
+    try {
+      host.run();
+      fs.rmSync(path.join(host.dir, 'docker28-started'));
+      expect(host.failure(1000)).toBe(`Docker 28, the e2e-docker28 stage's engine, is not running, and starting it needs root: run ${AS_ROOT}`);
+      expect(host.docker28Runs()).toEqual(['start']);
+    } finally {
+      host.cleanUp();
+    }
+    const running = fakeHost({ docker28: 'running' });
+    try {
+      running.run();
+      expect(running.run(1000).pop()).toMatch(/^provision: Docker engine 28\.5\.2 answers at unix:\/\/\/run\/cdktf-docker-redis-docker28\.sock \(/);
+      expect(running.docker28Runs()).toEqual(['start']);
+    } finally {
+      running.cleanUp();
+    }
+  });
+
+  test('fails with one line when Docker 28 does not start', () => {
+    const host = fakeHost();
+    try {
+      fs.writeFileSync(path.join(host.scripts, 'start-docker28.sh'), '#!/usr/bin/env bash\necho "start-docker28.sh: debootstrap of forky failed" >&2\nexit 1\n', { mode: 0o755 });
+      expect(host.failure()).toBe('Docker 28 did not start (start-docker28.sh: debootstrap of forky failed): see why with: bash scripts/start-docker28.sh');
     } finally {
       host.cleanUp();
     }

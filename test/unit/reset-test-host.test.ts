@@ -60,6 +60,24 @@ test('a dry run changes nothing and says what it would remove: engines, the test
   expect(result.stdout.trim().split('\n').filter((l) => !/^(== |would run: |keeping |dry run: )/.test(l))).toEqual([]);
 });
 
+test('a dry run would stop Docker 28 and delete its network namespace where it runs (npm test starts it before the unit stage), and names neither where it does not', () => {
+  const { bin } = standIns();
+  const result = reset(['--dry-run'], bin);
+  expect(result.status).toBe(0);
+  const pidFile = '/run/cdktf-docker-redis-docker28.pid';
+  const pid = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').trim() : '';
+  const runs = pid !== '' && fs.existsSync(`/proc/${pid}/comm`) && fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'dockerd';
+  const expected = [
+    ...(runs ? [`would run: kill -TERM ${pid}`] : []),
+    ...(fs.existsSync('/run/netns/cdr-docker28') ? ['would run: ip netns delete cdr-docker28'] : []),
+    ...(fs.existsSync('/var/lib/cdktf-docker-redis-docker28') ? ['would run: rm -rf /var/lib/cdktf-docker-redis-docker28'] : []),
+  ];
+  const lines = result.stdout.split('\n');
+  expect(lines.filter((l) => (pid !== '' && l === `would run: kill -TERM ${pid}`) || (/docker28/.test(l) && /ip netns delete|rm -rf \/var\/lib\//.test(l)))).toEqual(expected);
+  // Before the engines of the machine: they hold the second engines' bridges and rules, Docker 28 its own.
+  if (runs) expect(lines.indexOf(`would run: kill -TERM ${pid}`)).toBeLessThan(lines.indexOf('== Docker engines and their state'));
+});
+
 test('fails without --dry-run or --yes, changing nothing', () => {
   const { bin, calls } = standIns();
   const result = reset([], bin);

@@ -39,11 +39,13 @@ async function within(ms: number, check: () => boolean): Promise<void> {
 }
 
 describe('npm test (scripts/test.js)', () => {
-  test('runs provisioning, build, typecheck, unit, the synthesis report, terraform, integration and e2e, in that order, each the npm script of its name', () => {
+  test('runs provisioning, build, typecheck, unit, the synthesis report, terraform, integration, e2e and e2e on Docker 28, in that order, each the npm script of its name', () => {
     expect(pkg.scripts.test).toBe('node scripts/test.js');
-    expect(STAGES.map((s: any) => s.name)).toEqual(['provisioning', 'build', 'typecheck', 'unit', 'synthesis', 'terraform', 'integration', 'e2e']);
+    expect(STAGES.map((s: any) => s.name)).toEqual(['provisioning', 'build', 'typecheck', 'unit', 'synthesis', 'terraform', 'integration', 'e2e', 'e2e-docker28']);
     expect(STAGES[0].command).toEqual(['node', 'scripts/provision-test-host.js']);
-    const scripts = ['build', 'typecheck', 'test:unit', 'bench', 'test:terraform', 'test:integration', 'test:e2e'];
+    const scripts = ['build', 'typecheck', 'test:unit', 'bench', 'test:terraform', 'test:integration', 'test:e2e', 'test:e2e-docker28'];
+    // The last runs its suites inside Docker 28's network namespace, through the script that starts it.
+    expect(pkg.scripts['test:e2e-docker28']).toMatch(/^bash scripts\/start-docker28\.sh run jest --runInBand --verbose( test\/e2e\/[a-z0-9-]+\.test\.ts)+$/);
     STAGES.slice(1).forEach((s: any, i: number) => {
       expect(s.command).toEqual(['npm', 'run', '--silent', scripts[i], ...(scripts[i] === 'bench' ? ['--', 'synth', '--report'] : [])]);
       expect(pkg.scripts[scripts[i]]).toBeDefined();

@@ -74,7 +74,7 @@ export const dockerImage: ResourceHandler = {
 
 // resource_docker_network.go, resource_docker_network_funcs.go
 export const dockerNetwork: ResourceHandler = {
-  supported: ['name', 'labels', 'driver', 'options', 'internal', 'attachable', 'ipv6'],
+  supported: ['name', 'labels', 'driver', 'options', 'internal', 'attachable', 'ipv6', 'ipam_config'],
   readBack: ['id', 'name', 'labels', 'driver', 'internal', 'attachable', 'ingress', 'ipv6', 'ipam_driver', 'ipam_options', 'scope', 'options', 'ipam_config'],
   async create(engine, where, config) {
     only(where, config, this.supported);
@@ -84,6 +84,16 @@ export const dockerNetwork: ResourceHandler = {
     if (config.internal) body.Internal = true;
     if (config.attachable) body.Attachable = true;
     if (config.ipv6) body.EnableIPv6 = true;
+    // ipamConfigSetToIpamConfigs; the API types leave empty fields out (omitempty).
+    if ((config.ipam_config ?? []).length > 0) {
+      body.IPAM = {
+        ...(body.IPAM as Attributes),
+        Config: (config.ipam_config as Attributes[]).map((c, i) => {
+          only(`${where}.ipam_config[${i}]`, c, ['subnet', 'ip_range', 'gateway']);
+          return Object.fromEntries([['Subnet', c.subnet], ['IPRange', c.ip_range], ['Gateway', c.gateway]].filter(([, v]) => v));
+        }),
+      };
+    }
     // The Go client adds CheckDuplicate for engines older than API 1.44 (client/network_create.go).
     const version = await engine.apiVersion();
     if (Number(version.split('.')[1]) < 44) body.CheckDuplicate = true;
