@@ -236,7 +236,10 @@ scenario('Sentinel promotes the follower on host B when the primary is killed; e
   await waitServing('mh-fo-primary');
   await waitServing('mh-fo-replica');
   await waitForSentinelTopology('mh-fo', 1, 3);
-  expect(await roleOf('mh-fo-replica')).toBe(`replica of ${hosts.aAddress}:${ports.fprimaryTls} (up)`);
+  // Serving is not linked: the replica's first sync with the primary across the hosts may still be under way.
+  await waitFor('the replica\'s link to the primary', async () => (
+    (await roleOf('mh-fo-replica')) === `replica of ${hosts.aAddress}:${ports.fprimaryTls} (up)` ? true : undefined
+  ), 60_000, 500);
 
   // The promise: a write the replica acknowledged (WAIT 1) before the primary died survives the failover.
   const acknowledged = await withSentinelClient('mh-fo', 'mh-fo-primary', async (client) => {
