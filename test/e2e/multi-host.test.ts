@@ -6,8 +6,8 @@
  * `hosts.bAddress`); the tests themselves talk only to those two addresses
  * and to loopback.
  */
-import { RedisDatabase, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
-import { connectWithUrl, parseInfo } from '../support/clients';
+import { RedisDatabase, RedisFailover, RedisFollower, RedisTlsMode, RedisVersion } from '../../lib';
+import { connectWithUrl, parseInfo, Redis } from '../support/clients';
 import { execFile } from 'child_process';
 import { createSentinel } from 'redis';
 import { promisify } from 'util';
@@ -33,6 +33,7 @@ let plan: any;
 const ports = {
   primary: 0, primaryTls: 0, replica: 0, replicaTls: 0, nprimary: 0, nprimaryTls: 0, nreplica: 0, nreplicaTls: 0,
   fprimary: 0, fprimaryTls: 0, freplica: 0, freplicaTls: 0, sentinel1: 0, sentinel2: 0, sentinel3: 0,
+  sprimary: 0, sprimaryTls: 0, sreplica: 0, sreplicaTls: 0, ssentinel1: 0, ssentinel2: 0, ssentinel3: 0,
 };
 const DOWN_AFTER_MS = 5000;
 let failoverWarnings: string[] = [];
@@ -64,6 +65,23 @@ function synth(downAfterMs = DOWN_AFTER_MS): any {
     sentinels: [ports.sentinel1, ports.sentinel2, ports.sentinel3],
   }, downAfterMs);
   failoverWarnings = warningsUnder(failover);
+
+  // A failover group in sidecar TLS mode, on host A alone (the mode cannot span hosts): its Sentinels reach the
+  // nodes' plaintext ports, and each other, at host A's address, where those ports are published. Its
+  // `downAfterMs` stays as it is when a scenario changes the other group's.
+  const sprimary = new RedisDatabase(stack, 'sprimary', {
+    ...onA, plaintextHostIp: hosts.aAddress, handle: 'mh-sfo-primary', port: ports.sprimary, tlsPort: ports.sprimaryTls,
+  });
+  const sreplica = new RedisFollower(stack, 'sreplica', {
+    ...onA, plaintextHostIp: hosts.aAddress, handle: 'mh-sfo-replica', primary: sprimary, sharePrimaryCredentials: true, port: ports.sreplica, tlsPort: ports.sreplicaTls,
+  });
+  new RedisFailover(stack, 'mh-sfo', {
+    handle: 'mh-sfo',
+    primary: sprimary,
+    followers: [sreplica],
+    downAfterMs: DOWN_AFTER_MS,
+    sentinels: [ports.ssentinel1, ports.ssentinel2, ports.ssentinel3].map((port) => ({ address: hosts.aAddress, hostIp: hosts.aAddress, port })),
+  });
   return synthJson(stack);
 }
 
@@ -348,4 +366,69 @@ scenario('Sentinels replaced by a changed plan keep the epoch, the primary and t
   expect(await askSentinel('mh-fo', 'GET-MASTER-ADDR-BY-NAME', 'mh-fo')).toEqual([hosts.bAddress, String(ports.freplicaTls)]);
   expect(await roleOf('mh-fo-replica')).toBe('master');
   await standin.expectNoChanges(plan);
+});
+
+/** A plaintext client of the sidecar-mode group's Sentinel number `index`, logged in as the apps. */
+function sidecarSentinel(index: number): Redis {
+  const client = new Redis({
+    host: hosts.aAddress, port: [ports.ssentinel1, ports.ssentinel2, ports.ssentinel3][index],
+    username: output('mh-sfo_sentinel_username'), password: output('mh-sfo_sentinel_password'),
+    lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 2_000, commandTimeout: 2_000,
+  });
+  client.on('error', () => undefined);
+  return client;
+}
+
+async function askSidecarSentinel(index: number, ...args: string[]): Promise<any> {
+  const client = sidecarSentinel(index);
+  try {
+    await client.connect();
+    return await client.call('SENTINEL', ...args);
+  } finally {
+    client.disconnect();
+  }
+}
+
+scenario('a sidecar-mode group on one host: its plaintext Sentinels promote the follower when the primary is killed, and an app following them through ioredis writes on the new primary', async () => {
+  await waitServing('mh-sfo-primary');
+  await waitServing('mh-sfo-replica');
+  await waitFor('the sidecar-mode Sentinels to know the replica and each other', async () => {
+    const replicas = (await askSidecarSentinel(0, 'REPLICAS', 'mh-sfo')) as string[][];
+    const others = (await askSidecarSentinel(0, 'SENTINELS', 'mh-sfo')) as string[][];
+    const flags = replicas.map((fields) => fields[fields.indexOf('flags') + 1]);
+    return flags.length === 1 && flags[0] === 'slave' && others.length === 2 ? true : undefined;
+  }, 60_000, 500);
+  expect(await askSidecarSentinel(0, 'GET-MASTER-ADDR-BY-NAME', 'mh-sfo')).toEqual([hosts.aAddress, String(ports.sprimary)]);
+
+  // In this mode Sentinel names the nodes' plaintext addresses, and apps connect there.
+  const app = new Redis({
+    sentinels: output('mh-sfo_sentinels').split(',').map((address) => ({ host: address.split(':')[0], port: Number(address.split(':')[1]) })),
+    name: output('mh-sfo_master_name'),
+    sentinelUsername: output('mh-sfo_sentinel_username'),
+    sentinelPassword: output('mh-sfo_sentinel_password'),
+    username: 'default',
+    password: decodeURIComponent(new URL(output('mh-sfo-primary_tls_url')).password),
+    lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000, commandTimeout: 2_000,
+    retryStrategy: () => 200, sentinelRetryStrategy: () => 200,
+  });
+  app.on('error', () => undefined);
+  try {
+    await app.connect();
+    expect(await app.set('before-failover', 'sidecar')).toBe('OK');
+    expect(await app.call('WAIT', '1', '5000')).toBe(1);
+
+    await dockerOk('POST', '/containers/mh-sfo-primary/kill');
+    await waitFor('the sidecar-mode Sentinels to promote the follower', async () => {
+      const master = (await askSidecarSentinel(0, 'GET-MASTER-ADDR-BY-NAME', 'mh-sfo')) as string[];
+      return master[1] === String(ports.sreplica) ? true : undefined;
+    }, 60_000, 500);
+    await waitFor('the app\'s write on the new primary', async () => ((await app.set('after-failover', 'sidecar').catch(() => undefined)) === 'OK' ? true : undefined), 60_000, 250);
+  } finally {
+    app.disconnect();
+  }
+  expect(await withClient('mh-sfo-replica', (c) => c.mget('before-failover', 'after-failover'))).toEqual(['sidecar', 'sidecar']);
+  expect(parseInfo(await withClient('mh-sfo-replica', (c) => c.info('replication'))).role).toBe('master');
+  // The apps' login may discover, not change the group.
+  await expect(askSidecarSentinel(0, 'SET', 'mh-sfo', 'quorum', '1')).rejects.toThrow(/^NOPERM/);
+  await expect(askSidecarSentinel(1, 'REMOVE', 'mh-sfo')).rejects.toThrow(/^NOPERM/);
 });
