@@ -1,34 +1,14 @@
 import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
-import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container';
-import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { BasicStack } from '../../examples/basic/main';
-import { CompleteStack } from '../../examples/complete/main';
-import { MemoryOnlyStack } from '../../examples/memory-only/main';
-import { MultiHostStack } from '../../examples/multi-host/main';
-import { RedisDatabase, RedisTlsMode, RedisVersion } from '../../lib';
+import { EXAMPLE_STACKS } from '../support/example-stacks';
 import { DockerContainer } from '../../lib/private/docker-container';
-
-/** The containers the examples have not: a metrics exporter on a port Docker chooses, a native-TLS Valkey with its backups. */
-class MoreContainers extends TerraformStack {
-  constructor(scope: Construct, id: string) {
-    super(scope, id);
-    new DockerProvider(this, 'docker', {});
-    new RedisDatabase(this, 'cache', { version: RedisVersion.V7_2, metrics: { enabled: true } });
-    new RedisDatabase(this, 'native', { version: RedisVersion.VALKEY_8_1, tlsMode: RedisTlsMode.NATIVE, port: 7379, tlsPort: 7380 });
-  }
-}
-
-const STACKS: Array<[string, new (scope: Construct, id: string) => TerraformStack]> = [
-  ['basic', BasicStack], ['complete', CompleteStack], ['memory-only', MemoryOnlyStack], ['multi-host', MultiHostStack], ['more', MoreContainers],
-];
 
 /** What a resource hands synthesis, with the unset arguments dropped as Terraform's JSON drops them. */
 const handedOver = (resource: object, method: 'synthesizeAttributes' | 'synthesizeHclAttributes') =>
   JSON.parse(JSON.stringify((resource as any)[method]()));
 
 describe('DockerContainer', () => {
-  test.each(STACKS)('hands synthesis, for every container of %s, the JSON and HCL arguments the provider\'s Container gives the same config', (_name, StackClass) => {
+  test.each(EXAMPLE_STACKS)('hands synthesis, for every container of %s, the JSON and HCL arguments the provider\'s Container gives the same config', (_name, StackClass) => {
     const stack = new StackClass(Testing.app(), 'test');
     const containers = stack.node.findAll().filter((c): c is DockerContainer => c instanceof DockerContainer);
     expect(containers.length).toBeGreaterThan(0);

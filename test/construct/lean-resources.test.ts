@@ -1,27 +1,8 @@
 import { DefaultTokenResolver, StringConcat, TerraformResource, TerraformStack, Testing, Tokenization } from 'cdktf';
-import { Construct } from 'constructs';
-import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { BasicStack } from '../../examples/basic/main';
-import { CompleteStack } from '../../examples/complete/main';
-import { MemoryOnlyStack } from '../../examples/memory-only/main';
-import { MultiHostStack } from '../../examples/multi-host/main';
-import { RedisDatabase, RedisTlsMode, RedisVersion } from '../../lib';
+import { EXAMPLE_STACKS } from '../support/example-stacks';
 import { Password as ProviderPassword } from '@cdktf/provider-random/lib/password';
 import { Password, withoutUndefined } from '../../lib/private/lean-resources';
 
-/** What the examples lack: a native-TLS Valkey and a metrics exporter. */
-class MoreResources extends TerraformStack {
-  constructor(scope: Construct, id: string) {
-    super(scope, id);
-    new DockerProvider(this, 'docker', {});
-    new RedisDatabase(this, 'cache', { version: RedisVersion.V7_2, metrics: { enabled: true } });
-    new RedisDatabase(this, 'native', { version: RedisVersion.VALKEY_8_1, tlsMode: RedisTlsMode.NATIVE, port: 7379, tlsPort: 7380 });
-  }
-}
-
-const STACKS: Array<[string, new (scope: Construct, id: string) => TerraformStack]> = [
-  ['basic', BasicStack], ['complete', CompleteStack], ['memory-only', MemoryOnlyStack], ['multi-host', MultiHostStack], ['more', MoreResources],
-];
 
 const resolved = (stack: TerraformStack, value: unknown) =>
   Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()), preparing: false });
@@ -37,7 +18,7 @@ function undefinedKeys(value: unknown): number {
 const providerFragment = (resource: TerraformResource) => Object.getPrototypeOf(Object.getPrototypeOf(resource)).toTerraform.call(resource);
 
 describe('resources without unset keys (withoutUnsetArguments, DockerContainer)', () => {
-  test.each(STACKS)('every resource of %s resolves to what its provider class hands cdktf, with no undefined key left', (_name, StackClass) => {
+  test.each(EXAMPLE_STACKS)('every resource of %s resolves to what its provider class hands cdktf, with no undefined key left', (_name, StackClass) => {
     const stack = new StackClass(Testing.app(), 'test');
     // The library's resources; the examples' own (an app container and its image) are provider classes as they come.
     const resources = stack.node.findAll()

@@ -12,7 +12,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { RedisDatabase, RedisFollower, RedisVersion } from '../../lib';
-import { configGet, connectWithUrl, parseInfo, Redis } from '../support/clients';
+import { configGet, connectWithUrl, parseInfo, Redis, waitForPong } from '../support/clients';
 import { freePort, requireTools, waitFor } from '../support/processes';
 import { SecondDockerd, startSecondDockerd } from '../support/second-dockerd';
 import { synthJson, warningsUnder } from '../support/synth';
@@ -116,14 +116,7 @@ async function waitServing(plan: any, handle: string): Promise<void> {
 }
 
 async function waitUntilAnswers(plan: any, handle: string, tls: boolean): Promise<void> {
-  await waitFor(`${handle} to serve through its ${tls ? 'TLS ' : ''}URL output`, async () => {
-    const client = await connectWith(plan, handle, tls);
-    try {
-      return (await client.ping()) === 'PONG' ? true : undefined;
-    } finally {
-      client.disconnect();
-    }
-  }, 30_000, 250);
+  await waitForPong(`${handle} to serve through its ${tls ? 'TLS ' : ''}URL output`, () => connectWith(plan, handle, tls), 30_000);
 }
 
 async function inspect(name: string): Promise<any> {

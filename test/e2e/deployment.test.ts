@@ -18,7 +18,7 @@ import { Container } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { TerraformStack } from 'cdktf';
 import { MaxmemoryPolicy, RedisDatabase, RedisFollower, RedisInstanceOptions, RedisTlsMode, RedisUser } from '../../lib';
-import { configGet, connectClient, connectNodeRedisWithUrl, connectWithUrl, firstReplyTo, parseInfo, Redis } from '../support/clients';
+import { configGet, connectClient, connectNodeRedisWithUrl, connectWithUrl, firstReplyTo, parseInfo, Redis, waitForPong } from '../support/clients';
 import { oldestLostWriteAgeMs, writeSequence } from '../support/durability';
 import { makeTestPki } from '../support/pki';
 import { freePort, GaveUp, requireTools, tempDir, waitFor } from '../support/processes';
@@ -170,14 +170,7 @@ function connect(handle: Handle, tls = false): Promise<Redis> {
 }
 
 async function waitUntilServing(handle: Handle, tls = false): Promise<void> {
-  await waitFor(`${handle} to serve commands${tls ? ' over TLS' : ''}`, async () => {
-    const client = await connect(handle, tls);
-    try {
-      return (await client.ping()) === 'PONG' ? true : undefined;
-    } finally {
-      client.disconnect();
-    }
-  }, 60_000, 250);
+  await waitForPong(`${handle} to serve commands${tls ? ' over TLS' : ''}`, () => connect(handle, tls), 60_000);
 }
 
 /** After `docker kill`, which returns once the signal is sent: until the container has stopped, a start would be a no-op. */

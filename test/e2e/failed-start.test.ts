@@ -11,9 +11,9 @@ import { Container } from '@cdktf/provider-docker/lib/container';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import * as net from 'net';
 import { RedisDatabase, RedisVersion } from '../../lib';
-import { connectWithUrl } from '../support/clients';
+import { connectWithUrl, waitForPong } from '../support/clients';
 import { removeDatabases } from '../support/leftovers';
-import { requireTools, waitFor } from '../support/processes';
+import { requireTools } from '../support/processes';
 import { requireImages } from '../support/server-images';
 import { dockerStack, synthJson } from '../support/synth';
 import { dockerApi, dockerOk, StandIn } from './docker-apply';
@@ -91,14 +91,7 @@ test('a database whose start fails on a port the test holds is tainted, and the 
   expect(standin.isTainted(redisAddress)).toBe(false);
   expect((await dockerApi('GET', `/containers/${failedId}/json`)).status).toBe(404);
   const url = String(standin.outputs(plan)[`${HANDLE}_url`].value);
-  await waitFor(`${HANDLE} to serve through its URL output`, async () => {
-    const client = await connectWithUrl(url);
-    try {
-      return (await client.ping()) === 'PONG' ? true : undefined;
-    } finally {
-      client.disconnect();
-    }
-  }, 30_000, 250);
+  await waitForPong(`${HANDLE} to serve through its URL output`, () => connectWithUrl(url), 30_000);
   await standin.expectNoChanges(plan);
 });
 

@@ -11,8 +11,8 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { RedisDatabase, RedisVersion } from '../../lib';
-import { connectWithUrl } from '../support/clients';
-import { freePort, requireTools, waitFor } from '../support/processes';
+import { connectWithUrl, waitForPong } from '../support/clients';
+import { freePort, requireTools } from '../support/processes';
 import { SecondDockerd, startSecondDockerd } from '../support/second-dockerd';
 import { synthJson } from '../support/synth';
 import { engineFor, StandIn, TEST_ENGINE } from './docker-apply';
@@ -81,12 +81,5 @@ scenario(`the database's network has IPv6 exactly when the engine's defaults giv
 scenario('a plan after apply is empty, and the database serves through its URL output', async () => {
   await standin.expectNoChanges(plan);
   const url = String(standin.outputs(plan)[`${HANDLE}_url`].value);
-  await waitFor(`${HANDLE} to answer`, async () => {
-    const client = await connectWithUrl(url);
-    try {
-      return (await client.ping()) === 'PONG' ? true : undefined;
-    } finally {
-      client.disconnect();
-    }
-  }, 30_000, 250);
+  await waitForPong(`${HANDLE} to answer`, () => connectWithUrl(url), 30_000);
 });

@@ -20,7 +20,7 @@ import {
   aclCategories, aclCommands, aclRuleProblems, aclRuleTokens, INTERNAL_USER_RULES, InternalUser, internalUserRules,
 } from '../../lib/users/acl-rules';
 import { engineFeatures, engineFiles } from '../../lib/private/engine';
-import { connectClient, parseInfo, Redis } from '../support/clients';
+import { connectClient, errorOf, parseInfo, Redis } from '../support/clients';
 import { freePort, requireTools, RunningProcess, stopAll, tempDir, waitFor } from '../support/processes';
 import { inImage, removeDeadRunsContainers } from '../support/runners';
 import { REDIS_EXPORTER_IMAGE, REDIS_FAMILY_IMAGES, requireImages, ServerImage } from '../support/server-images';
@@ -99,16 +99,6 @@ async function connectAs(port: number, user: InternalUser): Promise<Redis> {
   // No INFO ready check: most internal users may not run INFO.
   return connectClient({ port, username: user, password: passwords[user], enableReadyCheck: false });
 }
-
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return 'no error';
-}
-
 
 /**
  * 7.0+: `COMMAND LIST` names every command and subcommand; `COMMAND INFO` lists each command's subcommands again.

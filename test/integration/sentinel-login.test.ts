@@ -25,7 +25,7 @@ import { createSentinel } from 'redis';
 import { renderSentinelConf, SENTINEL_ADMIN_USER, SENTINEL_APP_USER } from '../../lib/failover/sentinel-conf';
 import { engineFeatures, engineFiles } from '../../lib/private/engine';
 import { internalUserRules } from '../../lib/users/acl-rules';
-import { connectClient, Redis } from '../support/clients';
+import { connectClient, errorOf, Redis } from '../support/clients';
 import { freePort, requireTools, RunningProcess, stopAll, tempDir, waitFor } from '../support/processes';
 import { inImage, removeDeadRunsContainers } from '../support/runners';
 import { REDIS_FAMILY_IMAGES, requireImages, ServerImage } from '../support/server-images';
@@ -53,15 +53,6 @@ test('every test image from 6.2 on runs here; the one before (6.0) cannot run a 
 });
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return 'no error';
-}
 
 /** The fields of a SENTINEL reply entry (a flat name/value list, or a map under RESP3). */
 function fields(entry: unknown): Record<string, string> {

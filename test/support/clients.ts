@@ -1,6 +1,7 @@
 import * as net from 'net';
 import Redis, { RedisOptions } from 'ioredis';
 import { createClient } from 'redis';
+import { waitFor } from './processes';
 
 export { Redis };
 
@@ -105,4 +106,26 @@ export function firstReplyTo(port: number, command: string, timeoutMs = 10_000):
     });
     socket.on('error', reject);
   });
+}
+
+/** Waits, at most `timeoutMs`, until a client from `connect` answers PING; each try's client is closed again. */
+export async function waitForPong(what: string, connect: () => Promise<Redis>, timeoutMs: number): Promise<void> {
+  await waitFor(what, async () => {
+    const client = await connect();
+    try {
+      return (await client.ping()) === 'PONG' ? true : undefined;
+    } finally {
+      client.disconnect();
+    }
+  }, timeoutMs, 250);
+}
+
+/** The message a promise is rejected with, or `no error`. */
+export async function errorOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'no error';
 }

@@ -7,29 +7,11 @@
  */
 import * as fs from 'fs';
 import { renderSentinelConf, SENTINEL_ADMIN_USER, SENTINEL_APP_RULES, SENTINEL_APP_USER } from '../../lib/failover/sentinel-conf';
+import { SENTINEL_CONF_INPUT } from '../support/sentinel-conf-input';
 
-const INPUT = {
-  masterName: 'fo',
-  primaryHost: '10.0.0.1',
-  primaryPort: '6380',
-  quorum: 2,
-  downAfterMs: 5000,
-  failoverTimeoutMs: 60000,
-  myid: 'a'.repeat(40),
-  announceIp: '10.0.0.9',
-  announcePort: 26380,
-  listenPort: 26380,
-  authUser: 'sentinel',
-  authPass: 'node-pass',
-  appPassHash: 'a1'.repeat(32),
-  adminPass: 'admin-pass',
-  adminPassHash: 'b2'.repeat(32),
-  hostnames: false,
-  dataDir: '/data',
-};
 
 test('the apps\' login is Sentinel\'s default user, reset, with only the discovery subcommands and the failover channels', () => {
-  const lines = renderSentinelConf(INPUT).split('\n');
+  const lines = renderSentinelConf(SENTINEL_CONF_INPUT).split('\n');
   expect(lines.filter((l) => /^(user|requirepass|sentinel sentinel-)/.test(l))).toEqual([
     `user default reset on #${'a1'.repeat(32)} &+switch-master &switch-master &[-+]sdown &+slave &+sentinel &[-+]odown &+slave-reconf-done ` +
       '+sentinel|get-master-addr-by-name +sentinel|master +sentinel|replicas +sentinel|slaves +sentinel|sentinels +subscribe +psubscribe',
@@ -41,9 +23,9 @@ test('the apps\' login is Sentinel\'s default user, reset, with only the discove
 });
 
 test('the admin password is in the sentinel-pass line only; the apps\' password is not in the file at all, only its hash', () => {
-  const conf = renderSentinelConf(INPUT);
+  const conf = renderSentinelConf(SENTINEL_CONF_INPUT);
   expect(conf.split('\n').filter((l) => l.includes('admin-pass'))).toEqual(['sentinel sentinel-pass "admin-pass"']);
-  expect(renderSentinelConf(INPUT)).toBe(conf);
+  expect(renderSentinelConf(SENTINEL_CONF_INPUT)).toBe(conf);
 });
 
 test('the rules grant no category, key pattern or whole command beyond SUBSCRIBE and PSUBSCRIBE', () => {

@@ -7,27 +7,10 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { renderSentinelConf, sentinelStartup } from '../../lib/failover/sentinel-conf';
+import { SENTINEL_CONF_INPUT } from '../support/sentinel-conf-input';
 import { tempDir } from '../support/processes';
 
-const INPUT = {
-  masterName: 'fo',
-  primaryHost: '10.0.0.1',
-  primaryPort: '6380',
-  quorum: 2,
-  downAfterMs: 5000,
-  failoverTimeoutMs: 60000,
-  myid: 'a'.repeat(40),
-  announceIp: '10.0.0.9',
-  announcePort: 26380,
-  listenPort: 26380,
-  authUser: 'sentinel',
-  authPass: 'old-pass',
-  appPassHash: 'a1'.repeat(32),
-  adminPass: 'old-admin',
-  adminPassHash: 'b2'.repeat(32),
-  hostnames: false,
-  dataDir: '/data',
-};
+const INPUT = { ...SENTINEL_CONF_INPUT, authPass: 'old-pass', adminPass: 'old-admin' };
 
 /** What Sentinel writes after a failover moved the primary to 10.0.0.2 (the shape of its config rewrite). */
 const REWRITTEN_BY_SENTINEL = [
