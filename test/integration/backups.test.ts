@@ -211,18 +211,28 @@ afterAll(async () => {
 /** A backup of Redis 7.0 taken while writes ran, and what was in it: `last` and every `k:N` up to it. */
 let liveBackup: { file: string; last: number };
 
-/** Writes `k:N`, then `last` N, in order on one connection, until stopped. */
+/** Writes `k:N`, then `last` N, in order on one connection, before and after a backup's snapshot; `stop` waits for the last of them and says how many. */
 function writeInOrder(client: Redis): { stop: () => Promise<number> } {
-  let stopping = false;
   let written = 0;
-  const done = (async () => {
-    for (let batch = 0; !stopping && batch < 10_000; batch++) {
+  const writeBatches = async (count: number) => {
+    for (let batch = 0; batch < count; batch++) {
       const pipeline = client.pipeline();
       for (let i = 0; i < 50; i++, written++) pipeline.set(`k:${written}`, String(written)).set('last', String(written));
       await pipeline.exec();
     }
+  };
+  const forks = async () => Number(parseInfo(await client.info('stats')).total_forks);
+  // Writes on both sides of the snapshot, however fast either side is: a fixed number of writes once ended
+  // before a slow backup began its snapshot. The snapshot is the fork (diskless sync waits
+  // repl-diskless-sync-delay after the backup's SYNC before it forks), and the server answers this
+  // connection in order, so whatever is written once it counts the fork is not in the snapshot.
+  const done = (async () => {
+    const before = await forks();
+    await writeBatches(2_000);
+    await waitFor('the backup\'s snapshot (a fork of the server)', async () => ((await forks()) > before ? true : undefined), 120_000, 20);
+    await writeBatches(20);
   })();
-  return { stop: async () => { stopping = true; await done; return written; } };
+  return { stop: async () => { await done; return written; } };
 }
 
 /** The server of `image` on a copy of `rdb`, for reading what a backup holds. */

@@ -5,6 +5,7 @@
  * (Debian's 7.0.15 has the hidden lua-enable-deprecated-api backport); the
  * checks run in the direction that tolerates that.
  */
+import * as fs from 'fs';
 import { configDirectiveNames, isIgnoredConfigDirective } from '../../lib/private/config-directives';
 import { engineFiles } from '../../lib/private/engine';
 import { connectClient, Redis } from '../support/clients';
@@ -43,7 +44,10 @@ beforeAll(() => {
   removeDeadRunsContainers();
   requireImages(REDIS_FAMILY_IMAGES.map((s) => s.image));
 });
-afterAll(() => stopAll());
+afterAll(async () => {
+  await stopAll();
+  fs.rmSync(logDir, { recursive: true, force: true });
+});
 
 /** Runs the server without a config file on a loopback port for the length of `use`. */
 async function withServer<T>(server: ServerImage, use: (client: Redis) => Promise<T>): Promise<T> {

@@ -49,7 +49,8 @@ export const LITERAL_PASSWORD = 'Literal0123456789abcdef';
 /** Real PEMs, since the constructs check literal TLS material at synth; only the key's body is secret. */
 const pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-docker-redis-terraform-pki-'));
 const pki = makeTestPki(pkiDir);
-process.once('exit', () => fs.rmSync(pkiDir, { recursive: true, force: true }));
+// The PEMs are read: nothing needs the files, and a jest worker ends without running exit handlers.
+fs.rmSync(pkiDir, { recursive: true, force: true });
 export const LITERAL_TLS = {
   tlsCertificatePem: pki.certPem,
   tlsPrivateKeyPem: pki.keyPem,

@@ -27,6 +27,18 @@ const REWRITTEN_BY_SENTINEL = [
   'sentinel known-sentinel other 10.0.0.7 26380 ' + 'c'.repeat(40),
 ].join('\n') + '\n';
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A Sentinel's data dir, removed after the tests. */
+function dataDir(): string {
+  const dir = tempDir('sentinel-start');
+  dirs.push(dir);
+  return dir;
+}
+
 function start(dir: string, uploaded: string): string {
   fs.writeFileSync(path.join(dir, 'uploaded.conf'), uploaded);
   const { entrypoint, command } = sentinelStartup('cat', path.join(dir, 'uploaded.conf'), dir, 'fo');
@@ -34,13 +46,13 @@ function start(dir: string, uploaded: string): string {
 }
 
 test('a first start runs the uploaded config as it is', () => {
-  const dir = tempDir('sentinel-start');
+  const dir = dataDir();
   expect(start(dir, renderSentinelConf(INPUT))).toBe(renderSentinelConf(INPUT));
   expect(fs.statSync(path.join(dir, 'sentinel.conf')).mode & 0o777).toBe(0o600);
 });
 
 test('a replaced Sentinel keeps its epochs, known peers and current primary, and takes every directive of the new config', () => {
-  const dir = tempDir('sentinel-start');
+  const dir = dataDir();
   fs.writeFileSync(path.join(dir, 'sentinel.conf'), REWRITTEN_BY_SENTINEL);
   const changed = renderSentinelConf({ ...INPUT, quorum: 1, downAfterMs: 7000, authPass: 'new-pass', adminPass: 'new-admin', appPassHash: 'c3'.repeat(32), adminPassHash: 'd4'.repeat(32) });
   const lines = start(dir, changed).trimEnd().split('\n');
