@@ -218,7 +218,7 @@ scenario('RedisFailover warns that 3 Sentinels on 2 hosts cannot survive the los
 async function appClients(group: string, primary: string) {
   // Retrying Sentinel too: until the failover, Sentinel names the dead primary, and a client that may not ask again gives up.
   // ioredis's default `failoverDetector: false`: with it on, its +switch-master handler closed a reconnect in progress in
-  // some runs here, and the client ended (ioredis 6.0.0). The integration suite runs it on, on loopback.
+  // some runs here, and the client ended (ioredis 6.0.0; test/integration/sentinel-login.test.ts says where).
   const io = sentinelClient(group, primary, { retryStrategy: () => 200, sentinelRetryStrategy: () => 200 });
   io.on('error', () => undefined);
   const ca = output(`${group}_ca_certificate`);
