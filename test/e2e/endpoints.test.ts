@@ -7,12 +7,10 @@
  * (`ip netns exec … node`), talking only to the host-side addresses the test
  * created and to the containers the stand-in created.
  */
-import { execFile, execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { RedisDatabase, RedisVersion } from '../../lib';
-import { freePort, requireTools, tempDir } from '../support/processes';
+import { freePort, requireTools } from '../support/processes';
+import { addNamespace, addRoutes, ip, Namespace, removeNamespace, sessionFrom } from '../support/namespaces';
 import { dockerStack, synthJson } from '../support/synth';
 import { dockerApi, dockerOk, StandIn } from './docker-apply';
 import { timedScenarios } from '../support/scenarios';
@@ -31,8 +29,6 @@ const LOOP = 'e2e-ep-loop';
 const LOOP_SUBNET = '10.231.80.0/24';
 const LOOP_GATEWAY = '10.231.80.1';
 
-/** A namespace, its end of the veth pair and the host's, on a /30 nothing else here uses. */
-interface Namespace { readonly name: string; readonly hostIf: string; readonly nsIf: string; readonly hostAddress: string; readonly address: string }
 const A: Namespace = { name: 'e2e-ep-a', hostIf: 'e2eepa0', nsIf: 'e2eepa1', hostAddress: '10.231.71.1', address: '10.231.71.2' };
 const B: Namespace = { name: 'e2e-ep-b', hostIf: 'e2eepb0', nsIf: 'e2eepb1', hostAddress: '10.231.72.1', address: '10.231.72.2' };
 
@@ -45,81 +41,11 @@ const B: Namespace = { name: 'e2e-ep-b', hostIf: 'e2eepb0', nsIf: 'e2eepb1', hos
  */
 const LOOPBACK_PLAINTEXT_REACHABLE: Record<string, boolean> = { '20.10': true, '28.5': false };
 
-const workDir = tempDir('e2e-endpoints');
-const CLIENT = path.join(workDir, 'client.js');
 let standin: StandIn;
 let plan: any;
 let outputs: Record<string, string>;
 const ports = { openPlain: 0, openTls: 0, closedTls: 0, loopTls: 0 };
 const { scenario, timings, report } = timedScenarios();
-
-function ip(...args: string[]): string {
-  return execFileSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
-}
-
-function removeNamespace(ns: Namespace): void {
-  // Deleting the namespace deletes the veth pair with it; a host end left by an earlier run without its namespace goes by itself.
-  if (ip('netns', 'list').split('\n').some((line) => line.split(' ')[0] === ns.name)) ip('netns', 'delete', ns.name);
-  else if (ip('-o', 'link', 'show').includes(`${ns.hostIf}@`)) ip('link', 'delete', ns.hostIf);
-}
-
-function addRoutes(ns: Namespace, routes: string[]): void {
-  for (const route of routes) ip('netns', 'exec', ns.name, 'ip', 'route', 'add', route, 'via', ns.hostAddress);
-}
-
-function addNamespace(ns: Namespace): void {
-  const subnet = `${ns.address.replace(/\.\d+$/, '.0')}/30`;
-  if (ip('-4', 'route', 'show', subnet).trim() !== '') throw new Error(`${subnet} is routed here already: pick another /30 for the test`);
-  ip('netns', 'add', ns.name);
-  ip('link', 'add', ns.hostIf, 'type', 'veth', 'peer', 'name', ns.nsIf);
-  ip('link', 'set', ns.nsIf, 'netns', ns.name);
-  ip('addr', 'add', `${ns.hostAddress}/30`, 'dev', ns.hostIf);
-  ip('link', 'set', ns.hostIf, 'up');
-  const inNs = (...args: string[]) => ip('netns', 'exec', ns.name, 'ip', ...args);
-  inNs('addr', 'add', `${ns.address}/30`, 'dev', ns.nsIf);
-  inNs('link', 'set', ns.nsIf, 'up');
-  inNs('link', 'set', 'lo', 'up');
-}
-
-/**
- * What a client in `ns` got from `host:port`: whether TCP (and TLS) came up, what the server sent to `AUTH`, `PING`,
- * `QUIT`, and the socket's error code if it had one.
- */
-interface Session { readonly connected: boolean; readonly handshake: boolean; readonly received: string; readonly error?: string }
-
-const CLIENT_SCRIPT = `
-const net = require('net'), tls = require('tls');
-let input = '';
-process.stdin.on('data', (d) => (input += d)).on('end', () => {
-  const o = JSON.parse(input);
-  const result = { connected: false, handshake: false, received: '' };
-  const done = () => { process.stdout.write(JSON.stringify(result)); process.exit(0); };
-  const tcp = net.connect({ host: o.host, port: o.port });
-  tcp.setTimeout(3000, () => { tcp.destroy(); done(); });
-  tcp.on('error', (e) => { result.error = e.code; done(); });
-  tcp.on('connect', () => {
-    result.connected = true;
-    const hello = (o.user ? 'AUTH ' + o.user + ' ' + o.password + '\\r\\n' : '') + 'PING\\r\\nQUIT\\r\\n';
-    if (!o.ca) { tcp.write(hello); tcp.on('data', (c) => (result.received += c)); tcp.on('close', done); return; }
-    const s = tls.connect({ socket: tcp, ca: o.ca, servername: 'localhost' }, () => { result.handshake = true; s.write(hello); });
-    s.on('data', (c) => (result.received += c));
-    s.on('error', done);
-    s.on('close', done);
-  });
-});
-`;
-
-/** Runs one session from inside `ns` (from the test's own namespace without one); the password goes through stdin, never an argument. */
-function sessionFrom(ns: Namespace | undefined, target: { host: string; port: number; ca?: string; user?: string; password?: string }): Promise<Session> {
-  return new Promise((resolve, reject) => {
-    const command = ns ? ['ip', 'netns', 'exec', ns.name, process.execPath, CLIENT] : [process.execPath, CLIENT];
-    const child = execFile(command[0], command.slice(1), { timeout: 20_000 }, (error, stdout) => {
-      if (error) reject(new Error(`client in ${ns?.name ?? 'the test\'s namespace'} failed: ${error.message}`));
-      else resolve(JSON.parse(stdout) as Session);
-    });
-    child.stdin!.end(JSON.stringify(target));
-  });
-}
 
 async function removeLeftovers(): Promise<void> {
   for (const handle of [OPEN, CLOSED, LOOP]) {
@@ -142,7 +68,6 @@ const credentialsOf = (handle: string) => {
 
 beforeAll(async () => {
   requireImages([VALKEY_IMAGE, HAPROXY_IMAGE]);
-  fs.writeFileSync(CLIENT, CLIENT_SCRIPT);
   for (const ns of [A, B]) removeNamespace(ns);
   await removeLeftovers();
   ports.openPlain = await freePort();
@@ -180,7 +105,6 @@ afterAll(async () => {
     await standin?.cleanUp();
   } finally {
     await removeLeftovers();
-    fs.rmSync(workDir, { recursive: true, force: true });
     console.log(report('endpoints scenario timings'));
   }
 });

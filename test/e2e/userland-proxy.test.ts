@@ -9,14 +9,12 @@
  * the client's own address refuses it. The sidecar sees `docker-proxy`
  * connecting from the gateway, never the client.
  */
-import { execFile, execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { RedisDatabase, RedisVersion } from '../../lib';
-import { freePort, requireTools, tempDir } from '../support/processes';
+import { freePort, requireTools } from '../support/processes';
+import { addNamespace, addRoutes, Namespace, removeNamespace, Session, sessionFrom } from '../support/namespaces';
 import { SecondDockerd, startSecondDockerd } from '../support/second-dockerd';
 import { synthJson } from '../support/synth';
 import { StandIn } from './docker-apply';
@@ -34,28 +32,7 @@ const CLIENT_LISTED = 'e2e-up-client';
 const SUBNET = '10.222.1.0/24';
 const GATEWAY = '10.222.1.1';
 /** The client's namespace and the host's end of its veth pair, on a /30 nothing else here uses. */
-const NS = { name: 'e2e-up-ns', hostIf: 'e2eupc0', nsIf: 'e2eupc1', hostAddress: '10.231.73.1', address: '10.231.73.2' };
-
-const workDir = tempDir('e2e-userland-proxy');
-const CLIENT = path.join(workDir, 'client.js');
-/** Connects with TLS to the address and port on stdin, sends AUTH and PING, prints what came back. */
-const CLIENT_SCRIPT = `
-const tls = require('tls');
-let input = '';
-process.stdin.on('data', (d) => (input += d)).on('end', () => {
-  const o = JSON.parse(input);
-  const result = { handshake: false, received: '' };
-  const done = () => { process.stdout.write(JSON.stringify(result)); process.exit(0); };
-  const s = tls.connect({ host: o.host, port: o.port, ca: o.ca, servername: 'localhost' }, () => {
-    result.handshake = true;
-    s.write('AUTH ' + o.user + ' ' + o.password + '\\r\\nPING\\r\\nQUIT\\r\\n');
-  });
-  s.setTimeout(3000, () => { s.destroy(); done(); });
-  s.on('data', (c) => (result.received += c));
-  s.on('error', done);
-  s.on('close', done);
-});
-`;
+const NS: Namespace = { name: 'e2e-up-ns', hostIf: 'e2eupc0', nsIf: 'e2eupc1', hostAddress: '10.231.73.1', address: '10.231.73.2' };
 
 let daemon: SecondDockerd;
 let standin: StandIn;
@@ -63,44 +40,20 @@ let outputs: Record<string, string>;
 const ports = { gatewayListed: 0, clientListed: 0 };
 const { scenario, timings, report } = timedScenarios();
 
-function ip(...args: string[]): string {
-  return execFileSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
-}
-
-function removeNamespace(): void {
-  if (ip('netns', 'list').split('\n').some((line) => line.split(' ')[0] === NS.name)) ip('netns', 'delete', NS.name);
-  else if (ip('-o', 'link', 'show').includes(`${NS.hostIf}@`)) ip('link', 'delete', NS.hostIf);
-}
-
-/** One TLS session from the namespace as a listed database's user; the password goes through stdin. */
-function sessionFromNamespace(handle: string, port: number): Promise<{ handshake: boolean; received: string }> {
+/** One TLS session from the namespace as a listed database's user. */
+function sessionFromNamespace(handle: string, port: number): Promise<Session> {
   const url = new URL(outputs[`${handle}_tls_url`]);
-  const target = { host: daemon.address, port, ca: outputs[`${handle}_ca_certificate`], user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
-  return new Promise((resolve, reject) => {
-    const child = execFile('ip', ['netns', 'exec', NS.name, process.execPath, CLIENT], { timeout: 20_000 }, (error, stdout) => {
-      if (error) reject(new Error(`client in ${NS.name} failed: ${error.message}`));
-      else resolve(JSON.parse(stdout));
-    });
-    child.stdin!.end(JSON.stringify(target));
-  });
+  return sessionFrom(NS, { host: daemon.address, port, ca: outputs[`${handle}_ca_certificate`], user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) });
 }
 
 beforeAll(async () => {
   const started = Date.now();
   requireImages([VALKEY_IMAGE, HAPROXY_IMAGE]);
-  fs.writeFileSync(CLIENT, CLIENT_SCRIPT);
-  removeNamespace();
+  removeNamespace(NS);
   daemon = await startSecondDockerd({ name: 'e2e-up', pool: '10.222.0.0/16', config: {} });
   await daemon.loadImages([VALKEY_IMAGE, HAPROXY_IMAGE]);
-  if (ip('-4', 'route', 'show', `${NS.hostAddress.replace(/\.\d+$/, '.0')}/30`).trim() !== '') throw new Error(`the /30 of ${NS.hostAddress} is routed here already: pick another`);
-  ip('netns', 'add', NS.name);
-  ip('link', 'add', NS.hostIf, 'type', 'veth', 'peer', 'name', NS.nsIf);
-  ip('link', 'set', NS.nsIf, 'netns', NS.name);
-  ip('addr', 'add', `${NS.hostAddress}/30`, 'dev', NS.hostIf);
-  ip('link', 'set', NS.hostIf, 'up');
-  ip('netns', 'exec', NS.name, 'ip', 'addr', 'add', `${NS.address}/30`, 'dev', NS.nsIf);
-  ip('netns', 'exec', NS.name, 'ip', 'link', 'set', NS.nsIf, 'up');
-  ip('netns', 'exec', NS.name, 'ip', 'route', 'add', `${daemon.address}/32`, 'via', NS.hostAddress);
+  addNamespace(NS);
+  addRoutes(NS, [`${daemon.address}/32`]);
   ports.gatewayListed = await freePort();
   ports.clientListed = await freePort();
   const stack = new TerraformStack(Testing.app(), 'userland-proxy');
@@ -121,19 +74,18 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    removeNamespace();
+    removeNamespace(NS);
     await standin?.cleanUp();
   } finally {
     await daemon?.stop();
-    fs.rmSync(workDir, { recursive: true, force: true });
     console.log(report('userland-proxy scenario timings'));
   }
 });
 
 scenario('through the userland proxy the sidecar sees the network\'s gateway: listing only the gateway admits a client off the host', async () => {
-  expect(await sessionFromNamespace(GATEWAY_LISTED, ports.gatewayListed)).toEqual({ handshake: true, received: '+OK\r\n+PONG\r\n+OK\r\n' });
+  expect(await sessionFromNamespace(GATEWAY_LISTED, ports.gatewayListed)).toMatchObject({ handshake: true, received: '+OK\r\n+PONG\r\n+OK\r\n' });
 });
 
 scenario('listing the client\'s own address refuses it before the TLS handshake: the sidecar never sees that address', async () => {
-  expect(await sessionFromNamespace(CLIENT_LISTED, ports.clientListed)).toEqual({ handshake: false, received: '' });
+  expect(await sessionFromNamespace(CLIENT_LISTED, ports.clientListed)).toMatchObject({ handshake: false, received: '' });
 });

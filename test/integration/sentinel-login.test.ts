@@ -175,7 +175,6 @@ describe.each(SENTINEL_IMAGES.map((s) => [s.label, s] as const))('%s', (_label, 
   });
   afterAll(async () => {
     for (const close of closers) await close();
-    await new Promise((r) => setTimeout(r, 500));
     for (const p of [...sentinels, replica, primary]) if (p) await p.process.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
   });
