@@ -1,6 +1,5 @@
 import { Fn, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Volume as VolumeResource } from '@cdktf/provider-docker/lib/volume';
 import { Password, Volume } from './lean-resources';
 import { containerLogging } from '../logging/container-logging';
 import { RedisBackupFile } from '../backup/backup-file';
@@ -134,7 +133,7 @@ export function buildRedisService(scope: Construct, spec: RedisServiceSpec): Red
   const generated = suppliesTls(options) ? undefined : generateTlsMaterial(scope, tlsSpec, shared?.ca);
   const tls = generated ?? suppliedTlsMaterial(options.tlsCertificatePem!, options.tlsPrivateKeyPem!, options.tlsCaCertificatePem!);
 
-  let dataVolume: VolumeResource | undefined;
+  let dataVolume: Volume | undefined;
   if (version.persistent) {
     dataVolume = new Volume(scope, 'Data', {
       provider: options.provider,
