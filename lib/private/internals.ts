@@ -3,6 +3,9 @@ import { IConstruct } from 'constructs';
 import { RedisInstanceOptions } from '../redis-options';
 import { GeneratedCa } from './tls-material';
 
+/** An app user as the `users` prop declares it. */
+export type UserDefinition = NonNullable<RedisInstanceOptions['users']>[number];
+
 /** How a client of the library's own (a follower, a backup) authenticates to an instance. */
 export interface InternalLogin {
   /** The ACL user; undefined before Redis 6, where only a password exists. */
@@ -54,7 +57,7 @@ export interface FailoverSecrets {
   /** Undefined before Redis 6. */
   readonly internalSecret?: string;
   /** The app users, each with its password (given or generated). */
-  readonly users: ReadonlyArray<NonNullable<RedisInstanceOptions['users']>[number]>;
+  readonly users: readonly UserDefinition[];
   /** The generated CA; undefined with supplied TLS material. */
   readonly ca?: GeneratedCa;
 }
