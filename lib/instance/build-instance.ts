@@ -52,5 +52,5 @@ export function buildInstance(scope: Construct, spec: RedisInstanceSpec): RedisS
   recordInternals(built, contributions);
 
   const companions = capabilities.map((capability) => capability.companions?.(built) ?? {});
-  return Object.assign({ credentials, appCredentials, dependableFqn: built.node.dependableFqn }, ...companions.map((c) => c.attributes ?? {}));
+  return companions.reduce<RedisService>((service, c) => ({ ...service, ...c.attributes }), { credentials, appCredentials, dependableFqn: built.node.dependableFqn });
 }

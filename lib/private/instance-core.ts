@@ -15,7 +15,7 @@ import { deferredList, deferredString } from './deferred';
 import { singleLinePreconditions } from './deploy-time-checks';
 import { dockerHostKey } from './docker-hosts';
 import { engineFiles } from './engine';
-import { registerInternals, UserDefinition } from './internals';
+import { InstanceInternals, registerInternals, UserDefinition } from './internals';
 import { imageIdFor } from './images';
 import { Password, Volume } from './lean-resources';
 import { RedisConfInput, renderRedisConf } from './redis-conf';
@@ -280,7 +280,7 @@ export function publishCredentials(instance: BuiltInstance): Pick<RedisService, 
 export function recordInternals(instance: BuiltInstance, contributions: readonly NodeContribution[]): void {
   const { options, access } = instance;
   const generatedNames = subjectAlternativeNames(tlsSpecOf(instance));
-  registerInternals(instance.scope, Object.assign({
+  const shared: InstanceInternals = {
     replication: access.replication,
     backup: access.backup,
     hostKey: dockerHostKey(options.provider),
@@ -300,5 +300,6 @@ export function recordInternals(instance: BuiltInstance, contributions: readonly
     hostTlsPort: instance.hostTlsPort,
     announceAddress: options.announceAddress,
     exporter: access.exporter,
-  }, ...contributions.map((c) => c.internals ?? {})));
+  };
+  registerInternals(instance.scope, contributions.reduce<InstanceInternals>((all, c) => ({ ...all, ...c.internals }), shared));
 }
