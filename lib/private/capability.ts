@@ -146,9 +146,10 @@ export interface CompanionContribution {
 
 /**
  * A capability of an instance, made by its folder from the props the public
- * construct checked. It adds constructs only under the ids docs/architecture.md
- * lists ("Contracts not to break casually"), directly under the instance: a
- * construct scope of its own would change every Terraform logical id.
+ * construct checked. Its constructs go under `instance.scope` with ids of
+ * their own, listed in docs/architecture.md ("Contracts not to break
+ * casually"); moving existing ones into a new scope would change their
+ * Terraform logical ids, which are hashed from construct paths.
  */
 export interface Capability {
   /** Its folder's name, for messages. */
