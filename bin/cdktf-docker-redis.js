@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Thin entry point: the commands live in lib/private/cli, compiled by jsii
+// Thin entry point: the commands live in lib/cli, compiled by jsii
 // with the library but not part of its API.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
-const cli = path.join(__dirname, '..', 'lib', 'private', 'cli', 'main.js');
+const cli = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
 // Only a clone of the repository lacks the compiled library (the package's
 // tarball is built before it is packed): say how to build it instead of a
 // bare MODULE_NOT_FOUND.

@@ -9,7 +9,8 @@ import { RedisVersion } from './redis-version';
 import { checkMetrics, ResolvedMetrics } from './metrics/metrics-checks';
 import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
 import { ownNetwork, REDIS_PORT } from './private/redis-node';
-import { buildRedisService, networkTlsHostFor } from './private/redis-service';
+import { buildInstance } from './instance/build-instance';
+import { networkTlsHostFor } from './private/instance-core';
 import { resolveSettings } from './private/settings';
 import { HostPortRequest, recordNetwork } from './private/stack-registry';
 import { withoutTokenTraces } from './private/token-traces';
@@ -123,7 +124,7 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
       recordNetwork(this, name, network);
       return {
         networkName: name,
-        service: buildRedisService(this, {
+        service: buildInstance(this, {
           kind: 'database',
           handle: this.handle,
           version: this.version,

@@ -9,7 +9,8 @@ import { internalsOf } from './private/internals';
 import { checkMetrics, ResolvedMetrics } from './metrics/metrics-checks';
 import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
 import { ownNetwork, REDIS_PORT } from './private/redis-node';
-import { buildRedisService, networkTlsHostFor, portText } from './private/redis-service';
+import { buildInstance } from './instance/build-instance';
+import { networkTlsHostFor, portText } from './private/instance-core';
 import { resolveSettings } from './private/settings';
 import { HostPortRequest, recordNetwork } from './private/stack-registry';
 import { withoutTokenTraces } from './private/token-traces';
@@ -166,7 +167,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
       }
       return {
         networkName: name,
-        service: buildRedisService(this, {
+        service: buildInstance(this, {
           kind: 'follower',
           handle: this.handle,
           version: this.version,

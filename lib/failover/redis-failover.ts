@@ -15,7 +15,7 @@ import { engineFeatures, engineFiles } from '../private/engine';
 import { imageIdFor } from '../private/images';
 import { InstanceInternals, internalsOf, registerFailoverMembership } from '../private/internals';
 import { CONTAINER_HARDENING, dockerLabels, IGNORED_READ_BACK, REDIS_UID, replacedWith, SERVER_ULIMITS, SETTINGS_HASH_LABEL, settingsHash } from '../private/redis-node';
-import { portText } from '../private/redis-service';
+import { portText } from '../private/instance-core';
 import { CertRequest, LocallySignedCert, PrivateKey, Volume } from '../private/lean-resources';
 import { withoutTokenTraces } from '../private/token-traces';
 import { claimHandle, claimHostPort } from '../private/stack-registry';

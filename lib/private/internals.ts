@@ -1,8 +1,10 @@
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { IConstruct } from 'constructs';
-import { RedisUser } from '../users/redis-user';
+import { RedisInstanceOptions } from '../redis-options';
 import { GeneratedCa } from './tls-material';
-import { ResolvedMetrics } from '../metrics/metrics-checks';
+
+/** An app user as the `users` prop declares it. */
+export type UserDefinition = NonNullable<RedisInstanceOptions['users']>[number];
 
 /** How a client of the library's own (a follower, a backup) authenticates to an instance. */
 export interface InternalLogin {
@@ -36,8 +38,8 @@ export interface InstanceInternals {
   readonly announceAddress?: string;
   /** What the metrics exporter logs in as (Redis 6.0 and later). */
   readonly exporter?: InternalLogin;
-  /** Its exporter's settings, when it runs one: what its followers inherit. */
-  readonly metrics?: ResolvedMetrics;
+  /** Its exporter's host address and port, when it runs one: what its followers inherit (lib/metrics, `ResolvedMetrics`). */
+  readonly metrics?: { readonly hostIp: string; readonly port?: number };
   /** Whether it is created from a backup (`restoreFrom`): its first start runs the restore script. */
   readonly restoring?: boolean;
 }
@@ -55,7 +57,7 @@ export interface FailoverSecrets {
   /** Undefined before Redis 6. */
   readonly internalSecret?: string;
   /** The app users, each with its password (given or generated). */
-  readonly users: readonly RedisUser[];
+  readonly users: readonly UserDefinition[];
   /** The generated CA; undefined with supplied TLS material. */
   readonly ca?: GeneratedCa;
 }

@@ -73,12 +73,21 @@ export function withoutUnsetArguments<T extends ResourceClass>(Base: T): T {
   return Lean;
 }
 
-// The provider classes the library creates, with the same construct ids, attributes and plan.
+// The provider classes the library creates, with the same construct ids, attributes and plan; each
+// type is the provider class's instance type, so one import serves construction and annotations.
 export const Image = withoutUnsetArguments(ProviderImage);
+export type Image = ProviderImage;
 export const Network = withoutUnsetArguments(ProviderNetwork);
+export type Network = ProviderNetwork;
 export const Volume = withoutUnsetArguments(ProviderVolume);
+export type Volume = ProviderVolume;
 export const Password = withoutUnsetArguments(ProviderPassword);
+export type Password = ProviderPassword;
 export const CertRequest = withoutUnsetArguments(ProviderCertRequest);
+export type CertRequest = ProviderCertRequest;
 export const LocallySignedCert = withoutUnsetArguments(ProviderLocallySignedCert);
+export type LocallySignedCert = ProviderLocallySignedCert;
 export const PrivateKey = withoutUnsetArguments(ProviderPrivateKey);
+export type PrivateKey = ProviderPrivateKey;
 export const SelfSignedCert = withoutUnsetArguments(ProviderSelfSignedCert);
+export type SelfSignedCert = ProviderSelfSignedCert;

@@ -2,14 +2,12 @@ import { createHash } from 'crypto';
 import { Precondition, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { ContainerConfig, ContainerHealthcheck, containerHealthcheckToTerraform } from '@cdktf/provider-docker/lib/container';
-import type { Network as ProviderNetwork } from '@cdktf/provider-docker/lib/network';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
-import { Volume } from '@cdktf/provider-docker/lib/volume';
 import { ContainerLogging } from '../logging/container-logging';
 import { deferredString } from './deferred';
 import { DockerContainer } from './docker-container';
 import { EngineFiles } from './engine';
-import { Network } from './lean-resources';
+import { Network, Volume } from './lean-resources';
 import { TlsMaterial } from './tls-material';
 
 /** Where things live inside the containers; fixed so configs and tests agree. */
@@ -277,7 +275,7 @@ export function dockerLabels(values: Record<string, string>) {
  * being Computed (kreuzwerker/docker v3.6.2, resource_docker_network.go):
  * every plan would replace the network and every container on it.
  */
-export function ownNetwork(scope: Construct, handle: string, provider: DockerProvider | undefined): ProviderNetwork {
+export function ownNetwork(scope: Construct, handle: string, provider: DockerProvider | undefined): Network {
   return new Network(scope, 'Network', {
     provider,
     name: handle,

@@ -27,7 +27,7 @@
  * promoted by hand.
  */
 import { EngineRelease, engineFeatures, engineFiles } from './engine';
-import { aclRuleTokens } from '../users/acl-rules';
+import { aclRuleTokens } from './acl-tokens';
 
 /** The 7.0 switches, each rendered `no`. */
 export const ADMIN_SWITCHES: readonly string[] = ['enable-protected-configs', 'enable-debug-command', 'enable-module-command'];

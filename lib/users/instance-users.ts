@@ -6,8 +6,7 @@ import { RedisVersion } from '../redis-version';
 import { derivedPassword, derivedPasswordHash } from '../private/derived-secret';
 import { EngineFiles, engineFeatures } from '../private/engine';
 import { Password } from '../private/lean-resources';
-import { InternalLogin } from '../private/internals';
-import { ConfAuthData } from '../private/redis-conf';
+import { AppUser, InstanceAccess } from '../private/capability';
 import { REDIS_PORT } from '../private/redis-node';
 import { appUserRules, defaultUserRules } from '../private/server-hardening';
 import { internalUserRules, InternalUser } from './acl-rules';
@@ -16,12 +15,6 @@ import { RedisUser } from './redis-user';
 
 /** The library's own users, in the order the ACL file lists them. */
 export const INTERNAL_USERS: readonly InternalUser[] = ['replication', 'backup', 'health', 'sentinel', 'exporter'];
-
-/** A file for the Redis container: readable by Redis (group root), by no other user. */
-export interface SecretFile {
-  readonly file: string;
-  readonly content: string;
-}
 
 export interface InstanceUsersSpec {
   readonly version: RedisVersion;
@@ -36,41 +29,6 @@ export interface InstanceUsersSpec {
    * shares another's (a failover group's members); else one is generated.
    */
   readonly internalSecret?: string;
-}
-
-/** Who may connect to an instance, as files, config lines and logins. */
-export interface InstanceUsers {
-  readonly confAuth: ConfAuthData;
-  /** The ACL file and the health user's password file, or nothing before Redis 6. */
-  readonly files: readonly SecretFile[];
-  /** The Docker healthcheck: an authenticated PING whose secret never appears in a command line. */
-  readonly healthcheckScript: string;
-  /**
-   * The URL's username of the `default` user. From Redis 6 on it must be
-   * named: clients such as redis-cli send the URL's username with AUTH even
-   * when it is empty, which Redis refuses. Before 6, AUTH takes only a
-   * password, so the username stays empty.
-   */
-  readonly defaultUrlUser: string;
-  /** What followers of this instance log in as. */
-  readonly replication: InternalLogin;
-  /** What the metrics exporter logs in as; undefined before Redis 6, which has no users. */
-  readonly exporter?: InternalLogin;
-  /** What its backup container logs in as. */
-  readonly backup: InternalLogin;
-  /** The app users, by name. */
-  readonly appUsers: ReadonlyMap<string, AppUser>;
-  /** The secret the internal users' passwords derive from; undefined before Redis 6. */
-  readonly internalSecret?: string;
-  /** The internal user `sentinel`'s login; undefined before Redis 6. */
-  readonly sentinel?: InternalLogin;
-}
-
-export interface AppUser {
-  /** A sensitive token. */
-  readonly password: string;
-  /** Where the user's resources and outputs live: `Users/NAME`. */
-  readonly scope: Construct;
 }
 
 /** Where the health user's password is, in the server's container (6.0+). */
@@ -95,7 +53,7 @@ function passwordHash(password: string, literal?: string): string {
  * SHA-256 of the secret and the user name, so a leaked health password says
  * nothing about the replication one.
  */
-export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): InstanceUsers {
+export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): InstanceAccess {
   const { version, files } = spec;
   const features = engineFeatures(version);
   if (!features.acl) {

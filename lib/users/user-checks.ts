@@ -4,7 +4,8 @@ import { engineFeatures, engineFiles } from '../private/engine';
 import { InstanceCheck } from '../private/instance-checks';
 import { count } from '../private/validation';
 import { adminWarning, grantsAdminCommands, lockdownRuleProblem } from '../private/server-hardening';
-import { aclRuleProblems, aclRuleTokens } from './acl-rules';
+import { aclRuleProblems } from './acl-rules';
+import { aclRuleTokens } from '../private/acl-tokens';
 import { INTERNAL_USERS } from './instance-users';
 import { RedisUser } from './redis-user';
 

@@ -17,8 +17,9 @@ import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  aclCategories, aclCommands, aclRuleProblems, aclRuleTokens, INTERNAL_USER_RULES, InternalUser, internalUserRules,
+  aclCategories, aclCommands, aclRuleProblems, INTERNAL_USER_RULES, InternalUser, internalUserRules,
 } from '../../lib/users/acl-rules';
+import { aclRuleTokens } from '../../lib/private/acl-tokens';
 import { engineFeatures, engineFiles } from '../../lib/private/engine';
 import { connectClient, errorOf, parseInfo, Redis } from '../support/clients';
 import { freePort, requireTools, RunningProcess, stopAll, tempDir, waitFor } from '../support/processes';

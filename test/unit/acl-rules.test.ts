@@ -1,7 +1,8 @@
 import { RedisVersion } from '../../lib';
 import {
-  aclCategories, aclCommands, aclRuleProblems, aclRuleTokens, INTERNAL_USER_RULES, InternalUser, internalUserRules,
+  aclCategories, aclCommands, aclRuleProblems, INTERNAL_USER_RULES, InternalUser, internalUserRules,
 } from '../../lib/users/acl-rules';
+import { aclRuleTokens } from '../../lib/private/acl-tokens';
 import { EngineName, engineFeatures } from '../../lib/private/engine';
 
 /** Every catalog line that has users, once (the persistent flavor stands for its memory-only one). */

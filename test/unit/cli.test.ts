@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { RedisVersion } from '../../lib';
-import { CliCommand } from '../../lib/private/cli/command';
-import { endpointOf, SingleFileTar } from '../../lib/private/cli/docker-engine';
-import { runCli } from '../../lib/private/cli/main';
+import { CliCommand } from '../../lib/cli/command';
+import { endpointOf, SingleFileTar } from '../../lib/cli/docker-engine';
+import { runCli } from '../../lib/cli/main';
 import { CATALOG_PINS } from '../../lib/private/version-pins';
 
 const root = path.join(__dirname, '..', '..');
@@ -25,7 +25,7 @@ describe('cdktf-docker-redis in a clone that is not built yet', () => {
       fs.copyFileSync(cli, path.join(clone, 'bin', 'cdktf-docker-redis.js'));
       const result = spawnSync('node', [path.join(clone, 'bin', 'cdktf-docker-redis.js'), 'versions'], { cwd: clone, encoding: 'utf8', timeout: 30_000 });
       expect(result.status).toBe(1);
-      expect(result.stderr).toBe('cdktf-docker-redis: the library is not built (no lib/private/cli/main.js); in a clone of the repository run: npm run build\n');
+      expect(result.stderr).toBe('cdktf-docker-redis: the library is not built (no lib/cli/main.js); in a clone of the repository run: npm run build\n');
     } finally {
       fs.rmSync(clone, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
-import { RedisVersion } from '../../redis-version';
-import { catalogPin, IMAGE_PINS, LINES_NOT_IN_CATALOG, VersionPin } from '../version-pins';
+import { RedisVersion } from '../redis-version';
+import { catalogPin, IMAGE_PINS, LINES_NOT_IN_CATALOG, VersionPin } from '../private/version-pins';
 import { CliCommand } from './command';
 
 /** Rows of cells in columns as wide as their widest cell, two spaces apart. */

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
-import { BACKUP_DIR, BACKUP_SCRIPT } from '../../backup/paths';
-import { HANDLE_PATTERN, HANDLE_RULE } from '../validation';
+import { BACKUP_DIR, BACKUP_SCRIPT } from '../backup/paths';
+import { HANDLE_PATTERN, HANDLE_RULE } from '../private/validation';
 import { CliCommand, CliOutput, UsageError } from './command';
 import { DockerEngine } from './docker-engine';
 
