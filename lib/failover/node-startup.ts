@@ -1,5 +1,5 @@
 import { EngineFiles } from '../private/engine';
-import { fillShell, shellFile, shellQuote } from '../private/shell-template';
+import { fillShellCommand, shellFile, shellQuote } from '../private/shell-template';
 import { DATA_DIR } from '../private/redis-node';
 
 /**
@@ -24,11 +24,11 @@ export const NODE_STATE_FILE = `${DATA_DIR}/failover-node.conf`;
  * in any string, so the script uses `$name` only.
  */
 export function memberStartup(files: EngineFiles, initialRole: string | undefined): { entrypoint: string[]; command: string[] } {
-  const script = fillShell(shellFile(__dirname, 'node-start.sh'), {
+  const script = fillShellCommand(shellFile(__dirname, 'node-start.sh'), {
     STATE_FILE: NODE_STATE_FILE,
     INITIAL_ROLE: shellQuote(initialRole ?? ''),
     CONFIG_FILE: files.configPath,
     SERVER: files.serverBinary,
   });
-  return { entrypoint: ['/bin/sh', '-c'], command: [script.replace(/\n$/, '')] };
+  return { entrypoint: ['/bin/sh', '-c'], command: [script] };
 }

@@ -1,4 +1,4 @@
-import { fillShell, shellFile } from '../private/shell-template';
+import { fillShellCommand, shellFile } from '../private/shell-template';
 import { TLS12_CIPHERS, TLS13_SUITES } from '../private/tls-policy';
 
 /**
@@ -121,11 +121,11 @@ export function renderSentinelConf(input: SentinelConfInput): string {
  * image); no `${` or `%{`, which Terraform would interpolate.
  */
 export function sentinelStartup(sentinelBinary: string, uploadedConf: string, dataDir: string, masterName: string): { entrypoint: string[]; command: string[] } {
-  const script = fillShell(shellFile(__dirname, 'sentinel-start.sh'), {
+  const script = fillShellCommand(shellFile(__dirname, 'sentinel-start.sh'), {
     STATE_FILE: `${dataDir}/sentinel.conf`,
     MASTER: masterName,
     UPLOADED_CONF: uploadedConf,
     SENTINEL: sentinelBinary,
   });
-  return { entrypoint: ['/bin/sh', '-c'], command: [script.replace(/\n$/, '')] };
+  return { entrypoint: ['/bin/sh', '-c'], command: [script] };
 }

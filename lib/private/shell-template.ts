@@ -73,3 +73,8 @@ export function fillShell(template: string, values: Readonly<Record<string, stri
   if (unused.length > 0) throw new Error(`shell template: no placeholder for ${unused.map((n) => `@${n}@`).join(', ')}`);
   return out.join('\n');
 }
+
+/** The same, as a command's text (`sh -c`, a healthcheck's CMD-SHELL, lines to put in a script): without the file's final newline. */
+export function fillShellCommand(template: string, values: Readonly<Record<string, string | readonly string[]>>): string {
+  return fillShell(template, values).replace(/\n$/, '');
+}
