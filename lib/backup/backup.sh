@@ -221,6 +221,7 @@ write_index() {
 # @RDB_FORMAT@
 
 # One command to the server, authenticated with the password piped in (never in an argument).
+# shellcheck disable=SC2086 # $CONNECT is the cli's connection options, split into words on purpose; $CLI a binary's name, one word
 redis_command() {
   if [ -n "$BACKUP_USER" ]; then
     { printf 'AUTH %s %s\n' "$BACKUP_USER" "$(cat "$SECRET")"; printf '%s\n' "$*"; } | timeout 60 $CLI $CONNECT 2>&1
@@ -230,6 +231,7 @@ redis_command() {
 }
 
 # Writes a snapshot to $1, the cli's or server's messages to $2.
+# shellcheck disable=SC2086 # $CONNECT is the cli's connection options, split into words on purpose; $CLI a binary's name, one word
 snapshot() {
   if [ "$METHOD" = replication ]; then
     timeout "$TIMEOUT_SECONDS" $CLI $CONNECT --user "$BACKUP_USER" --askpass --rdb "$1" < "$SECRET" > "$2" 2>&1

@@ -158,6 +158,7 @@ restored() {
 
 # An authenticated PING on the server's port: 0 when it answers PONG, 1 while it loads (LOADING, or no
 # answer yet), 2 when the health user is refused.
+# shellcheck disable=SC2086 # $CLI is a binary's name, one word
 serving() {
   reply=$(printf 'AUTH health %s\nPING\n' "$(cat "$HEALTH_SECRET" 2>/dev/null)" | timeout 10 $CLI -p "$PORT" 2>&1 | tail -n 1)
   case $reply in
@@ -168,6 +169,7 @@ serving() {
 }
 
 # One command to the temporary server of the AOF conversion, on its private socket.
+# shellcheck disable=SC2086 # $CLI is a binary's name, one word
 temp_command() {
   if [ "$AUTH" = requirepass ]; then
     { printf 'AUTH %s\n' "$(sed -n 's/^requirepass "\(.*\)"$/\1/p' "$CONF")"; printf '%s\n' "$*"; } | timeout 60 $CLI -s "$WORK/restore.sock" 2>&1
@@ -188,6 +190,7 @@ rewritten() {
 # and be overwritten. A temporary server on a private socket (no port, AOF off) loads the restored
 # RDB, checking it as it goes where the engine can, and switches AOF on, which writes the AOF from the
 # loaded data; the real server then loads that.
+# shellcheck disable=SC2086 # $TLS_OFF and $SANITIZE are server options, empty or split into words on purpose
 to_append_only() {
   if [ "$AUTH" = acl ]; then
     printf 'user default on nopass ~* +@all\n' > "$WORK/restore.acl"
@@ -291,6 +294,7 @@ fi
 # on a file it finds damaged.
 log "restoring $LABEL ($size bytes, RDB format $format, written by $writer): loading it while it is copied, with its b2sum and every check of $CHECK"
 mkfifo "$DUMP"
+# shellcheck disable=SC2086 # $SANITIZE is a server option, empty or split into words on purpose
 "$@" $SANITIZE &
 SERVER_PID=$!
 # Read and write: opening a FIFO so never waits for the other end.

@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 const root = path.join(__dirname, '..', '..');
@@ -24,14 +25,37 @@ const projectScripts = fs.readdirSync(path.join(root, 'scripts')).filter((f) => 
 
 interface Finding { readonly file: string; readonly line: number; readonly code: number; readonly message: string }
 
-/** shellcheck as `npm test` runs it: every severity, sourced files followed (paths from the repository root). */
-function shellcheck(files: readonly string[]): { status: number | null; findings: Finding[]; stderr: string } {
-  const result = spawnSync('shellcheck', ['--external-sources', '--format=json1', ...files], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+/** shellcheck as `npm test` runs it: every severity, sourced files followed (paths from `cwd`, the repository root by default). */
+function shellcheck(files: readonly string[], cwd = root): { status: number | null; findings: Finding[]; stderr: string } {
+  const result = spawnSync('shellcheck', ['--external-sources', '--format=json1', ...files], { cwd, encoding: 'utf8', timeout: 60_000 });
   if (result.error) {
     throw new Error(`shellcheck could not run (${result.error.message}): it is the Debian package shellcheck, which provisioning installs: bash scripts/install-test-tools.sh`);
   }
   const findings = result.stdout ? (JSON.parse(result.stdout).comments as Finding[]) : [];
   return { status: result.status, findings, stderr: result.stderr };
+}
+
+/**
+ * A template as shellcheck must also see it: `NAME=@NAME@` gives NAME a value
+ * it knows nothing of, as the data is, so an unquoted use of one (a value may
+ * hold blanks) is found; a placeholder read as a plain word would hide it.
+ */
+function withUnknownData(text: string): string {
+  return text.replace(/^([ \t]*[A-Za-z_][A-Za-z0-9_]*)=@([A-Z][A-Z0-9_]*)@$/gm, '$1=$$FILL_$2');
+}
+
+/** shellcheck on texts written to a directory of their own under their names. */
+function shellcheckTexts(files: Record<string, string>): ReturnType<typeof shellcheck> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-docker-redis-shellcheck-'));
+  try {
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    }
+    return shellcheck(Object.keys(files), dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** `# shellcheck disable=` lines without a reason: `# shellcheck disable=SC2086 # why`, or a comment line just above. */
@@ -69,6 +93,20 @@ test('shellcheck finds nothing in the shipped .sh files and scripts/*.sh', () =>
   expect(stderr).toBe('');
   expect(status).toBe(0);
 }, 60_000);
+
+test('shellcheck finds nothing in the shipped .sh files with their data variables\' values unknown', () => {
+  const { status, findings, stderr } = shellcheckTexts(Object.fromEntries(shipped.map((file) => [file, withUnknownData(fs.readFileSync(path.join(root, file), 'utf8'))])));
+  expect(findings.map((f) => `${f.file}:${f.line}: SC${f.code} ${f.message}`)).toEqual([]);
+  expect(stderr).toBe('');
+  expect(status).toBe(0);
+}, 60_000);
+
+test('with its data unknown, an unquoted use of a data variable is found, which the placeholder alone hides', () => {
+  const template = '#!/bin/sh\nDIR=@DIR@\nls $DIR\n';
+  expect(withUnknownData(template)).toBe('#!/bin/sh\nDIR=$FILL_DIR\nls $DIR\n');
+  expect(shellcheckTexts({ 'as-is.sh': template }).findings).toEqual([]);
+  expect(shellcheckTexts({ 'unknown.sh': withUnknownData(template) }).findings.map((f) => [f.line, f.code])).toEqual([[3, 2086]]);
+});
 
 test('every exclusion says why', () => {
   const unexplained = [...shipped, ...projectScripts].flatMap((file) =>
