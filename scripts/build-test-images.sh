@@ -46,6 +46,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/debian-archive.sh
 . "$here/debian-archive.sh"
 
 PREFIX=${TEST_IMAGE_PREFIX:-cdktf-docker-redis-test}
@@ -165,7 +166,7 @@ build_base() {
     mkdir -p "$base/etc/apt/keyrings"
     cp "$ARCHIVE_KEYRING" "$base/etc/apt/keyrings/"
   fi
-  # shellcheck disable=SC2086
+  # shellcheck disable=SC2086 # a list of suites, one word a suite
   write_chroot_sources "$base" "$suite" $extra_suites
   # Package maintainer scripts must not start services in the build.
   printf '#!/bin/sh\nexit 101\n' >"$base/usr/sbin/policy-rc.d"
@@ -284,7 +285,7 @@ build_image() {
   done
   log "[$suite] $name: $packages"
   cp -a "$work/base-$suite" "$root"
-  # shellcheck disable=SC2086
+  # shellcheck disable=SC2086 # a list of suites, one word a suite
   write_chroot_sources "$root" "$suite" $extra_suites
   create_user "$root" "$engine"
 
@@ -296,18 +297,20 @@ build_image() {
     || find "$debs" -maxdepth 1 -name '*.deb' -exec cp -t "$root/var/cache/apt/archives/" {} +
   # Some maintainer scripts (systemd-tmpfiles in forky's valkey) need /proc.
   mount -t proc proc "$root/proc"
-  # shellcheck disable=SC2086
+  # shellcheck disable=SC2086 # a list of packages, one word a package
   apt_in_chroot "$root" install -y --no-install-recommends $packages >>"$work/$suite.log" 2>&1 \
     || { umount "$root/proc"; die "$CURRENT: apt-get install $packages failed"; }
   umount "$root/proc"
   find "$root/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -exec cp -n -l -t "$debs/" {} + 2>/dev/null \
     || find "$root/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -exec cp -n -t "$debs/" {} +
 
+  # shellcheck disable=SC2016 # dpkg-query's format, not the shell's
   debver=$(in_chroot "$root" dpkg-query -W -f='${Version}' "$pkg") || die "$CURRENT: $pkg is not installed"
   found=$(major_minor "$debver")
   if [ "$found" != "$expect" ]; then
     die "$CURRENT: expected $pkg $expect from $pkg_suite, found $found ($debver). The suite moved: update the IMAGES table in scripts/build-test-images.sh and the tests that use $name."
   fi
+  # shellcheck disable=SC2016 # dpkg-query's format, not the shell's
   if in_chroot "$root" dpkg-query -W -f='${Status}' systemd 2>/dev/null | grep -q 'install ok installed'; then
     die "$CURRENT: the packages pulled in all of systemd; name the standalone alternatives in the IMAGES table"
   fi
@@ -392,6 +395,7 @@ cleanup() {
   for pid in "${jobs_started[@]}"; do kill -- "-$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   # A job ended in the middle of an install leaves its chroot's /proc mounted.
+  # shellcheck disable=SC2013 # /proc/mounts escapes blanks in mount points (\040): one word is one line
   for mnt in $(awk -v w="$work/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r); do
     umount -l "$mnt" 2>/dev/null || true
   done
@@ -489,6 +493,7 @@ smoke() {
         id $E_USER" ;;
     haproxy)
       # 2.6 says "Running on OpenSSL version", 3.x "Running on SSL library version : OpenSSL".
+      # shellcheck disable=SC2016 # the script sh runs inside the image: its $ are that shell's
       with_timeout docker run --rm --network none "$tag" sh -ec '
         vv=$(haproxy -vv); echo "$vv" | grep -m1 "^HAProxy version" | cut -d" " -f1-3
         echo "$vv" | grep -m1 -E "^Running on (OpenSSL|SSL library) version : OpenSSL"

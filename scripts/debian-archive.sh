@@ -1,4 +1,5 @@
-# Sourced by install-test-tools.sh and build-test-images.sh (not run on its own).
+# shellcheck shell=bash
+# Sourced by install-test-tools.sh, build-test-images.sh and start-docker28.sh (not run on its own).
 #
 # Reads the address and keyring of the Debian archive from this machine's own
 # apt sources: the deb822 entry under /etc/apt/sources.list.d/ whose Suites
@@ -10,6 +11,7 @@
 # Sets HOST_CODENAME, ARCHIVE_URI and ARCHIVE_KEYRING (empty when the entry
 # has no Signed-By: apt and debootstrap then use their default keyrings).
 read_debian_archive() {
+  # shellcheck source=/dev/null # the machine's own file, read when this runs
   HOST_CODENAME=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
   if [ -z "$HOST_CODENAME" ]; then
     echo "no VERSION_CODENAME in /etc/os-release: cannot tell which apt source is the Debian archive" >&2
@@ -71,6 +73,7 @@ archive_source_line() {
 separate_apt_options() {
   local file=$1 dir=$2
   mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+  # shellcheck disable=SC2034 # the result, read by the scripts that source this file
   SEPARATE_APT=(
     -o "Dir::Etc::sourcelist=$file" -o "Dir::Etc::sourceparts=-"
     -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache"

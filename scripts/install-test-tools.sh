@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages the integration and end-to-end suites run: real Redis,
+# Debian packages the suites run: real Redis,
 # HAProxy and OpenSSL, a Docker engine, busybox, xfsprogs (mkfs.xfs for the
 # disk suite's data root), and debootstrap for the test images
 # (scripts/build-test-images.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-packages=(redis-server redis-tools haproxy openssl docker.io busybox-static xfsprogs debootstrap openssh-server openssh-client)
+packages=(redis-server redis-tools haproxy openssl docker.io busybox-static xfsprogs debootstrap openssh-server openssh-client shellcheck)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -23,6 +23,7 @@ fi
 # machine's apt sources stay as they are.
 newest_suite=forky
 if [ ! -e "/usr/share/debootstrap/scripts/$newest_suite" ]; then
+  # shellcheck source=scripts/debian-archive.sh
   . "$here/debian-archive.sh"
   read_debian_archive
   apt_dir=/var/lib/cdktf-docker-redis-test/apt-backports

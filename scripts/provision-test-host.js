@@ -178,11 +178,11 @@ function testImageNames(env) {
 }
 
 /** Scripts that neither install the images' sources nor build them. */
-const NOT_IMAGE_INPUTS = ['start-dockerd.sh', 'start-docker28.sh', 'reset-test-host.sh'];
+const NOT_IMAGE_INPUTS = ['start-dockerd.sh', 'start-docker28.sh', 'detached.sh', 'reset-test-host.sh'];
 
 /**
  * What the test images are made from: the scripts that install their sources
- * and build them (every scripts/*.sh but the two engine starters and the reset) and
+ * and build them (every scripts/*.sh but the two engine starters, the detach they share, and the reset) and
  * the image names taken from the environment. A change to any of them rebuilds.
  */
 function imageFingerprint(scriptsDir, env) {

@@ -93,7 +93,9 @@ done
 for dir in /run/cdktf-docker-redis-* /var/lib/cdktf-docker-redis-*; do
   [ -d "$dir" ] && unmount_under "$dir"
 done
-for bridge in $(ls /sys/class/net 2>/dev/null | grep '^cdr-' || true); do act ip link del "$bridge"; done
+for bridge in /sys/class/net/cdr-*; do
+  if [ -e "$bridge" ]; then act ip link del "${bridge##*/}"; fi
+done
 if command -v iptables > /dev/null; then
   # The one rule each second engine adds: its own pool to itself.
   rules=$(iptables -S FORWARD 2>/dev/null || true)
@@ -135,6 +137,7 @@ fi
 installed=()
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || continue
+  # shellcheck disable=SC2086 # the package list, one word a package
   needed_by=$(apt-cache rdepends --installed --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances "$p" 2>/dev/null \
     | sed -n 's/^[ |]*//; 3,$p' | sort -u | grep -v -x -F -f <(printf '%s\n' $packages) | tr '\n' ' ' || true)
   if [ -n "$needed_by" ]; then

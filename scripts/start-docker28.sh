@@ -44,6 +44,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/detached.sh
+. "$here/detached.sh"
 NAME=cdktf-docker-redis-docker28
 SUITE=forky
 BASE=/var/lib/$NAME
@@ -73,6 +75,7 @@ in_root() {
 # Unmounts everything under $1, deepest first.
 unmount_under() {
   local m
+  # shellcheck disable=SC2013 # /proc/self/mounts escapes blanks in mount points (\040): one word is one line
   for m in $(awk -v d="$1" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/self/mounts | sort -r); do
     umount -l "$m"
   done
@@ -111,6 +114,7 @@ stop_engine() {
 
 build_root() {
   [ "$(cat "$STAMP" 2>/dev/null)" = "$RECIPE" ] && [ -x "$ROOT/usr/sbin/dockerd" ] && return 0
+  # shellcheck source=scripts/debian-archive.sh
   . "$here/debian-archive.sh"
   read_debian_archive
   stop_engine
@@ -143,6 +147,7 @@ build_root() {
   fi
   umount "$ROOT/proc"
   rm -f "$ROOT"/var/cache/apt/archives/*.deb
+  # shellcheck disable=SC2016 # dpkg-query's format, not the shell's
   log "root built in $((SECONDS - t0)) s: docker.io $(in_root dpkg-query -W -f='${Version}' docker.io)"
   echo "$RECIPE" >"$STAMP"
 }
@@ -155,6 +160,7 @@ build_root() {
 # the machine's binaries, or fail to chdir). The mounts are private to that
 # namespace and go with it.
 # Arguments: the root, "HOST_PATH:PATH_INSIDE ..." to bind, the command.
+# shellcheck disable=SC2016 # the script bash -c runs: its $ are that shell's
 ENTER_ROOT='
 set -e
 root=$1 binds=$2
@@ -190,16 +196,11 @@ start_engine() {
   rm -f "$ROOT/etc/docker/daemon.json"
   log "starting dockerd in network namespace $NETNS (log: $LOG)"
   # As start-dockerd.sh: a session of its own and none of the caller's open
-  # files (a test run's lock held by dockerd would block every later run).
-  (
-    for fd in $(ls /proc/$BASHPID/fd); do
-      [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
-    done
-    exec setsid nohup unshare --mount --propagation private nsenter --net="/run/netns/$NETNS" bash -c "$ENTER_ROOT" enter-root "$ROOT" "$DATA:/var/lib/docker" \
+  # files (detached.sh says why).
+  run_detached "$LOG" unshare --mount --propagation private nsenter --net="/run/netns/$NETNS" bash -c "$ENTER_ROOT" enter-root "$ROOT" "$DATA:/var/lib/docker" \
     dockerd --host unix:///run/docker.sock --data-root /var/lib/docker --exec-root /run/docker --pidfile /run/docker.pid \
-    --cgroup-parent "$CGROUP_PARENT" >"$LOG" 2>&1 </dev/null
-  ) &
-  local launcher=$!
+    --cgroup-parent "$CGROUP_PARENT"
+  local launcher=$DETACHED_PID
   ln -sfn "$ROOT/run/docker.sock" "$SOCKET"
   for _ in $(seq 1 120); do
     if answers; then
@@ -217,13 +218,13 @@ start_engine() {
 
 # Copies every test image the machine's engine has and this one lacks (same id).
 load_images() {
-  local wanted=() line tag id
+  local wanted=() tag id
   while read -r tag id; do
     [ "$(DOCKER_HOST=unix://$SOCKET docker image inspect --format '{{.Id}}' "$tag" 2>/dev/null)" = "$id" ] || wanted+=("$tag")
-  done < <(DOCKER_HOST= docker image ls --no-trunc --format '{{.Repository}}:{{.Tag}} {{.ID}}' | grep "^$PREFIX/" || true)
+  done < <(DOCKER_HOST='' docker image ls --no-trunc --format '{{.Repository}}:{{.Tag}} {{.ID}}' | grep "^$PREFIX/" || true)
   [ "${#wanted[@]}" -gt 0 ] || return 0
   log "copying ${wanted[*]} from the machine's engine"
-  DOCKER_HOST= with_timeout 600 docker save "${wanted[@]}" | DOCKER_HOST=unix://$SOCKET with_timeout 600 docker load --quiet >/dev/null
+  DOCKER_HOST='' with_timeout 600 docker save "${wanted[@]}" | DOCKER_HOST=unix://$SOCKET with_timeout 600 docker load --quiet >/dev/null
 }
 
 case "${1:-start}" in

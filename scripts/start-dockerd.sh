@@ -23,16 +23,12 @@ clear_stale_pidfile /var/run/docker/containerd/containerd.pid containerd
 log=/var/log/dockerd-ci.log
 echo "starting dockerd (log: $log)"
 # A session and process group of its own, and none of the caller's open
-# files: the suites run this from inside their test processes (the e2e daemon
-# restart), whose groups are ended as a whole when a stage stops or times out,
-# and whose files may include a lock that the engine would otherwise hold for
-# as long as it runs.
-for fd in $(ls /proc/$$/fd); do
-  [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
-done
-setsid nohup dockerd >"$log" 2>&1 </dev/null &
+# files (detached.sh says why).
+# shellcheck source=scripts/detached.sh
+. "$(cd "$(dirname "$0")" && pwd)/detached.sh"
+run_detached "$log" dockerd
 # The e2e suite restarts a daemon only when this marker says it started it.
-echo $! >/run/cdktf-docker-redis-dockerd.pid
+echo "$DETACHED_PID" >/run/cdktf-docker-redis-dockerd.pid
 for _ in $(seq 1 60); do
   if docker info >/dev/null 2>&1; then
     docker version --format 'Docker engine {{.Server.Version}} ready'

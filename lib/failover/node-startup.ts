@@ -1,4 +1,5 @@
 import { EngineFiles } from '../private/engine';
+import { fillShellCommand, shellFile, shellQuote } from '../private/shell-template';
 import { DATA_DIR } from '../private/redis-node';
 
 /**
@@ -19,17 +20,15 @@ export const NODE_STATE_FILE = `${DATA_DIR}/failover-node.conf`;
  * every other setting comes from the code. The copy is in the data volume
  * (which outlives the container) and holds secrets, hence umask 077.
  *
- * Terraform interpolates `${` in any string, so the script uses `$name` only.
+ * The script is node-start.sh beside this file. Terraform interpolates `${`
+ * in any string, so the script uses `$name` only.
  */
 export function memberStartup(files: EngineFiles, initialRole: string | undefined): { entrypoint: string[]; command: string[] } {
-  const script = [
-    'set -eu',
-    `state=${NODE_STATE_FILE}`,
-    `if [ -f "$state" ]; then role=$(grep -E '^(replicaof|slaveof) ' "$state" || true); else role='${initialRole ?? ''}'; fi`,
-    'umask 077',
-    `{ cat ${files.configPath}; if [ -n "$role" ]; then printf '%s\\n' "$role"; fi; } > "$state.new"`,
-    'mv "$state.new" "$state"',
-    `exec ${files.serverBinary} "$state"`,
-  ].join('\n');
+  const script = fillShellCommand(shellFile(__dirname, 'node-start.sh'), {
+    STATE_FILE: NODE_STATE_FILE,
+    INITIAL_ROLE: shellQuote(initialRole ?? ''),
+    CONFIG_FILE: files.configPath,
+    SERVER: files.serverBinary,
+  });
   return { entrypoint: ['/bin/sh', '-c'], command: [script] };
 }

@@ -1,3 +1,4 @@
+import { fillShellCommand, shellFile } from '../private/shell-template';
 import { TLS12_CIPHERS, TLS13_SUITES } from '../private/tls-policy';
 
 /**
@@ -105,9 +106,6 @@ export function renderSentinelConf(input: SentinelConfInput): string {
   return lines.join('\n') + '\n';
 }
 
-/** The directives Sentinel learns and writes into its own config: kept across a replacement, for this master only. */
-const LEARNED = ['config-epoch', 'leader-epoch', 'known-replica', 'known-sentinel'];
-
 /**
  * Sentinel's entrypoint. Its config lives in the Sentinel's own volume
  * (`dataDir`), which a replacement keeps, because Sentinel rewrites it with
@@ -119,24 +117,15 @@ const LEARNED = ['config-epoch', 'leader-epoch', 'known-replica', 'known-sentine
  * Sentinel that forgot those would start at epoch 0 watching the first
  * deploy's primary, even after a failover.
  *
- * Plain sh, grep and sed (in every Debian image); no `${` or `%{`, which
- * Terraform would interpolate.
+ * sentinel-start.sh beside this file: plain sh, grep and sed (in every Debian
+ * image); no `${` or `%{`, which Terraform would interpolate.
  */
 export function sentinelStartup(sentinelBinary: string, uploadedConf: string, dataDir: string, masterName: string): { entrypoint: string[]; command: string[] } {
-  const state = `${dataDir}/sentinel.conf`;
-  const script = [
-    'set -eu',
-    'umask 077',
-    `if [ -f ${state} ]; then`,
-    `  learned=$(grep -E '^sentinel (current-epoch |(${LEARNED.join('|')}) ${masterName} )' ${state} || true)`,
-    `  at=$(sed -n 's/^sentinel monitor ${masterName} \\([^ ]*\\) \\([0-9]*\\) .*/\\1 \\2/p' ${state})`,
-    `  if [ -n "$at" ]; then sed "s/^sentinel monitor ${masterName} [^ ]* [0-9]* /sentinel monitor ${masterName} $at /" ${uploadedConf}; else cat ${uploadedConf}; fi > ${state}.new`,
-    `  if [ -n "$learned" ]; then printf '%s\\n' "$learned" >> ${state}.new; fi`,
-    'else',
-    `  cp ${uploadedConf} ${state}.new`,
-    'fi',
-    `mv ${state}.new ${state}`,
-    `exec ${sentinelBinary} ${state}`,
-  ].join('\n');
+  const script = fillShellCommand(shellFile(__dirname, 'sentinel-start.sh'), {
+    STATE_FILE: `${dataDir}/sentinel.conf`,
+    MASTER: masterName,
+    UPLOADED_CONF: uploadedConf,
+    SENTINEL: sentinelBinary,
+  });
   return { entrypoint: ['/bin/sh', '-c'], command: [script] };
 }

@@ -8,6 +8,7 @@ import { EngineFiles, engineFeatures } from '../private/engine';
 import { Password } from '../private/lean-resources';
 import { AppUser, InstanceAccess } from '../private/capability';
 import { REDIS_PORT } from '../private/redis-node';
+import { fillShellCommand, shellFile } from '../private/shell-template';
 import { appUserRules, defaultUserRules } from '../private/server-hardening';
 import { internalUserRules, InternalUser } from './acl-rules';
 import { renderAclFile } from './acl-file';
@@ -45,6 +46,11 @@ function passwordHash(password: string, literal?: string): string {
   return literal !== undefined && !Token.isUnresolved(literal) ? sha256Hex(literal) : Fn.sha256(password);
 }
 
+/** The Docker healthcheck's one line of shell, from its .sh file beside this one. */
+function healthcheck(file: string, values: Record<string, string>): string {
+  return fillShellCommand(shellFile(__dirname, file), values);
+}
+
 /**
  * Builds the users of one instance. From Redis 6 on, every instance has the
  * library's own users from its first deploy, so adding a follower, a backup or
@@ -60,9 +66,7 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
     return {
       confAuth: { requirepass: spec.defaultPassword },
       files: [],
-      healthcheckScript:
-        `pw=$(sed -n 's/^requirepass "\\(.*\\)"$/\\1/p' ${files.configPath}); ` +
-        `printf 'AUTH %s\\nPING\\n' "$pw" | ${files.cliBinary} -p ${REDIS_PORT} | grep -qx PONG`,
+      healthcheckScript: healthcheck('health-requirepass.sh', { CONFIG_FILE: files.configPath, CLI: files.cliBinary, PORT: `${REDIS_PORT}` }),
       defaultUrlUser: '',
       replication: { password: spec.defaultPassword },
       backup: { password: spec.defaultPassword },
@@ -107,8 +111,7 @@ export function buildInstanceUsers(scope: Construct, spec: InstanceUsersSpec): I
       { file: aclFile, content: acl },
       { file: healthSecretFile, content: internalPassword('health') },
     ],
-    healthcheckScript:
-      `printf 'AUTH health %s\\nPING\\n' "$(cat ${healthSecretFile})" | ${files.cliBinary} -p ${REDIS_PORT} | grep -qx PONG`,
+    healthcheckScript: healthcheck('health-acl.sh', { SECRET_FILE: healthSecretFile, CLI: files.cliBinary, PORT: `${REDIS_PORT}` }),
     defaultUrlUser: 'default',
     replication: { user: 'replication', password: internalPassword('replication') },
     exporter: { user: 'exporter', password: internalPassword('exporter') },

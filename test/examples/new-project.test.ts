@@ -94,12 +94,15 @@ describe('README: Start a new project, from the packed tarball', () => {
     expect(installCommands).toHaveLength(3);
   });
 
-  test('the tarball holds the built library, its typings, the jsii assembly, the CLI and the documents, and nothing of test/, bench/ or the sources', () => {
+  test('the tarball holds the built library, its typings, its shell files, the jsii assembly, the CLI and the documents, and nothing of test/, bench/ or the sources', () => {
     const listed = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
     const outsideLib = listed.filter((f) => !f.startsWith('lib/')).sort();
     expect(outsideLib).toEqual(['.jsii', 'CHANGELOG.md', 'LICENSE', 'README.md', 'bin/cdktf-docker-redis.js', 'package.json']);
     const inLib = listed.filter((f) => f.startsWith('lib/'));
-    expect(inLib.filter((f) => !f.endsWith('.js') && !f.endsWith('.d.ts'))).toEqual([]);
+    // The renderers read their scripts from the .sh files beside them at synth: every one ships, and nothing else beside the code.
+    const shellFiles = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'lib/*.sh'], { cwd: repoRoot, encoding: 'utf8' }).trim().split('\n');
+    expect(shellFiles).toEqual(expect.arrayContaining(['lib/backup/backup.sh', 'lib/backup/restore.sh', 'lib/failover/sentinel-start.sh']));
+    expect(inLib.filter((f) => !f.endsWith('.js') && !f.endsWith('.d.ts')).sort()).toEqual(shellFiles.sort());
     const sources = execFileSync('git', ['ls-files', 'lib/*.ts'], { cwd: repoRoot, encoding: 'utf8' }).trim().split('\n');
     for (const source of sources) {
       expect(inLib).toContain(source.replace(/\.ts$/, '.js'));

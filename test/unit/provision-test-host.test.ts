@@ -155,6 +155,18 @@ describe('scripts/provision-test-host.js (npm test\'s provisioning stage)', () =
     }
   });
 
+  test('rebuilds nothing when only the engine starters or the detach they share change', () => {
+    const host = fakeHost();
+    try {
+      host.run();
+      for (const script of ['start-dockerd.sh', 'start-docker28.sh', 'detached.sh']) fs.appendFileSync(path.join(host.scripts, script), '# changed\n');
+      host.run();
+      expect(host.builds()).toBe(1);
+    } finally {
+      host.cleanUp();
+    }
+  });
+
   test('installs missing packages and starts the Docker engine as root', () => {
     const host = fakeHost({ missing: ['haproxy'], docker: 'down' });
     try {
