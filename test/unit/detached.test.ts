@@ -15,7 +15,8 @@ test('the command runs in a session and group of its own, with none of the calle
   try {
     const log = path.join(dir, 'log');
     // The caller holds fd 7 open (as a test run holds its lock); the command lists its fds, then its pid, pgrp and session.
-    const report = `sh -c 'ls /proc/$$/fd | sort -n | tr "\\n" " "; echo; echo "$$ $(cut -d " " -f 5,6 /proc/$$/stat)"'`;
+    // `ls -m` alone, not a pipeline: while a pipeline's first command runs, the shell holds the pipes' fds itself.
+    const report = `sh -c 'ls -m /proc/$$/fd; echo "$$ $(cut -d " " -f 5,6 /proc/$$/stat)"'`;
     const caller = [
       'set -euo pipefail',
       `. ${JSON.stringify(script)}`,
@@ -30,10 +31,10 @@ test('the command runs in a session and group of its own, with none of the calle
     expect(result.status).toBe(0);
     const [inherited, pids] = result.stdout.trim().split('\n');
     // Run directly, the same command inherits the caller's fd 7.
-    expect(inherited.trim().split(' ')).toContain('7');
+    expect(inherited.trim().split(/,\s*/)).toContain('7');
     const [detachedPid, callerPid] = pids.split(' ').map(Number);
     const [fds, ids] = fs.readFileSync(log, 'utf8').trim().split('\n');
-    expect(fds.trim().split(' ')).toEqual(['0', '1', '2']);
+    expect(fds.trim().split(/,\s*/)).toEqual(['0', '1', '2']);
     const [pid, pgrp, session] = ids.split(' ').map(Number);
     expect(pid).toBe(detachedPid);
     expect(pgrp).toBe(pid);
