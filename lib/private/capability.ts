@@ -148,8 +148,8 @@ export interface CompanionContribution {
 }
 
 /**
- * A capability of an instance, made by its folder from the props the public
- * construct checked. Its constructs go under `instance.scope` with ids of
+ * A capability of an instance, made by its entry's `check` from what that
+ * resolved of the props. Its constructs go under `instance.scope` with ids of
  * their own, listed in docs/architecture.md ("Contracts not to break
  * casually"); moving existing ones into a new scope would change their
  * Terraform logical ids, which are hashed from construct paths.

@@ -1,8 +1,8 @@
 /**
  * The composition of an instance (lib/instance/build-instance.ts): every
- * capability folder is one entry in its list, and what a capability
- * contributes through the contract (lib/private/capability.ts) reaches the
- * node, in the list's order.
+ * capability folder is one entry in its list, its checks run from that entry
+ * in their check order, and what a capability contributes through the
+ * contract (lib/private/capability.ts) reaches the node, in the list's order.
  */
 import * as fs from 'fs';
 import * as path from 'path';
