@@ -1,22 +1,19 @@
 import { ITerraformDependable } from 'cdktf';
 import { Network } from '@cdktf/provider-docker/lib/network';
 import { Construct } from 'constructs';
-import { checkBackup, checkRestore } from './backup/backup-checks';
 import { RedisBackupFile } from './backup/backup-file';
 import { RedisBackupOptions } from './backup/backup-options';
 import { IRedisDatabase, RedisCredentials, RedisInstanceOptions, RedisInstanceSettings } from './redis-options';
 import { RedisVersion } from './redis-version';
-import { checkMetrics, ResolvedMetrics } from './metrics/metrics-checks';
 import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
 import { ownNetwork, REDIS_PORT } from './private/redis-node';
-import { buildInstance } from './instance/build-instance';
+import { buildInstance, checkCapabilities } from './instance/build-instance';
+import { Capability } from './private/capability';
 import { networkTlsHostFor } from './private/instance-core';
 import { resolveSettings } from './private/settings';
 import { HostPortRequest, recordNetwork } from './private/stack-registry';
 import { withoutTokenTraces } from './private/token-traces';
 import { appUserCredentials } from './users/instance-users';
-import { checkUsers } from './users/user-checks';
-import { checkPeerAddresses } from './failover/peer-address-checks';
 
 const DEFAULT_PORT = 6379;
 const DEFAULT_TLS_PORT = 6380;
@@ -105,15 +102,11 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
     const version = lookUpVersion(check, props.version, RedisVersion.DEFAULT);
     checkInstanceOptions(check, props, ports);
     const settings = version && resolveSettings(version, props);
-    let metrics: ResolvedMetrics | undefined;
+    let capabilities: readonly Capability[] = [];
     if (version && settings) {
       checkInstanceSettings(check, version, props, settings, ports, networkTlsHostFor(this.handle, settings.tlsMode));
-      checkUsers(check, version, props.users);
-      checkPeerAddresses(check, props, settings, ports);
-      metrics = checkMetrics(check, version, props, networkTlsHostFor(this.handle, settings.tlsMode));
+      capabilities = checkCapabilities({ check, kind: 'database', version, props, settings, ports });
     }
-    const backup = version && checkBackup(check, version, props.backup);
-    const restoreFrom = version && checkRestore(check, version, props.restoreFrom);
     check.problems.throwIfAny();
     this.version = version!;
     this.settings = settings!;
@@ -133,9 +126,7 @@ export class RedisDatabase extends Construct implements IRedisDatabase, ITerrafo
           hostPort: ports[0].port,
           hostTlsPort: ports[1].port,
           networkName: name,
-          metrics,
-          backup,
-          restoreFrom,
+          capabilities,
         }),
       };
     });

@@ -1,23 +1,19 @@
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { refuseBackupProps } from './backup/backup-checks';
 import { IRedisDatabase, RedisCredentials, RedisInstanceOptions, RedisInstanceSettings } from './redis-options';
 import { RedisVersion } from './redis-version';
 import { incompatibility } from './private/compatibility';
 import { engineFeatures } from './private/engine';
 import { internalsOf } from './private/internals';
-import { checkMetrics, ResolvedMetrics } from './metrics/metrics-checks';
 import { checkInstanceOptions, checkInstanceSettings, InstanceCheck, lookUpVersion } from './private/instance-checks';
 import { ownNetwork, REDIS_PORT } from './private/redis-node';
-import { buildInstance } from './instance/build-instance';
-import { networkTlsHostFor, portText } from './private/instance-core';
+import { buildInstance, checkCapabilities } from './instance/build-instance';
+import { Capability } from './private/capability';
+import { networkTlsHostFor } from './private/instance-core';
 import { resolveSettings } from './private/settings';
 import { HostPortRequest, recordNetwork } from './private/stack-registry';
 import { withoutTokenTraces } from './private/token-traces';
 import { appUserCredentials } from './users/instance-users';
-import { checkUsers } from './users/user-checks';
-import { CrossHostReplication, planCrossHostReplication } from './failover/cross-host';
-import { checkPeerAddresses } from './failover/peer-address-checks';
 import { isLoopback } from './private/validation';
 
 /** Props of a {@link RedisFollower}. */
@@ -134,23 +130,18 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
       if (reason) check.problems.add(`\`version\` cannot replicate from its primary ${primary.handle}: ${reason}`);
     }
     checkInstanceOptions(check, props, ports);
-    refuseBackupProps(check, props);
     const settings = version && resolveSettings(version, props, {
       settings: primary.settings,
       persistent: primary.version.persistent,
       sameHost,
     });
-    let crossHost: CrossHostReplication | undefined;
-    let metrics: ResolvedMetrics | undefined;
+    let capabilities: readonly Capability[] = [];
     if (version && settings) {
       checkInstanceSettings(check, version, props, settings, ports, networkTlsHostFor(this.handle, settings.tlsMode));
-      checkUsers(check, version, props.users);
-      checkPeerAddresses(check, props, settings, ports);
-      if (primaryInternals) crossHost = planCrossHostReplication(check, primary, primaryInternals, props.primaryAddress, settings, portText);
       this.warnAboutPrimary(check, version, settings, sameHost);
-      metrics = checkMetrics(check, version, props, networkTlsHostFor(this.handle, settings.tlsMode), {
-        metrics: primaryInternals?.metrics,
-        sameHost,
+      capabilities = checkCapabilities({
+        check, kind: 'follower', version, props, settings, ports,
+        primary: { database: primary, internals: primaryInternals, sameHost, address: props.primaryAddress },
       });
     }
     check.problems.throwIfAny();
@@ -159,7 +150,7 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
 
     const { networkName, service } = withoutTokenTraces(() => {
       let name = primary.networkName;
-      if (crossHost) {
+      if (!sameHost) {
         // The primary's network is on another host: a follower there gets a network of its own, as a database does.
         const network = ownNetwork(this, this.handle, props.provider);
         name = network.name;
@@ -182,9 +173,8 @@ export class RedisFollower extends Construct implements IRedisDatabase, ITerrafo
             user: primaryLogin!.user,
             password: primaryLogin!.password,
           },
-          crossHost: crossHost && { ...crossHost, primaryCaPem: primary.credentials.caCertificatePem },
           shared: props.sharePrimaryCredentials ? primaryInternals!.secrets : undefined,
-          metrics,
+          capabilities,
         }),
       };
     });

@@ -1,11 +1,11 @@
-import { Capability } from '../private/capability';
-import { ResolvedBackup } from './backup-checks';
+import { Capability, CapabilityEntry } from '../private/capability';
+import { checkBackup, checkRestore, refuseBackupProps, ResolvedBackup } from './backup-checks';
 import { buildBackupContainer } from './backup-container';
 import { RedisBackupFile } from './backup-file';
 import { restoreStartup } from './restore-startup';
 
 /** A restore as the Redis container's first start (`restoreFrom`), and the `Backup` container beside the node (`backup`). */
-export function backupCapability(backup: ResolvedBackup | undefined, restoreFrom: RedisBackupFile | undefined): Capability {
+function backupCapability(backup: ResolvedBackup | undefined, restoreFrom: RedisBackupFile | undefined): Capability {
   return {
     name: 'backup',
     node: ({ handle, version, files, settings, nativeTls }) => (restoreFrom ? {
@@ -24,3 +24,18 @@ export function backupCapability(backup: ResolvedBackup | undefined, restoreFrom
     },
   };
 }
+
+/** A database's `backup` and `restoreFrom`; a follower has neither, and is told so. */
+export const backupEntry: CapabilityEntry = {
+  name: 'backup',
+  checkOrder: 4,
+  check: ({ check, kind, version, props }) => {
+    if (kind === 'follower') {
+      refuseBackupProps(check, props);
+      return backupCapability(undefined, undefined);
+    }
+    // A database's own props; checkBackup and checkRestore take them as JavaScript callers may give them.
+    const { backup, restoreFrom } = props as { readonly backup?: unknown; readonly restoreFrom?: unknown };
+    return backupCapability(checkBackup(check, version, backup), checkRestore(check, version, restoreFrom));
+  },
+};

@@ -1,16 +1,17 @@
-import { Capability, Instance } from '../private/capability';
-import { haproxyImageId } from '../private/instance-core';
+import { Capability, CapabilityEntry, Instance } from '../private/capability';
+import { haproxyImageId, portText } from '../private/instance-core';
 import { failoverMembershipOf } from '../private/internals';
 import { ReplicaOfData, replicaOfLine } from '../private/redis-conf';
 import { TUNNEL_CA_PATH } from '../private/redis-node';
-import { CrossHostReplication } from './cross-host';
+import { CrossHostReplication, planCrossHostReplication } from './cross-host';
 import { memberStartup } from './node-startup';
+import { checkPeerAddresses } from './peer-address-checks';
 import { renderReplicationTunnelConf } from './replication-tunnel-conf';
 
 const TUNNEL_LISTEN_PORT = 6379;
 
 /** A follower on another host than its primary: how it replicates, and the primary's CA, which verifies it. */
-export type CrossHostFollower = CrossHostReplication & { readonly primaryCaPem: string };
+type CrossHostFollower = CrossHostReplication & { readonly primaryCaPem: string };
 
 /**
  * Replication beyond one Docker network: a follower on another host reaches
@@ -18,7 +19,7 @@ export type CrossHostFollower = CrossHostReplication & { readonly primaryCaPem: 
  * container inside the node), and a failover group's node takes its role and
  * start from the group, which is built after it and known only at synth.
  */
-export function failoverCapability(crossHost: CrossHostFollower | undefined): Capability {
+function failoverCapability(crossHost: CrossHostFollower | undefined): Capability {
   return {
     name: 'failover',
     node: (instance) => {
@@ -72,3 +73,15 @@ function replicationTunnel(instance: Instance, crossHost: CrossHostFollower, net
     }),
   };
 }
+
+/** The addresses peers on other hosts use, and for a follower how it reaches its primary. */
+export const failoverEntry: CapabilityEntry = {
+  name: 'failover',
+  checkOrder: 2,
+  check: ({ check, props, settings, ports, primary }) => {
+    checkPeerAddresses(check, props, settings, ports);
+    if (!primary?.internals) return failoverCapability(undefined);
+    const plan = planCrossHostReplication(check, primary.database, primary.internals, primary.address, settings, portText);
+    return failoverCapability(plan && { ...plan, primaryCaPem: primary.database.credentials.caCertificatePem });
+  },
+};

@@ -1,10 +1,11 @@
-import { Capability } from '../private/capability';
+import { Capability, CapabilityEntry } from '../private/capability';
+import { networkTlsHostFor } from '../private/instance-core';
 import { TLS_PORT } from '../private/redis-node';
-import { ResolvedMetrics } from './metrics-checks';
+import { checkMetrics, ResolvedMetrics } from './metrics-checks';
 import { MetricsExporter } from './metrics-exporter';
 
 /** The exporter `Metrics/Exporter` beside the node, its URL, and its settings for the followers that inherit them. */
-export function metricsCapability(metrics: ResolvedMetrics | undefined): Capability {
+function metricsCapability(metrics: ResolvedMetrics | undefined): Capability {
   if (!metrics) return { name: 'metrics' };
   return {
     name: 'metrics',
@@ -20,3 +21,13 @@ export function metricsCapability(metrics: ResolvedMetrics | undefined): Capabil
     },
   };
 }
+
+/** `metrics`, which a follower takes from its primary when its own leave them out. */
+export const metricsEntry: CapabilityEntry = {
+  name: 'metrics',
+  checkOrder: 3,
+  check: ({ check, version, props, settings, primary }) => metricsCapability(checkMetrics(
+    check, version, props, networkTlsHostFor(check.handle, settings.tlsMode),
+    primary && { metrics: primary.internals?.metrics, sameHost: primary.sameHost },
+  )),
+};

@@ -1,22 +1,25 @@
 /**
  * The one way a capability (lib/users, lib/failover, lib/metrics, lib/backup)
- * contributes to an instance. The composition (lib/instance) builds the shared
- * parts (instance-core.ts) and asks each capability of its list, in order, for
- * what it adds before the Redis node is built and what it builds beside it.
+ * contributes to an instance. The composition (lib/instance) first runs each
+ * entry's checks on the props, then builds the shared parts (instance-core.ts)
+ * and asks each capability its checks made, in the list's order, for what it
+ * adds before the Redis node is built and what it builds beside it.
  * Everything here is shared by every capability; nothing under lib/private
  * knows any capability (test/unit/layering.test.ts).
  */
 import { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { ContainerLogging } from '../logging/container-logging';
-import { RedisInstanceOptions, RedisInstanceSettings } from '../redis-options';
+import { IRedisDatabase, RedisInstanceOptions, RedisInstanceSettings } from '../redis-options';
 import { RedisVersion } from '../redis-version';
 import { DeployTimeValue } from './deploy-time-checks';
 import { EngineFiles } from './engine';
+import { InstanceCheck } from './instance-checks';
 import { FailoverSecrets, InstanceInternals, InternalLogin, UserDefinition } from './internals';
 import { Volume } from './lean-resources';
 import { ConfAuthData, RedisConfInput, ReplicaOfData } from './redis-conf';
 import { NodeStartup, RedisNode, ReplicationTunnelSpec, ServerFile } from './redis-node';
+import { HostPortRequest } from './stack-registry';
 import { GeneratedCa, TlsMaterial } from './tls-material';
 
 /** What a public construct resolved from its props and hands to the composition, capabilities aside. */
@@ -145,8 +148,8 @@ export interface CompanionContribution {
 }
 
 /**
- * A capability of an instance, made by its folder from the props the public
- * construct checked. Its constructs go under `instance.scope` with ids of
+ * A capability of an instance, made by its entry's `check` from what that
+ * resolved of the props. Its constructs go under `instance.scope` with ids of
  * their own, listed in docs/architecture.md ("Contracts not to break
  * casually"); moving existing ones into a new scope would change their
  * Terraform logical ids, which are hashed from construct paths.
@@ -158,4 +161,59 @@ export interface Capability {
   node?(instance: Instance): NodeContribution;
   /** After the node, in the list's order: companion containers and outputs. */
   companions?(instance: BuiltInstance): CompanionContribution;
+}
+
+/**
+ * What a capability's synth-time checks read, once the public construct has
+ * checked what every instance shares (lib/private/instance-checks.ts) and
+ * knows the version and settings.
+ */
+export interface CheckRequest {
+  /** Who is checked: problems go to its list, warnings to its construct. */
+  readonly check: InstanceCheck;
+  /** `database` or `follower`. */
+  readonly kind: string;
+  readonly version: RedisVersion;
+  /**
+   * The props as given. A construct's own props beyond the shared options
+   * (a database's `backup`) are read by the capability they belong to, which
+   * also refuses them where they do not belong: JavaScript callers can pass
+   * any prop to any construct.
+   */
+  readonly props: RedisInstanceOptions;
+  readonly settings: RedisInstanceSettings;
+  /** The host ports it asked for (`port`, `tlsPort`), undefined where Docker chooses. */
+  readonly ports: readonly HostPortRequest[];
+  /** A follower's primary; undefined for a database. */
+  readonly primary?: PrimaryCheckRequest;
+}
+
+/** What a follower's checks read of its primary. */
+export interface PrimaryCheckRequest {
+  readonly database: IRedisDatabase;
+  /** Undefined when the primary is no RedisDatabase or RedisFollower, which the follower itself reports. */
+  readonly internals?: InstanceInternals;
+  /** Whether the follower is on its primary's Docker host. */
+  readonly sameHost: boolean;
+  /** The follower's `primaryAddress` prop. */
+  readonly address?: string;
+}
+
+/**
+ * A capability folder's one entry in the composition: its checks, which
+ * return the capability built from what they resolved. The composition runs
+ * every entry's checks before anything is built, so the public construct
+ * reports every problem at once and builds nothing from bad props.
+ */
+export interface CapabilityEntry {
+  /** Its folder's name. */
+  readonly name: string;
+  /**
+   * Where its checks run among the entries' (lower first). Messages keep the
+   * order users have always read them in, while the list's order, which is
+   * plan order, stays as it is.
+   */
+  readonly checkOrder: number;
+  /** Adds its problems to `request.check`, warns there, and returns the capability to build. */
+  check(request: CheckRequest): Capability;
 }

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
-import { Capability, InstanceAccess, InstanceSpec } from '../private/capability';
+import { Capability, CapabilityEntry, InstanceAccess, InstanceSpec } from '../private/capability';
 import { engineFiles } from '../private/engine';
 import { InstanceSecrets } from '../private/instance-core';
 import { buildInstanceUsers } from './instance-users';
+import { checkUsers } from './user-checks';
 
 /** `InternalSecret` and `Users/NAME/Password`: who may connect, which the config, the healthcheck and every internal login read. */
 export function instanceAccess(scope: Construct, spec: InstanceSpec, secrets: InstanceSecrets): InstanceAccess {
@@ -27,4 +28,14 @@ export const USERS: Capability = {
       ...(access.confAuth.requirepass !== undefined && options.password !== undefined ? [{ what: '`password`', value: options.password, secret: true }] : []),
     ],
   }),
+};
+
+/** `users`: checked first, as the props list them first. */
+export const usersEntry: CapabilityEntry = {
+  name: 'users',
+  checkOrder: 1,
+  check: ({ check, version, props }) => {
+    checkUsers(check, version, props.users);
+    return USERS;
+  },
 };
